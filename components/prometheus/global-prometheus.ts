@@ -1,0 +1,137 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { CONFIG_FILE_KEY, PROMETHEUS_CHART } from "./chart";
+import { buildPrometheusChartValues, ServiceExposure } from "./chart-values";
+import { sha256 } from "./checksum";
+import { receiverEndpoint } from "./exposure";
+import { renderGlobalPrometheusConfig } from "./global-config";
+import { renderWebConfig } from "./web-config";
+import { workloadAnnotations } from "../workload-files";
+
+/** Directory the auth Secret (web config, self-scrape password) is mounted at. */
+export const AUTH_SECRET_DIR = "/etc/prometheus/secrets/auth";
+const WEB_CONFIG_KEY = "web-config.yml";
+const SELF_PASSWORD_KEY = "self-scrape-password";
+/** The global's own user, for scraping itself through its authenticated web endpoints. */
+export const SELF_SCRAPE_USER = "prometheus-self";
+
+export interface GlobalPrometheusArgs {
+    /** Namespace to deploy into (must exist). */
+    readonly namespace: string;
+    /** Basic-auth user zones remote-write as. */
+    readonly remoteWriteUsername: string;
+    /** --storage.tsdb.retention.time (Prometheus duration). */
+    readonly retention: string;
+    /** --storage.tsdb.retention.size; unset for time-only retention. */
+    readonly retentionSize?: string;
+    /** PVC size (Kubernetes quantity). */
+    readonly storageSize: string;
+    /** PVC StorageClass; default: the cluster default. */
+    readonly storageClassName?: string;
+    /** Scrape interval of the global's own jobs. */
+    readonly scrapeInterval: string;
+    /** How zones reach the receiver. */
+    readonly exposure: ServiceExposure;
+}
+
+/**
+ * The global Prometheus: the remote-write receiver every zone writes to, behind basic auth
+ * (bcrypt in the web config, passwords from @pulumi/random so they are stable across runs).
+ */
+export class GlobalPrometheus extends pulumi.ComponentResource {
+    /** URL zones remote-write to. */
+    public readonly remoteWriteUrl: pulumi.Output<string>;
+    /** Basic-auth user for zones. */
+    public readonly remoteWriteUsername: pulumi.Output<string>;
+    /** Basic-auth password for zones (secret). */
+    public readonly remoteWritePassword: pulumi.Output<string>;
+    /** In-cluster query URL (Grafana, operators). */
+    public readonly queryUrl: pulumi.Output<string>;
+    /** The generated prometheus.yml, byte for byte as mounted. */
+    public readonly configText: string;
+    /** Plan warnings about this exposure. */
+    public readonly warnings: readonly string[];
+
+    constructor(name: string, args: GlobalPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("meshobs:prometheus:GlobalPrometheus", name, {}, opts);
+        const release = name;
+        const fullname = name;
+
+        const writerPassword = new random.RandomPassword(`${name}-remote-write-password`, { length: 32, special: false }, { parent: this });
+        const selfPassword = new random.RandomPassword(`${name}-self-scrape-password`, { length: 32, special: false }, { parent: this });
+
+        const webConfig = pulumi
+            .all([writerPassword.bcryptHash, selfPassword.bcryptHash])
+            .apply(([writerHash, selfHash]) => renderWebConfig({ [args.remoteWriteUsername]: writerHash, [SELF_SCRAPE_USER]: selfHash }));
+
+        const auth = new k8s.core.v1.Secret(
+            `${name}-auth`,
+            {
+                metadata: { name: `${name}-auth`, namespace: args.namespace, annotations: workloadAnnotations("prometheus") },
+                type: "Opaque",
+                stringData: {
+                    [WEB_CONFIG_KEY]: pulumi.secret(webConfig),
+                    [SELF_PASSWORD_KEY]: pulumi.secret(selfPassword.result),
+                },
+            },
+            { parent: this },
+        );
+
+        this.configText = renderGlobalPrometheusConfig({
+            scrapeInterval: args.scrapeInterval,
+            selfScrape: { username: SELF_SCRAPE_USER, passwordFile: `${AUTH_SECRET_DIR}/${SELF_PASSWORD_KEY}` },
+        });
+        const config = new k8s.core.v1.ConfigMap(
+            `${name}-config`,
+            {
+                metadata: { name: `${release}-config`, namespace: args.namespace, annotations: workloadAnnotations("prometheus") },
+                data: { [CONFIG_FILE_KEY]: this.configText },
+            },
+            { parent: this },
+        );
+
+        const chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name: release,
+                namespace: args.namespace,
+                chart: PROMETHEUS_CHART.chart,
+                version: PROMETHEUS_CHART.version,
+                repositoryOpts: { repo: PROMETHEUS_CHART.repo },
+                values: buildPrometheusChartValues({
+                    fullname,
+                    configMapOverrideName: "config",
+                    configChecksum: sha256(this.configText),
+                    retention: args.retention,
+                    retentionSize: args.retentionSize,
+                    storageSize: args.storageSize,
+                    storageClassName: args.storageClassName,
+                    extraFlags: ["web.enable-remote-write-receiver"],
+                    extraArgs: { "web.config.file": `${AUTH_SECRET_DIR}/${WEB_CONFIG_KEY}` },
+                    secretMounts: [{ name: "auth", mountPath: AUTH_SECRET_DIR, secretName: `${name}-auth` }],
+                    // Every endpoint (/-/ready, /-/reload included) requires auth, which neither the kubelet's
+                    // HTTP probes nor the config reloader can send without leaking the password into the pod spec.
+                    reloader: false,
+                    tcpProbes: true,
+                    exposure: args.exposure,
+                }),
+            },
+            { parent: this, dependsOn: [auth, config] },
+        );
+
+        const endpoint = receiverEndpoint(args.exposure, fullname, args.namespace);
+        this.warnings = endpoint.warnings;
+        this.remoteWriteUrl = pulumi.output(endpoint.remoteWriteUrl);
+        this.remoteWriteUsername = pulumi.output(args.remoteWriteUsername);
+        this.remoteWritePassword = pulumi.secret(writerPassword.result);
+        this.queryUrl = pulumi.output(receiverEndpoint({ type: "ClusterIP" }, fullname, args.namespace).baseUrl);
+        this.registerOutputs({
+            remoteWriteUrl: this.remoteWriteUrl,
+            remoteWriteUsername: this.remoteWriteUsername,
+            remoteWritePassword: this.remoteWritePassword,
+            queryUrl: this.queryUrl,
+            chart: chart.urn,
+        });
+    }
+}

@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { parsePromDuration } from "../../components/prometheus/duration";
+
+/**
+ * Reusable, self-describing validators for stack config values. Each message says what is
+ * allowed, because the message is all a platform engineer sees when `pulumi preview` fails.
+ */
+
+/** RFC 1123 DNS label: zone names become Kubernetes names, label values and DNS names. */
+export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+export const dnsLabel = z
+    .string()
+    .regex(DNS_LABEL, {
+        error: (issue) =>
+            `${JSON.stringify(issue.input)} is not a DNS label; allowed: 1-63 lower-case letters, digits ` +
+            `and '-', starting and ending with a letter or digit (RFC 1123)`,
+    });
+
+/** Prometheus duration (model.ParseDuration): units ordered y w d h m s ms, e.g. 15d, 1h30m, 0s. */
+export const promDuration = z.string().refine((v) => parsePromDuration(v) !== undefined, {
+    error: (issue) =>
+        `${JSON.stringify(issue.input)} is not a Prometheus duration; allowed: a number with units in the order ` +
+        `y, w, d, h, m, s, ms (e.g. 15d, 12h, 1h30m, 30s)`,
+});
+
+/** Prometheus byte size (--storage.tsdb.retention.size). */
+export const promSize = z
+    .string()
+    .regex(/^[0-9]+(B|KB|MB|GB|TB|PB|EB)$/, {
+        error: (issue) =>
+            `${JSON.stringify(issue.input)} is not a Prometheus size; allowed: an integer with one of B, KB, MB, GB, TB, PB, EB (e.g. 40GB)`,
+    });
+
+/** Kubernetes resource quantity for storage requests (binary or decimal suffix). */
+export const storageQuantity = z
+    .string()
+    .regex(/^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/, {
+        error: (issue) =>
+            `${JSON.stringify(issue.input)} is not a Kubernetes quantity; allowed: a number with an optional suffix such as Gi or Ti (e.g. 50Gi)`,
+    });
+
+/** An absolute http(s) URL; a host without scheme is the most common mistake, so it is named. */
+export const httpUrl = z.string().refine(
+    (v) => {
+        try {
+            const u = new URL(v);
+            return (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+        } catch {
+            return false;
+        }
+    },
+    {
+        error: (issue) =>
+            `${JSON.stringify(issue.input)} is not an absolute URL with a scheme; allowed: http://host[:port][/path] or https://...`,
+    },
+);
+
+/** A DNS hostname (one or more labels), for Ingress hosts and externally reachable names. */
+export const hostname = z
+    .string()
+    .regex(/^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, {
+        error: (issue) => `${JSON.stringify(issue.input)} is not a DNS hostname; allowed: lower-case labels separated by dots (e.g. prom.example.com)`,
+    });
+
+/** Prometheus label name (external labels). */
+export const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a Prometheus label name; allowed: [a-zA-Z_][a-zA-Z0-9_]*`,
+});
+
+/** Mesh release version: MAJOR.MINOR.PATCH, as the kuma / kong-mesh charts are versioned. */
+export const meshVersion = z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a mesh version; allowed: MAJOR.MINOR.PATCH (e.g. 2.14.3)`,
+});
+
+/** Fully qualified stack name `<org>/<project>/<stack>` for StackReferences. */
+export const qualifiedStackName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a fully qualified stack name; allowed: <organization>/<project>/<stack>`,
+});

@@ -1,0 +1,102 @@
+import { z } from "zod";
+import { dnsLabel, httpUrl, labelName, meshVersion, promDuration, qualifiedStackName, storageQuantity } from "./primitives";
+import { kubernetesTarget } from "./kubernetes-target";
+
+const controlPlane = z
+    .object({
+        /** Control plane Service name; default per product (kuma-control-plane / kong-mesh-control-plane). */
+        service: dnsLabel.optional(),
+        /** Control plane namespace; default per product (kuma-system / kong-mesh-system). */
+        namespace: dnsLabel.optional(),
+        /** MADS base URL for kuma_sd; default http://<service>.<namespace>:5676. */
+        madsUrl: httpUrl.optional(),
+        /** host:port of the control plane's metrics endpoint; default <service>.<namespace>:5680. */
+        metricsTarget: z
+            .string()
+            .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, { error: (i) => `${JSON.stringify(i.input)} is not host:port; allowed: e.g. kuma-control-plane.kuma-system:5680` })
+            .optional(),
+    })
+    .strict();
+
+const mesh = z
+    .object({
+        /** Which distribution runs the zone control plane. */
+        product: z.enum(["kuma", "kong-mesh"]).default("kuma"),
+        /** Control plane release, MAJOR.MINOR.PATCH; drives version-specific discovery settings. */
+        version: meshVersion,
+        /** Where the zone control plane runs: MADS exists on Kubernetes only before 3.0. */
+        environment: z.enum(["kubernetes", "universal"]).default("kubernetes"),
+        controlPlane: controlPlane.default({}),
+    })
+    .strict();
+
+const discovery = z
+    .object({
+        /** kuma_sd refresh_interval; set explicitly because Prometheus' code (15s) and docs (30s) disagree. */
+        refreshInterval: promDuration.default("30s"),
+        /** kuma_sd fetch_timeout (long-poll window); forced to 0s on mesh 2.6.x; default 2m. */
+        fetchTimeout: promDuration.optional(),
+        /** kuma_sd client_id, matched against MeshMetric backends' clientId (Prometheus >= 2.50). */
+        clientId: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, { error: "allowed: 1-128 of letters, digits, '_', '.', '-'" }).optional(),
+    })
+    .strict();
+
+const zonePrometheus = z
+    .object({
+        /** Default scrape interval (control plane, self). */
+        scrapeInterval: promDuration.default("15s"),
+        /** Scrape interval of the dataplane job. */
+        dataplaneScrapeInterval: promDuration.default("15s"),
+        discovery: discovery.default(discovery.parse({})),
+        /** Extra external labels for every series the zone sends (`zone` is set from the stack name). */
+        externalLabels: z
+            .record(labelName, z.string().min(1))
+            .refine((labels) => !("zone" in labels), { error: "`zone` is set from the stack name; allowed: any other label name" })
+            .default({}),
+        /** Local retention: the zone is a buffer in front of global, so it stays short. */
+        retention: promDuration.default("2d"),
+        /** PersistentVolumeClaim size (TSDB + WAL that survives a global outage). */
+        storageSize: storageQuantity.default("20Gi"),
+        /** StorageClass of the PVC; default: the cluster default. */
+        storageClassName: z.string().min(1).optional(),
+    })
+    .strict();
+
+/** The config model of an `<env>-zone-<zone>` stack (keys under the `mesh-observability:` namespace). */
+export const zoneConfigSchema = z
+    .object({
+        kubernetes: kubernetesTarget.optional(),
+        namespace: dnsLabel.default("mesh-observability"),
+        /** The global stack to read; default <org>/<project>/<env>-global. */
+        globalStack: qualifiedStackName.optional(),
+        mesh,
+        zonePrometheus: zonePrometheus.default(zonePrometheus.parse({})),
+    })
+    .strict()
+    .superRefine((cfg, ctx) => {
+        const [major, minor] = cfg.mesh.version.split(".").map(Number);
+        const fetchTimeout = cfg.zonePrometheus.discovery.fetchTimeout;
+        // Kuma/Kong Mesh 2.6.x MADS loses long-poll state (kumahq/kuma#9508, fixed in 2.7.0); the documented
+        // workaround is fetch_timeout: 0s, which we apply automatically. Anything else on 2.6.x is refused.
+        if (major === 2 && minor === 6 && fetchTimeout !== undefined && fetchTimeout !== "0s" && fetchTimeout !== "0") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["zonePrometheus", "discovery", "fetchTimeout"],
+                message: `${fetchTimeout} triggers the mesh 2.6.x MADS long-polling bug (kumahq/kuma#9508); allowed on 2.6.x: 0s or unset`,
+            });
+        }
+        // MADS does not start on Kubernetes control planes from 3.0 (kumahq/kuma#17765); kuma_sd would find nothing.
+        if (major >= 3 && cfg.mesh.environment === "kubernetes") {
+            ctx.addIssue({
+                code: "custom",
+                path: ["mesh", "version"],
+                message:
+                    `${cfg.mesh.version} on Kubernetes has no MADS server, and Kubernetes pod discovery is not available in this ` +
+                    `release of mesh-observability; allowed: a 2.x version, or mesh.environment: universal`,
+            });
+        }
+    });
+
+export type ZoneConfig = z.infer<typeof zoneConfigSchema>;
+export type MeshConfig = ZoneConfig["mesh"];
+export type ZonePrometheusConfig = ZoneConfig["zonePrometheus"];

@@ -1,0 +1,130 @@
+import * as http from "http";
+
+/**
+ * The one HTTP client the harness uses. It refuses any host but loopback, because these tests
+ * must never reach the network, and it disables keep-alive so a server that is stopped and
+ * restarted on the same port (fault tests) is always hit through a fresh connection.
+ */
+
+export interface BasicAuth {
+    username: string;
+    password: string;
+}
+
+export interface LoopbackRequest {
+    method?: string;
+    url: string;
+    headers?: Record<string, string>;
+    body?: string;
+    auth?: BasicAuth;
+    /** Whole-request deadline; defaults to 10 s so no test can hang on a dead server. */
+    timeoutMs?: number;
+    /** Aborts the request (e.g. when a poll loop is stopped). */
+    signal?: AbortSignal;
+}
+
+export interface LoopbackResponse {
+    status: number;
+    headers: http.IncomingHttpHeaders;
+    body: string;
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+const noKeepAlive = new http.Agent({ keepAlive: false });
+
+export function basicAuthHeader(auth: BasicAuth): string {
+    return "Basic " + Buffer.from(`${auth.username}:${auth.password}`).toString("base64");
+}
+
+export function assertLoopbackUrl(url: string): URL {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:") throw new Error(`loopback-http: only http:// is supported, got ${url}`);
+    if (!LOOPBACK_HOSTS.has(parsed.hostname)) throw new Error(`loopback-http: refusing non-loopback URL ${url}`);
+    return parsed;
+}
+
+export function loopbackRequest(req: LoopbackRequest): Promise<LoopbackResponse> {
+    const url = assertLoopbackUrl(req.url);
+    const headers: Record<string, string> = { ...(req.headers ?? {}) };
+    if (req.auth) headers["Authorization"] = basicAuthHeader(req.auth);
+    if (req.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(req.body));
+    const timeoutMs = req.timeoutMs ?? 10_000;
+    return new Promise((resolve, reject) => {
+        let settled = false;
+        const finish = (err: Error | null, res?: LoopbackResponse): void => {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            req.signal?.removeEventListener("abort", onAbort);
+            if (err) reject(err);
+            else resolve(res as LoopbackResponse);
+        };
+        const request = http.request(
+            url,
+            { method: req.method ?? "GET", headers, agent: noKeepAlive },
+            (response) => {
+                const chunks: Buffer[] = [];
+                response.on("data", (chunk: Buffer) => chunks.push(chunk));
+                response.on("error", (err) => finish(err));
+                response.on("end", () =>
+                    finish(null, {
+                        status: response.statusCode ?? 0,
+                        headers: response.headers,
+                        body: Buffer.concat(chunks).toString("utf8"),
+                    }),
+                );
+            },
+        );
+        const timer = setTimeout(() => {
+            request.destroy(new Error(`loopback-http: ${req.method ?? "GET"} ${req.url} timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+        const onAbort = (): void => {
+            request.destroy(new Error(`loopback-http: ${req.method ?? "GET"} ${req.url} aborted`));
+        };
+        if (req.signal?.aborted) onAbort();
+        else req.signal?.addEventListener("abort", onAbort);
+        request.on("error", (err) => finish(err));
+        request.end(req.body);
+    });
+}
+
+/** Resolves after `ms`, or early when the signal aborts (so stopping a poll loop never waits out a sleep). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
+        const timer = setTimeout(done, Math.max(0, ms));
+        function done(): void {
+            clearTimeout(timer);
+            signal?.removeEventListener("abort", done);
+            resolve();
+        }
+        signal?.addEventListener("abort", done);
+    });
+}
+
+/**
+ * Polls `check` until it returns a value other than undefined, or throws after `timeoutMs`.
+ * The last error thrown by `check` (if any) is kept in the timeout message to make failures readable.
+ */
+export async function waitFor<T>(
+    what: string,
+    check: () => Promise<T | undefined> | T | undefined,
+    opts: { timeoutMs: number; intervalMs?: number },
+): Promise<T> {
+    const deadline = Date.now() + opts.timeoutMs;
+    const interval = opts.intervalMs ?? 100;
+    let lastError: unknown;
+    const maxAttempts = Math.ceil(opts.timeoutMs / Math.max(1, interval)) + 1;
+    for (let attempt = 0; attempt < maxAttempts; attempt++) {
+        try {
+            const value = await check();
+            if (value !== undefined) return value;
+        } catch (err) {
+            lastError = err;
+        }
+        if (Date.now() >= deadline) break;
+        await sleep(Math.min(interval, Math.max(0, deadline - Date.now())));
+    }
+    const detail = lastError instanceof Error ? `: last error: ${lastError.message}` : "";
+    throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${what}${detail}`);
+}

@@ -1,0 +1,89 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { main } from "../../infra/main";
+import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
+import { PROJECT } from "../../infra/plan/evaluate-stack";
+import { StackFile } from "../../infra/plan/stack-files";
+import { parseStackName } from "../../infra/stack-identity";
+
+const P = PROJECT;
+const validZone = { [`${P}:mesh`]: JSON.stringify({ version: "2.14.3" }) };
+const validGlobal = { [`${P}:zones`]: JSON.stringify(["east"]) };
+
+function stackFile(stack: string, config: Record<string, string>): StackFile {
+    return { stack, identity: parseStackName(stack), file: `stacks/Pulumi.${stack}.yaml`, config, secretKeys: [] };
+}
+
+/** Runs the program with counting mocks; returns the error and how many resources were registered. */
+async function failure(stack: string, config: Record<string, string>): Promise<{ message: string; registered: number }> {
+    let registered = 0;
+    await pulumi.runtime.setMocks(
+        { newResource: (a) => (registered++, { id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs },
+        P,
+        stack,
+        false,
+        "organization",
+    );
+    pulumi.runtime.setAllConfig(config);
+    try {
+        main();
+    } catch (e) {
+        await new Promise((r) => setImmediate(r));
+        return { message: (e as Error).message, registered };
+    }
+    throw new Error(`stack ${stack} with ${JSON.stringify(config)} did not fail`);
+}
+
+describe("stack config validation", () => {
+    const cases: Array<[string, string, Record<string, string>, RegExp]> = [
+        ["an unknown key", "test-global", { ...validGlobal, [`${P}:zonez`]: "[]" }, /mesh-observability:zonez: unknown key; allowed keys here: kubernetes, namespace, zones, globalPrometheus/],
+        ["an unknown nested key", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ retension: "1d" }) }, /globalPrometheus\.retension: unknown key; allowed keys here: retention,/],
+        ["a zone name that is not a DNS label", "test-global", { [`${P}:zones`]: JSON.stringify(["east", "West_1"]) }, /zones\[1\]: "West_1" is not a DNS label; allowed: 1-63 lower-case letters/],
+        ["duplicate zones", "test-global", { [`${P}:zones`]: JSON.stringify(["east", "west", "east"]) }, /zones\[2\]: duplicate zone "east"; allowed: each zone once/],
+        ["a missing required key (zones)", "test-global", {}, /mesh-observability:zones: required key is missing/],
+        ["a missing required key (mesh.version)", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ product: "kuma" }) }, /mesh-observability:mesh\.version: required key is missing/],
+        ["a URL without scheme", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.14.3", controlPlane: { madsUrl: "kuma-control-plane.kuma-system:5676" } }) }, /mesh\.controlPlane\.madsUrl: "kuma-control-plane\.kuma-system:5676" is not an absolute URL with a scheme; allowed: http:\/\//],
+        ["a retention that is not a duration", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ retention: "2 weeks" }) }, /globalPrometheus\.retention: "2 weeks" is not a Prometheus duration; allowed: .*15d/],
+        ["a zone retention that is not a duration", "test-zone-east", { ...validZone, [`${P}:zonePrometheus`]: JSON.stringify({ retention: "48" }) }, /zonePrometheus\.retention: "48" is not a Prometheus duration/],
+        ["an unknown mesh product", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.14.3", product: "istio" }) }, /mesh\.product: "istio" is not allowed; allowed: "kuma", "kong-mesh"/],
+        ["an unknown exposure type", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ exposure: { type: "nodeport" } }) }, /exposure\.type: .* matches no variant; allowed: \{type: "cluster-dns"\} \| \{type: "load-balancer", host/],
+        ["an ingress without host", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ exposure: { type: "ingress" } }) }, /exposure\.host: required key is missing/],
+        ["a `zone` external label", "test-zone-east", { ...validZone, [`${P}:zonePrometheus`]: JSON.stringify({ externalLabels: { zone: "x" } }) }, /externalLabels: `zone` is set from the stack name/],
+        ["a non-zero fetch_timeout on mesh 2.6.x", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.6.2" }), [`${P}:zonePrometheus`]: JSON.stringify({ discovery: { fetchTimeout: "1m" } }) }, /discovery\.fetchTimeout: 1m triggers the mesh 2\.6\.x MADS long-polling bug/],
+        ["mesh 3.x on Kubernetes (no MADS)", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "3.0.0" }) }, /mesh\.version: 3\.0\.0 on Kubernetes has no MADS server/],
+        ["both render directory and context", "test-global", { ...validGlobal, [`${P}:kubernetes`]: JSON.stringify({ renderYamlToDirectory: "x", context: "y" }) }, /kubernetes: renderYamlToDirectory and context are mutually exclusive/],
+        ["a malformed globalStack", "test-zone-east", { ...validZone, [`${P}:globalStack`]: "test-global" }, /globalStack: "test-global" is not a fully qualified stack name; allowed: <organization>\/<project>\/<stack>/],
+    ];
+
+    for (const [what, stack, config, expected] of cases) {
+        it(`rejects ${what}, naming file and key, before any resource`, async () => {
+            const { message, registered } = await failure(stack, config);
+            assert.match(message, new RegExp(`^stacks/Pulumi\\.${stack}\\.yaml: invalid configuration:`));
+            assert.match(message, expected);
+            assert.equal(registered, 0, "no resource may be registered for an invalid stack");
+        });
+    }
+
+    it("rejects a stack name without a role", async () => {
+        const { message, registered } = await failure("staging", validGlobal);
+        assert.match(message, /stacks\/Pulumi\.staging\.yaml: stack name "staging" has no role; allowed: <env>-global or <env>-zone-<zone>/);
+        assert.equal(registered, 0);
+    });
+
+    it("rejects a zone stack name whose zone is not a DNS label", async () => {
+        const { message } = await failure("test-zone-East", validZone);
+        assert.match(message, /the zone name "East" in stack name "test-zone-East" is not a DNS label/);
+    });
+
+    it("reports every problem of a stack file at once", async () => {
+        const { message } = await failure("test-global", { [`${P}:zones`]: JSON.stringify(["A", "A"]), [`${P}:bogus`]: "1" });
+        assert.equal(message.split("\n  - ").length - 1, 4, message);
+    });
+
+    it("fails the plan of an environment whose stack is invalid, naming the file", async () => {
+        await assert.rejects(
+            evaluateEnvironment("test", { files: [stackFile("test-global", { [`${P}:zones`]: JSON.stringify(["east", "east"]) })] }),
+            /stacks\/Pulumi\.test-global\.yaml: invalid configuration:\n  - mesh-observability:zones\[1\]: duplicate zone/,
+        );
+    });
+});

@@ -1,4 +1,6 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { startKumaHttpSdBridge, KumaHttpSdBridge } from "./kuma-http-sd-bridge";
 import { loopbackRequest, LoopbackResponse, waitFor } from "./loopback-http";
 import { MADS_PATH, MADS_TYPE_URL, MadsServer, MonitoringAssignment, startMadsServer } from "./mads-server";
@@ -408,5 +410,39 @@ scrape_configs:
         const series = await prom.series('dp_requests_total{mesh="mesh-a"}');
         assert.equal(series.length, 1);
         assert.equal(series[0]["k8s_kuma_io_namespace"], "kuma-demo");
+    });
+});
+
+describe("test harness: Prometheus process lifecycle", function () {
+    this.timeout(20_000);
+    after(stopAllPrometheus);
+
+    it("runs in agent mode, reloads, and comes back on the same port after kill()", async () => {
+        const valid = "global: {scrape_interval: 1s}\nscrape_configs: []\n";
+        const prom = await startPrometheus({ name: "agent", agent: true, configYaml: valid, files: { "secrets/password": "s3cret\n" } });
+        assert.equal(fs.readFileSync(path.join(prom.dir, "secrets/password"), "utf8"), "s3cret\n");
+        assert.match(prom.logs(), /--enable-feature=agent --storage\.agent\.path=/);
+        assert.ok(fs.existsSync(path.join(prom.dataDir, "wal")), "agent WAL lives in dataDir");
+
+        await prom.reload("global: {scrape_interval: 2s}\nscrape_configs: []\n");
+        await assert.rejects(prom.reload("scrape_configs: {not: a list}\n"), /reload failed/);
+        await prom.reload(valid);
+
+        const port = prom.port;
+        await prom.kill();
+        assert.equal(prom.running, false);
+        await assert.rejects(loopbackRequest({ url: `${prom.url}/-/ready` }), /ECONNREFUSED/);
+        await prom.restart();
+        assert.equal(prom.port, port);
+        assert.equal((await loopbackRequest({ url: `${prom.url}/-/ready` })).status, 200);
+        await prom.dispose();
+        assert.equal(fs.existsSync(prom.dir), false, "dispose() removes the temp dir");
+    });
+
+    it("fails fast with the process logs when Prometheus cannot start", async () => {
+        await assert.rejects(
+            startPrometheus({ name: "broken", configYaml: "scrape_configs: {not: a list}\n" }),
+            (err: Error) => /exited before becoming ready/.test(err.message) && /cannot unmarshal|error loading config/i.test(err.message),
+        );
     });
 });

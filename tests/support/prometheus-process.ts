@@ -147,6 +147,8 @@ class PrometheusInstance implements PrometheusProcess {
     private exited: Promise<void> = Promise.resolve();
     private logText = "";
     private disposed = false;
+    /** Set when spawn itself failed (e.g. binary missing): no exit code ever arrives then. */
+    private spawnFailed = false;
 
     constructor(
         private readonly opts: StartPrometheusOptions,
@@ -161,7 +163,7 @@ class PrometheusInstance implements PrometheusProcess {
     }
 
     get running(): boolean {
-        return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
+        return this.child !== null && !this.spawnFailed && this.child.exitCode === null && this.child.signalCode === null;
     }
 
     get pid(): number | undefined {
@@ -187,14 +189,17 @@ class PrometheusInstance implements PrometheusProcess {
         this.appendLog(`\n=== harness: ${PROMETHEUS_BIN} ${args.join(" ")}\n`);
         const child = spawn(PROMETHEUS_BIN, args, { cwd: this.dir, stdio: ["ignore", "pipe", "pipe"] });
         this.child = child;
+        this.spawnFailed = false;
         child.stdout?.on("data", (chunk: Buffer) => this.appendLog(chunk.toString("utf8")));
         child.stderr?.on("data", (chunk: Buffer) => this.appendLog(chunk.toString("utf8")));
         this.exited = new Promise((resolve) => {
-            child.once("exit", (code, signal) => {
+            // 'close' (not 'exit') so that the last log lines are in before anyone reads logs().
+            child.once("close", (code, signal) => {
                 this.appendLog(`=== harness: process exited code=${code} signal=${signal}\n`);
                 resolve();
             });
             child.once("error", (err) => {
+                this.spawnFailed = true;
                 this.appendLog(`=== harness: spawn error ${err.message}\n`);
                 resolve();
             });
@@ -208,7 +213,7 @@ class PrometheusInstance implements PrometheusProcess {
         const maxAttempts = Math.ceil(timeoutMs / 100) + 1;
         for (let attempt = 0; attempt < maxAttempts && Date.now() < deadline; attempt++) {
             if (!this.running) {
-                await this.exited;
+                await this.waitExit(KILL_WAIT_MS);
                 throw new Error(`prometheus ${this.name} exited before becoming ready; logs:\n${this.logs()}`);
             }
             try {

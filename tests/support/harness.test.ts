@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
+import { formatPrometheusDuration, parseGoDuration, parsePrometheusDuration } from "./durations";
 import { startKumaHttpSdBridge, KumaHttpSdBridge } from "./kuma-http-sd-bridge";
 import { loopbackRequest, LoopbackResponse, waitFor } from "./loopback-http";
 import { MADS_PATH, MADS_TYPE_URL, MadsServer, MonitoringAssignment, startMadsServer } from "./mads-server";
@@ -163,7 +164,15 @@ describe("test harness: fake Kuma MADS server", function () {
         const started = Date.now();
         const res = await madsPost(mads, request("prom-zone-1", mads.version), "0s");
         assert.equal(res.status, 304);
-        assert.ok(Date.now() - started < 200);
+        assert.ok(Date.now() - started < 1000, "not held (a missing fetch-timeout would hold for Kuma's 30 s default)");
+    });
+
+    it("serves per-client snapshots keyed by node.id", async () => {
+        mads.setAssignments(initial.slice(1), "prom-zone-2");
+        const other = JSON.parse((await madsPost(mads, request("prom-zone-1"), "0s")).body);
+        const own = JSON.parse((await madsPost(mads, request("prom-zone-2"), "0s")).body);
+        assert.deepEqual(other.resources.map((r: { mesh: string }) => r.mesh), ["mesh-a", "mesh-b"]);
+        assert.deepEqual(own.resources.map((r: { mesh: string }) => r.mesh), ["mesh-b"]);
     });
 
     it("fails every request with failWith(status) until failWith(null)", async () => {
@@ -320,6 +329,34 @@ remote_write:
         const unswapped = promtoolCheckConfig(renderPrometheusYaml(generated));
         assert.equal(unswapped.ok, false, "Debian's 2.42 has no kuma_sd_configs, which is why the bridge exists");
         assert.match(unswapped.output, /field kuma_sd_configs not found/);
+    });
+
+    it("rewrites a bare host:port inside URLs, matches origins with default ports, refuses prototype keys", () => {
+        const config = parsePrometheusYaml(`
+remote_write: [{url: "http://global-prom:9090/api/v1/write"}, {url: "http://receiver.svc:80/api/v1/write"}]
+scrape_configs: [{job_name: x, static_configs: [{targets: ["constructor", "cp:5680"]}]}]
+`);
+        const out = rewriteAddresses(config, {
+            "global-prom:9090": "127.0.0.1:4",
+            "cp:5680": "127.0.0.1:5",
+            [new URL("http://receiver.svc:80/x").origin]: "http://127.0.0.1:6", // origin drops ":80"
+        });
+        assert.deepEqual((out["remote_write"] as Array<{ url: string }>).map((r) => r.url), [
+            "http://127.0.0.1:4/api/v1/write",
+            "http://127.0.0.1:6/api/v1/write",
+        ]);
+        assert.deepEqual((out["scrape_configs"] as Array<{ static_configs: unknown }>)[0].static_configs, [{ targets: ["constructor", "127.0.0.1:5"] }]);
+        assert.deepEqual(findNonLoopbackAddresses(out), ["scrape_configs[x] static_configs: constructor"]);
+    });
+});
+
+describe("test harness: duration dialects", function () {
+    it("parses fetch-timeout like Go and formats fetch_timeout like Prometheus", () => {
+        assert.deepEqual(["0", "0s", "2m", "1m30s", "500ms", "1.5h", "-1s", ".5s"].map(parseGoDuration), [0, 0, 120_000, 90_000, 500, 5_400_000, -1000, 500]);
+        for (const bad of ["", "2", "1d", "2 m", "m", "1.s5"]) assert.throws(() => parseGoDuration(bad), /invalid duration/, bad);
+        assert.deepEqual(["0s", "15s", "2m", "1d", "1h30m"].map(parsePrometheusDuration), [0, 15_000, 120_000, 86_400_000, 5_400_000]);
+        assert.throws(() => parsePrometheusDuration("1.5s"));
+        assert.deepEqual([0, 90_000, 120_000, 500, 86_400_000, 90_000_000].map(formatPrometheusDuration), ["0s", "1m30s", "2m", "500ms", "1d", "25h"]);
     });
 });
 

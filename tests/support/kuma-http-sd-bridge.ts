@@ -2,7 +2,7 @@ import * as http from "http";
 import * as os from "os";
 import { AddressInfo } from "net";
 import { formatPrometheusDuration, parsePrometheusDuration } from "./durations";
-import { loopbackRequest, sleep, waitFor } from "./loopback-http";
+import { assertLoopbackUrl, loopbackRequest, sleep, unrefServer, waitFor } from "./loopback-http";
 import { MADS_PATH, MADS_TYPE_URL } from "./mads-server";
 
 /**
@@ -70,7 +70,8 @@ export interface KumaHttpSdBridge {
     stop(): Promise<void>;
 }
 
-interface WireTarget {
+/** A MADS target as decoded from JSON (protojson accepts both metrics_path and metricsPath). */
+export interface WireTarget {
     name?: string;
     scheme?: string;
     address?: string;
@@ -79,7 +80,8 @@ interface WireTarget {
     labels?: Record<string, string>;
 }
 
-interface WireAssignment {
+/** A MonitoringAssignment resource as decoded from JSON. */
+export interface WireAssignment {
     "@type"?: string;
     mesh?: string;
     service?: string;
@@ -131,11 +133,11 @@ export function parseMadsResponse(body: string): { versionInfo: string; nonce: s
     const parsed = JSON.parse(body) as Record<string, unknown>;
     if (parsed === null || typeof parsed !== "object") throw new Error("MADS response is not a JSON object");
     const pick = (a: string, b: string): unknown => parsed[a] ?? parsed[b];
-    const resources = (pick("resources", "resources") ?? []) as WireAssignment[];
+    const resources = (parsed["resources"] ?? []) as WireAssignment[];
     if (!Array.isArray(resources)) throw new Error("MADS response resources is not an array");
     return {
         versionInfo: String(pick("version_info", "versionInfo") ?? ""),
-        nonce: String(pick("nonce", "nonce") ?? ""),
+        nonce: String(parsed["nonce"] ?? ""),
         typeUrl: String(pick("type_url", "typeUrl") ?? ""),
         resources,
     };
@@ -149,7 +151,7 @@ export async function startKumaHttpSdBridge(opts: KumaHttpSdBridgeOptions): Prom
     const maxFetches = opts.maxFetches ?? 100_000;
     const maxLifetimeMs = opts.maxLifetimeMs ?? 30 * 60_000;
 
-    const server = new URL(opts.server);
+    const server = assertLoopbackUrl(opts.server); // fail at start, not on every poll
     const endpoint = new URL(server.toString());
     endpoint.pathname = (server.pathname.replace(/\/+$/, "") + MADS_PATH).replace(/^\/*/, "/");
     // Prometheus sends FetchTimeout.String() of a model.Duration, e.g. "2m", "1m30s", "0s".
@@ -184,6 +186,7 @@ export async function startKumaHttpSdBridge(opts: KumaHttpSdBridgeOptions): Prom
             body: JSON.stringify(request),
             timeoutMs: fetchTimeoutMs + 15_000,
             signal: abort.signal,
+            background: true,
         });
         if (res.status === 304) {
             state.skipped += 1;
@@ -224,7 +227,7 @@ export async function startKumaHttpSdBridge(opts: KumaHttpSdBridgeOptions): Prom
             if (now - lastTick >= refreshMs) {
                 lastTick = nextTick - refreshMs;
             } else {
-                await sleep(nextTick - now, abort.signal);
+                await sleep(nextTick - now, abort.signal, true);
                 lastTick = nextTick;
             }
         }
@@ -243,6 +246,7 @@ export async function startKumaHttpSdBridge(opts: KumaHttpSdBridgeOptions): Prom
         res.writeHead(404, { "Content-Type": "text/plain" });
         res.end("not found\n");
     });
+    unrefServer(httpServer);
     const port = await new Promise<number>((resolve, reject) => {
         httpServer.once("error", reject);
         httpServer.listen({ host: "127.0.0.1", port: 0 }, () => resolve((httpServer.address() as AddressInfo).port));

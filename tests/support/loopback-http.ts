@@ -1,8 +1,9 @@
 import * as http from "http";
+import * as net from "net";
 
 /**
- * The one HTTP client the harness uses. It refuses any host but loopback, because these tests
- * must never reach the network, and it disables keep-alive so a server that is stopped and
+ * HTTP plumbing shared by the harness. The one client refuses any host but loopback, because these
+ * tests must never reach the network, and it disables keep-alive so a server that is stopped and
  * restarted on the same port (fault tests) is always hit through a fresh connection.
  */
 
@@ -21,6 +22,8 @@ export interface LoopbackRequest {
     timeoutMs?: number;
     /** Aborts the request (e.g. when a poll loop is stopped). */
     signal?: AbortSignal;
+    /** Background request (a poll loop's): its socket and timer do not keep Node alive. */
+    background?: boolean;
 }
 
 export interface LoopbackResponse {
@@ -83,16 +86,24 @@ export function loopbackRequest(req: LoopbackRequest): Promise<LoopbackResponse>
         };
         if (req.signal?.aborted) onAbort();
         else req.signal?.addEventListener("abort", onAbort);
+        if (req.background) {
+            timer.unref();
+            request.on("socket", (socket) => socket.unref());
+        }
         request.on("error", (err) => finish(err));
         request.end(req.body);
     });
 }
 
-/** Resolves after `ms`, or early when the signal aborts (so stopping a poll loop never waits out a sleep). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/**
+ * Resolves after `ms`, or early when the signal aborts (so stopping a poll loop never waits out a sleep).
+ * `background` sleeps (poll loops) do not keep Node alive.
+ */
+export function sleep(ms: number, signal?: AbortSignal, background = false): Promise<void> {
     return new Promise((resolve) => {
         if (signal?.aborted) return resolve();
         const timer = setTimeout(done, Math.max(0, ms));
+        if (background) timer.unref();
         function done(): void {
             clearTimeout(timer);
             signal?.removeEventListener("abort", done);
@@ -100,6 +111,16 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
         }
         signal?.addEventListener("abort", done);
     });
+}
+
+/**
+ * Lets a fake server (and the connections it accepts, e.g. Prometheus' idle keep-alives) run
+ * without keeping Node alive: a test that forgets to stop a fake, or a `before` hook that fails
+ * half-way, must not hang mocha after the run. Whatever a test awaits still holds its own timer.
+ */
+export function unrefServer(server: net.Server): void {
+    server.unref();
+    server.on("connection", (socket: net.Socket) => socket.unref());
 }
 
 /**

@@ -1,7 +1,7 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { parseGoDuration } from "./durations";
-import { waitFor } from "./loopback-http";
+import { unrefServer, waitFor } from "./loopback-http";
 
 /**
  * A fake Kuma zone control plane MADS endpoint (monitoring assignment discovery), speaking the
@@ -243,6 +243,7 @@ export async function startMadsServer(initial: MonitoringAssignment[], opts: Mad
             drop: () => cleanup(),
         };
         const timer = setTimeout(poll.release, Math.min(timeoutMs, maxHoldMs));
+        timer.unref(); // the client's own timeout keeps Node alive while it waits, not us
         const cleanup = (): void => {
             clearTimeout(timer);
             held.delete(poll);
@@ -259,6 +260,7 @@ export async function startMadsServer(initial: MonitoringAssignment[], opts: Mad
         req.on("data", (chunk: Buffer) => chunks.push(chunk));
         req.on("end", () => handle(req, res, Buffer.concat(chunks).toString("utf8")));
     });
+    unrefServer(server);
 
     const listen = (port: number): Promise<number> =>
         new Promise((resolve, reject) => {

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 import { BasicAuth, loopbackRequest, sleep } from "./loopback-http";
@@ -40,6 +41,8 @@ export interface StartPrometheusOptions {
     readyAuth?: BasicAuth;
     /** Defaults to 30 s. */
     readyTimeoutMs?: number;
+    /** Listen port; default: a free one. Set it when the config must name the server's own address (self-scrape). */
+    port?: number;
 }
 
 export interface VectorSample {
@@ -118,6 +121,15 @@ function installExitHandler(): void {
     process.on("exit", () => {
         for (const instance of registry) instance.killSync();
     });
+    // A signal's default action ends Node without 'exit' handlers, which would orphan Prometheus.
+    // Clean up, then re-raise the signal if nobody else (e.g. mocha) handles it, keeping the default.
+    // (A SIGKILLed test runner still orphans its children; nothing in Node can prevent that.)
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => {
+            for (const instance of registry) instance.killSync();
+            if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+        });
+    }
 }
 
 export async function startPrometheus(opts: StartPrometheusOptions): Promise<PrometheusProcess> {
@@ -126,7 +138,7 @@ export async function startPrometheus(opts: StartPrometheusOptions): Promise<Pro
     writeFilesInto(dir, { [CONFIG_FILE_NAME]: opts.configYaml, ...(opts.files ?? {}) });
     const dataDir = opts.dataDir ?? path.join(dir, "data");
     fs.mkdirSync(dataDir, { recursive: true });
-    const port = await freePort();
+    const port = opts.port ?? (await freePort());
     const instance = new PrometheusInstance(opts, dir, dataDir, port);
     registry.add(instance);
     try {
@@ -192,13 +204,19 @@ class PrometheusInstance implements PrometheusProcess {
         this.spawnFailed = false;
         child.stdout?.on("data", (chunk: Buffer) => this.appendLog(chunk.toString("utf8")));
         child.stderr?.on("data", (chunk: Buffer) => this.appendLog(chunk.toString("utf8")));
+        // A forgotten process must not keep mocha from exiting; the exit handler then kills it.
+        child.unref();
+        // stdio pipes of a spawned child are net.Sockets at runtime, typed as plain streams.
+        (child.stdout as net.Socket | null)?.unref();
+        (child.stderr as net.Socket | null)?.unref();
         this.exited = new Promise((resolve) => {
             // 'close' (not 'exit') so that the last log lines are in before anyone reads logs().
             child.once("close", (code, signal) => {
                 this.appendLog(`=== harness: process exited code=${code} signal=${signal}\n`);
                 resolve();
             });
-            child.once("error", (err) => {
+            // 'on', not 'once': an unhandled later 'error' (e.g. a failed kill) would crash the runner.
+            child.on("error", (err) => {
                 this.spawnFailed = true;
                 this.appendLog(`=== harness: spawn error ${err.message}\n`);
                 resolve();

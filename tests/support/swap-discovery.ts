@@ -93,7 +93,8 @@ export function swapKumaSdForHttpSd(
  * replace exact static_configs targets (scrape jobs and alertmanagers) and the host:port of URLs;
  * keys with a scheme ("https://aps-workspaces.us-east-1.amazonaws.com") replace that URL prefix,
  * scheme included, in remote_write[].url, remote_read[].url, kuma_sd_configs[].server and
- * http_sd_configs[].url. A URL prefix must end at "/", "?" or the end of the URL to match.
+ * http_sd_configs[].url. URL keys match by origin with default ports made explicit (":80" and no
+ * port are the same) and by path prefix on a segment boundary.
  */
 export function rewriteAddresses(config: PrometheusConfig, map: Record<string, string>): PrometheusConfig {
     const out = structuredClone(config);
@@ -173,14 +174,43 @@ export function findNonLoopbackAddresses(config: PrometheusConfig): string[] {
 }
 
 function rewriteUrl(url: string, map: Record<string, string>): string {
+    const parts = splitUrl(url);
+    if (!parts) return url;
     for (const [from, to] of Object.entries(map)) {
-        if (!from.includes("://")) continue;
-        const base = from.replace(/\/+$/, "");
-        if (url === base || url.startsWith(base + "/") || url.startsWith(base + "?")) return to.replace(/\/+$/, "") + url.slice(base.length);
+        const key = splitUrl(from);
+        if (!key || !sameOrigin(key, parts)) continue;
+        // Path prefix on a segment boundary: "/api" matches "/api/v1/write" but not "/apis".
+        const base = key.rest.replace(/\/+$/, "");
+        const rest = parts.rest;
+        if (base !== "" && !(rest === base || rest.startsWith(base + "/") || rest.startsWith(base + "?"))) continue;
+        return to.replace(/\/+$/, "") + rest.slice(base.length);
     }
-    const authority = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#]*)(.*)$/.exec(url);
-    if (authority && hasKey(map, authority[2])) return authority[1] + map[authority[2]] + authority[3];
+    if (hasKey(map, parts.authority)) return `${parts.scheme}://${map[parts.authority]}${parts.rest}`;
     return url;
+}
+
+/** scheme, authority and the untouched remainder (path, query, fragment) of an absolute URL. */
+function splitUrl(url: string): { scheme: string; authority: string; rest: string } | undefined {
+    const match = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)(.*)$/.exec(url);
+    return match ? { scheme: match[1].toLowerCase(), authority: match[2], rest: match[3] } : undefined;
+}
+
+/**
+ * Compares origins with default ports made explicit, so a key built with `new URL(u).origin`
+ * ("http://host", which drops ":80") still matches a config URL written as "http://host:80/...".
+ */
+function sameOrigin(a: { scheme: string; authority: string }, b: { scheme: string; authority: string }): boolean {
+    const norm = (p: { scheme: string; authority: string }): string | undefined => {
+        try {
+            const u = new URL(`${p.scheme}://${p.authority}`);
+            const port = u.port || (p.scheme === "https" ? "443" : p.scheme === "http" ? "80" : "");
+            return `${p.scheme}://${u.username}:${u.password}@${u.hostname}:${port}`;
+        } catch {
+            return undefined;
+        }
+    };
+    const na = norm(a);
+    return na !== undefined && na === norm(b);
 }
 
 /** Own keys only: a plain `in` would also match "constructor" and friends. */

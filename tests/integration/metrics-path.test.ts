@@ -1,0 +1,178 @@
+import { strict as assert } from "assert";
+import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
+import { StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { StackFile } from "../../infra/plan/stack-files";
+import { parseStackName } from "../../infra/stack-identity";
+import { startKumaHttpSdBridge, KumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
+import { loopbackRequest, waitFor, BasicAuth } from "../support/loopback-http";
+import { MadsServer, MonitoringAssignment, startMadsServer } from "../support/mads-server";
+import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
+import { localPrometheusInputs } from "../support/mounted-workload";
+import { output } from "../support/plan-access";
+import { freePort } from "../support/ports";
+import { PrometheusProcess, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
+import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
+
+const P = "mesh-observability";
+const file = (stack: string, config: Record<string, unknown>): StackFile => ({
+    stack,
+    identity: parseStackName(stack),
+    file: `stacks/Pulumi.${stack}.yaml`,
+    config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`${P}:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+    secretKeys: [],
+});
+
+/**
+ * An environment shaped like `local`, with intervals short enough for a test: east on Kuma 2.14
+ * (MADS long polling), west on Kong Mesh 2.6 (fetch_timeout forced to 0s).
+ */
+const FAST = { scrapeInterval: "1s", dataplaneScrapeInterval: "1s", discovery: { refreshInterval: "1s" }, externalLabels: { environment: "it" } };
+const ENV_FILES = [
+    file("it-global", { zones: ["east", "west"], globalPrometheus: { scrapeInterval: "2s" } }),
+    file("it-zone-east", { mesh: { version: "2.14.3" }, namespace: "obs-east", zonePrometheus: { ...FAST, discovery: { refreshInterval: "1s", clientId: "prometheus-east" } } }),
+    file("it-zone-west", { mesh: { product: "kong-mesh", version: "2.6.3" }, namespace: "obs-west", zonePrometheus: FAST }),
+];
+
+const DATAPLANES: Record<string, Array<{ mesh: string; service: string; name: string; labels: Record<string, string> }>> = {
+    east: [
+        { mesh: "default", service: "backend", name: "backend-01.shop", labels: { "kuma.io/service": "backend", "kuma.io/zone": "east", "k8s.kuma.io/namespace": "shop" } },
+        { mesh: "payments", service: "ledger", name: "ledger-7.pay", labels: { "kuma.io/service": "ledger", "kuma.io/zone": "east", "k8s.kuma.io/namespace": "pay" } },
+    ],
+    west: [
+        { mesh: "default", service: "frontend", name: "frontend-3.web", labels: { "kuma.io/service": "frontend", "kuma.io/zone": "west", "k8s.kuma.io/namespace": "web" } },
+        { mesh: "payments", service: "ledger", name: "ledger-9.pay", labels: { "kuma.io/service": "ledger", "kuma.io/zone": "west", "k8s.kuma.io/namespace": "pay" } },
+    ],
+};
+
+interface ZoneRig {
+    mads: MadsServer;
+    bridge: KumaHttpSdBridge;
+    endpoints: MetricsEndpoint[];
+    prometheus: PrometheusProcess;
+}
+
+describe("metrics path with real Prometheus: zones remote-write to the global", function () {
+    this.timeout(180_000);
+    let env: EnvironmentEvaluation;
+    let global: PrometheusProcess;
+    let globalEv: StackEvaluation;
+    let writer: BasicAuth;
+    const zones = new Map<string, ZoneRig>();
+    const stops: Array<() => Promise<void>> = [];
+
+    before(async () => {
+        env = await evaluateEnvironment("it", { files: ENV_FILES });
+        globalEv = env.stacks[0];
+        writer = { username: String(output(globalEv, "remoteWriteUsername")), password: String(output(globalEv, "remoteWritePassword")) };
+
+        // Global: generated prometheus.yml, web config and flags; only addresses and mount paths localised.
+        const g = localPrometheusInputs(globalEv, "global-prometheus");
+        const globalPort = await freePort();
+        const globalCfg = rewriteFilePaths(rewriteAddresses(parsePrometheusYaml(g.configYaml), { "localhost:9090": `127.0.0.1:${globalPort}` }), g.pathMap);
+        assert.deepEqual(findNonLoopbackAddresses(globalCfg), []);
+        global = await startPrometheus({ name: "global", port: globalPort, configYaml: renderPrometheusYaml(globalCfg), files: g.files, extraArgs: g.flags, readyAuth: writer });
+
+        const receiverBase = new URL(String(output(globalEv, "remoteWriteUrl"))).origin;
+        for (const zoneEv of env.stacks.slice(1)) {
+            const zone = String(output(zoneEv, "zone"));
+            const endpoints: MetricsEndpoint[] = [];
+            const assignments: MonitoringAssignment[] = [];
+            for (const dp of DATAPLANES[zone]) {
+                const ep = await startMetricsEndpoint({
+                    path: "/metrics",
+                    metrics: (n) => `# TYPE envoy_cluster_upstream_rq_total counter\nenvoy_cluster_upstream_rq_total{envoy_cluster_name="upstream"} ${n * 10}\n`,
+                });
+                endpoints.push(ep);
+                assignments.push({ mesh: dp.mesh, service: dp.service, labels: {}, targets: [{ name: dp.name, scheme: "http", address: ep.address, metrics_path: "/metrics", labels: dp.labels }] });
+            }
+            const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE cp_info gauge\ncp_info{instance_id="cp-${zone}"} 1\n# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
+            endpoints.push(cp);
+            const mads = await startMadsServer(assignments);
+
+            const z = localPrometheusInputs(zoneEv, "zone-prometheus");
+            const generated = parsePrometheusYaml(z.configYaml);
+            const [{ entry: kuma }] = kumaSdEntries(generated);
+            // The bridge polls our fake MADS exactly as kuma_sd would with the generated settings.
+            const bridge = await startKumaHttpSdBridge({ server: mads.url, clientId: kuma.client_id, fetchTimeout: String(kuma.fetch_timeout), refreshInterval: String(kuma.refresh_interval) });
+            const zonePort = await freePort();
+            let cfg = swapKumaSdForHttpSd(generated, () => bridge.url);
+            cfg = rewriteAddresses(cfg, {
+                [String(output(zoneEv, "madsServer")).replace(/^http:\/\//, "").replace(/:5676$/, ":5680")]: cp.address,
+                [receiverBase]: global.url,
+                "localhost:9090": `127.0.0.1:${zonePort}`,
+            });
+            cfg = rewriteFilePaths(cfg, z.pathMap);
+            assert.deepEqual(findNonLoopbackAddresses(cfg), []);
+            const prometheus = await startPrometheus({ name: `zone-${zone}`, port: zonePort, configYaml: renderPrometheusYaml(cfg), files: z.files, extraArgs: z.flags });
+            zones.set(zone, { mads, bridge, endpoints, prometheus });
+            stops.push(async () => {
+                await bridge.stop();
+                await mads.stop();
+                await Promise.all(endpoints.map((e) => e.stop()));
+            });
+        }
+    });
+
+    after(async () => {
+        await stopAllPrometheus();
+        for (const stop of stops) await stop();
+    });
+
+    const query = (q: string) => global.query(q, writer);
+    const waitForSeries = (q: string, count: number) =>
+        waitFor(`${count} series for ${q} on the global`, async () => {
+            const r = await query(q);
+            return r.length >= count ? r : undefined;
+        }, { timeoutMs: 60_000, intervalMs: 500 });
+
+    it("dataplane series arrive on the global with zone, mesh, dataplane and the dataplane's labels", async () => {
+        for (const [zone, dps] of Object.entries(DATAPLANES)) {
+            const series = await waitForSeries(`envoy_cluster_upstream_rq_total{zone="${zone}"}`, dps.length);
+            for (const dp of dps) {
+                const s = series.find((x) => x.metric.dataplane === dp.name);
+                assert.ok(s, `${zone}/${dp.name} missing: ${JSON.stringify(series.map((x) => x.metric))}`);
+                assert.equal(s.metric.mesh, dp.mesh);
+                assert.equal(s.metric.zone, zone);
+                assert.equal(s.metric.job, "kuma-dataplanes");
+                assert.equal(s.metric.instance, dp.name);
+                assert.equal(s.metric.kuma_io_service, dp.service, "labelmap of __meta_kuma_label_kuma_io_service");
+                assert.equal(s.metric.k8s_kuma_io_namespace, dp.labels["k8s.kuma.io/namespace"]);
+                assert.equal(s.metric.environment, "it", "extra external label");
+            }
+        }
+    });
+
+    it("control plane series arrive on the global with their zone", async () => {
+        const up = await waitForSeries(`up{job="kuma-control-plane"} == 1`, 2);
+        assert.deepEqual(up.map((s) => s.metric.zone).sort(), ["east", "west"]);
+        const info = await waitForSeries(`cp_info`, 2);
+        assert.deepEqual(info.map((s) => `${s.metric.zone}/${s.metric.instance_id}`).sort(), ["east/cp-east", "west/cp-west"]);
+    });
+
+    it("each zone's discovery used the generated kuma_sd settings (long poll on 2.14, fetch_timeout 0s on 2.6)", () => {
+        const east = zones.get("east")!.mads.requests;
+        const west = zones.get("west")!.mads.requests;
+        assert.ok(east.length > 0 && west.length > 0);
+        assert.ok(east.every((r) => r.fetchTimeout === "2m" && r.nodeId === "prometheus-east"), JSON.stringify(east.slice(0, 2)));
+        assert.ok(west.every((r) => r.fetchTimeout === "0s"), JSON.stringify(west.slice(0, 2)));
+        assert.ok(zones.get("east")!.bridge.skipped + zones.get("west")!.bridge.skipped > 0, "unchanged assignments answered 304");
+    });
+
+    it("zone Prometheus self-metrics reach global too (remote-write health per zone)", async () => {
+        const sent = await waitForSeries(`prometheus_remote_storage_samples_total{job="prometheus"} > 0`, 2);
+        assert.deepEqual(sent.map((s) => s.metric.zone).sort(), ["east", "west"]);
+    });
+
+    describe("the receiver lets in only the zone credential", () => {
+        const write = (auth?: BasicAuth) => loopbackRequest({ method: "POST", url: `${global.url}/api/v1/write`, auth, body: "", headers: { "Content-Type": "application/x-protobuf" } });
+
+        it("no credentials → 401", async () => assert.equal((await write()).status, 401));
+        it("wrong password → 401", async () => assert.equal((await write({ username: writer.username, password: `${writer.password}x` })).status, 401));
+        it("wrong user with the right password → 401", async () => assert.equal((await write({ username: "intruder", password: writer.password })).status, 401));
+        it("right credentials get past auth (400 for an empty body, not 401)", async () => assert.equal((await write(writer)).status, 400));
+        it("the query API is behind the same auth", async () => {
+            assert.equal((await loopbackRequest({ url: `${global.url}/api/v1/query?query=up` })).status, 401);
+            assert.equal((await loopbackRequest({ url: `${global.url}/api/v1/query?query=up`, auth: writer })).status, 200);
+        });
+    });
+});

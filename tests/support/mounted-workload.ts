@@ -1,0 +1,41 @@
+import { StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { workloadFiles } from "../../infra/plan/render";
+import { one, revealed } from "./plan-access";
+
+/**
+ * Turns an evaluated stack's Prometheus into what a local process needs, changing nothing but
+ * locations: each Secret the chart mounts becomes a directory next to the config (its keys as
+ * files), and every path under the mount is rewritten to that directory. Flags are the chart's
+ * own `extraFlags`/`extraArgs`, so the process runs with what the pod would run with.
+ */
+export interface LocalPrometheusInputs {
+    /** prometheus.yml as generated (byte for byte). */
+    readonly configYaml: string;
+    /** Files to write next to the config: `<mount name>/<key>`. */
+    readonly files: Record<string, string>;
+    /** Command-line flags from the chart values, with mount paths rewritten. */
+    readonly flags: string[];
+    /** Mount path (in the pod) → relative directory (next to the config). */
+    readonly pathMap: Record<string, string>;
+}
+
+export function localPrometheusInputs(ev: StackEvaluation, component: string): LocalPrometheusInputs {
+    const values = revealed(one(ev, "kubernetes:helm.sh/v4:Chart", `${component}-chart`)).values;
+    const server = values.server;
+    const files: Record<string, string> = {};
+    const pathMap: Record<string, string> = {};
+    for (const mount of server.extraSecretMounts as Array<{ name: string; mountPath: string; secretName: string }>) {
+        const secret = revealed(one(ev, "kubernetes:core/v1:Secret", mount.secretName));
+        for (const [key, content] of Object.entries(secret.stringData as Record<string, string>)) {
+            files[`${mount.name}/${key}`] = content;
+            pathMap[`${mount.mountPath}/${key}`] = `${mount.name}/${key}`;
+        }
+    }
+    const configYaml = workloadFiles(ev.resources).find((f) => f.workload === "prometheus" && f.name === "prometheus.yml")!.content;
+    const remap = (v: string) => pathMap[v] ?? v;
+    const flags = [
+        ...(server.extraFlags as string[]).map((f) => `--${f}`),
+        ...Object.entries(server.extraArgs as Record<string, string>).map(([k, v]) => `--${k}=${remap(v)}`),
+    ];
+    return { configYaml, files, flags, pathMap };
+}

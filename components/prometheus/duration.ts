@@ -26,17 +26,18 @@ export function parsePromDuration(text: string): number | undefined {
     return ms;
 }
 
-/** Formats milliseconds as the shortest Prometheus duration (e.g. 90000 → "1m30s"). */
+/** Formats milliseconds exactly like Prometheus model.Duration.String() (y, w, d only when exact). */
 export function formatPromDuration(ms: number): string {
-    if (ms === 0) return "0s";
-    let rest = ms;
+    let left = Math.trunc(ms);
+    if (left === 0) return "0s";
     let out = "";
     for (const [unit, size] of UNITS) {
-        if (unit === "y" || unit === "w") continue; // days read better than weeks/years in scrape settings
-        const n = Math.floor(rest / size);
-        if (n > 0) {
-            out += `${n}${unit}`;
-            rest -= n * size;
+        const exactOnly = unit === "y" || unit === "w" || unit === "d";
+        if (exactOnly && left % size !== 0) continue;
+        const count = Math.floor(left / size);
+        if (count > 0) {
+            out += `${count}${unit}`;
+            left -= count * size;
         }
     }
     return out;

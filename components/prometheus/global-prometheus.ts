@@ -1,13 +1,10 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { CONFIG_FILE_KEY, PROMETHEUS_CHART } from "./chart";
 import { buildPrometheusChartValues, ServiceExposure } from "./chart-values";
-import { sha256 } from "./checksum";
 import { receiverEndpoint } from "./exposure";
 import { renderGlobalPrometheusConfig } from "./global-config";
+import { CONFIG_MAP_SUFFIX, mountedSecret, prometheusServer } from "./server-resources";
 import { renderWebConfig } from "./web-config";
-import { workloadAnnotations } from "../workload-files";
 
 /** Directory the auth Secret (web config, self-scrape password) is mounted at. */
 export const AUTH_SECRET_DIR = "/etc/prometheus/secrets/auth";
@@ -55,8 +52,6 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
 
     constructor(name: string, args: GlobalPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshobs:prometheus:GlobalPrometheus", name, {}, opts);
-        const release = name;
-        const fullname = name;
 
         const writerPassword = new random.RandomPassword(`${name}-remote-write-password`, { length: 32, special: false }, { parent: this });
         const selfPassword = new random.RandomPassword(`${name}-self-scrape-password`, { length: 32, special: false }, { parent: this });
@@ -65,67 +60,45 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
             .all([writerPassword.bcryptHash, selfPassword.bcryptHash])
             .apply(([writerHash, selfHash]) => renderWebConfig({ [args.remoteWriteUsername]: writerHash, [SELF_SCRAPE_USER]: selfHash }));
 
-        const auth = new k8s.core.v1.Secret(
-            `${name}-auth`,
-            {
-                metadata: { name: `${name}-auth`, namespace: args.namespace, annotations: workloadAnnotations("prometheus") },
-                type: "Opaque",
-                stringData: {
-                    [WEB_CONFIG_KEY]: pulumi.secret(webConfig),
-                    [SELF_PASSWORD_KEY]: pulumi.secret(selfPassword.result),
-                },
-            },
-            { parent: this },
-        );
+        const authName = `${name}-auth`;
+        const auth = mountedSecret(this, authName, args.namespace, { [WEB_CONFIG_KEY]: webConfig, [SELF_PASSWORD_KEY]: selfPassword.result });
 
         this.configText = renderGlobalPrometheusConfig({
             scrapeInterval: args.scrapeInterval,
             selfScrape: { username: SELF_SCRAPE_USER, passwordFile: `${AUTH_SECRET_DIR}/${SELF_PASSWORD_KEY}` },
         });
-        const config = new k8s.core.v1.ConfigMap(
-            `${name}-config`,
-            {
-                metadata: { name: `${release}-config`, namespace: args.namespace, annotations: workloadAnnotations("prometheus") },
-                data: { [CONFIG_FILE_KEY]: this.configText },
-            },
-            { parent: this },
-        );
-
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                name: release,
-                namespace: args.namespace,
-                chart: PROMETHEUS_CHART.chart,
-                version: PROMETHEUS_CHART.version,
-                repositoryOpts: { repo: PROMETHEUS_CHART.repo },
-                values: buildPrometheusChartValues({
-                    fullname,
-                    configMapOverrideName: "config",
-                    configChecksum: sha256(this.configText),
+        const chart = prometheusServer(
+            this,
+            name,
+            args.namespace,
+            this.configText,
+            (configChecksum) =>
+                buildPrometheusChartValues({
+                    fullname: name,
+                    configMapOverrideName: CONFIG_MAP_SUFFIX,
+                    configChecksum,
                     retention: args.retention,
                     retentionSize: args.retentionSize,
                     storageSize: args.storageSize,
                     storageClassName: args.storageClassName,
                     extraFlags: ["web.enable-remote-write-receiver"],
                     extraArgs: { "web.config.file": `${AUTH_SECRET_DIR}/${WEB_CONFIG_KEY}` },
-                    secretMounts: [{ name: "auth", mountPath: AUTH_SECRET_DIR, secretName: `${name}-auth` }],
+                    secretMounts: [{ name: "auth", mountPath: AUTH_SECRET_DIR, secretName: authName }],
                     // Every endpoint (/-/ready, /-/reload included) requires auth, which neither the kubelet's
                     // HTTP probes nor the config reloader can send without leaking the password into the pod spec.
                     reloader: false,
                     tcpProbes: true,
                     exposure: args.exposure,
                 }),
-            },
-            { parent: this, dependsOn: [auth, config] },
+            [auth],
         );
 
-        const endpoint = receiverEndpoint(args.exposure, fullname, args.namespace);
+        const endpoint = receiverEndpoint(args.exposure, name, args.namespace);
         this.warnings = endpoint.warnings;
         this.remoteWriteUrl = pulumi.output(endpoint.remoteWriteUrl);
         this.remoteWriteUsername = pulumi.output(args.remoteWriteUsername);
         this.remoteWritePassword = pulumi.secret(writerPassword.result);
-        this.queryUrl = pulumi.output(receiverEndpoint({ type: "ClusterIP" }, fullname, args.namespace).baseUrl);
+        this.queryUrl = pulumi.output(receiverEndpoint({ type: "ClusterIP" }, name, args.namespace).baseUrl);
         this.registerOutputs({
             remoteWriteUrl: this.remoteWriteUrl,
             remoteWriteUsername: this.remoteWriteUsername,

@@ -1,10 +1,8 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { CONFIG_FILE_KEY, PROMETHEUS_CHART, SERVICE_PORT } from "./chart";
+import { SERVICE_PORT } from "./chart";
 import { buildPrometheusChartValues } from "./chart-values";
-import { sha256 } from "./checksum";
+import { CONFIG_MAP_SUFFIX, mountedSecret, prometheusServer } from "./server-resources";
 import { renderZonePrometheusConfig, ZonePrometheusSettings } from "./zone-config";
-import { workloadAnnotations } from "../workload-files";
 
 /** Directory the remote-write credential Secret is mounted at. */
 export const REMOTE_WRITE_SECRET_DIR = "/etc/prometheus/secrets/remote-write";
@@ -41,18 +39,8 @@ export class ZonePrometheus extends pulumi.ComponentResource {
 
     constructor(name: string, args: ZonePrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshobs:prometheus:ZonePrometheus", name, {}, opts);
-        const release = name;
-        const fullname = name;
-
-        const credential = new k8s.core.v1.Secret(
-            `${name}-remote-write`,
-            {
-                metadata: { name: `${name}-remote-write`, namespace: args.namespace, annotations: workloadAnnotations("prometheus") },
-                type: "Opaque",
-                stringData: { [PASSWORD_KEY]: pulumi.secret(args.remoteWritePassword) },
-            },
-            { parent: this },
-        );
+        const credentialName = `${name}-remote-write`;
+        const credential = mountedSecret(this, credentialName, args.namespace, { [PASSWORD_KEY]: args.remoteWritePassword });
 
         this.configText = pulumi
             .all([args.remoteWriteUrl, args.remoteWriteUsername])
@@ -63,44 +51,30 @@ export class ZonePrometheus extends pulumi.ComponentResource {
                 }),
             );
 
-        const config = new k8s.core.v1.ConfigMap(
-            `${name}-config`,
-            {
-                metadata: { name: `${release}-config`, namespace: args.namespace, annotations: workloadAnnotations("prometheus") },
-                data: { [CONFIG_FILE_KEY]: this.configText },
-            },
-            { parent: this },
+        const chart = prometheusServer(
+            this,
+            name,
+            args.namespace,
+            this.configText,
+            (configChecksum) =>
+                buildPrometheusChartValues({
+                    fullname: name,
+                    configMapOverrideName: CONFIG_MAP_SUFFIX,
+                    configChecksum,
+                    retention: args.retention,
+                    storageSize: args.storageSize,
+                    storageClassName: args.storageClassName,
+                    extraFlags: ["web.enable-lifecycle"],
+                    extraArgs: {},
+                    secretMounts: [{ name: "remote-write", mountPath: REMOTE_WRITE_SECRET_DIR, secretName: credentialName }],
+                    reloader: true,
+                    tcpProbes: false,
+                    exposure: { type: "ClusterIP" },
+                }),
+            [credential],
         );
 
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                name: release,
-                namespace: args.namespace,
-                chart: PROMETHEUS_CHART.chart,
-                version: PROMETHEUS_CHART.version,
-                repositoryOpts: { repo: PROMETHEUS_CHART.repo },
-                values: this.configText.apply((text) =>
-                    buildPrometheusChartValues({
-                        fullname,
-                        configMapOverrideName: "config",
-                        configChecksum: sha256(text),
-                        retention: args.retention,
-                        storageSize: args.storageSize,
-                        storageClassName: args.storageClassName,
-                        extraFlags: ["web.enable-lifecycle"],
-                        extraArgs: {},
-                        secretMounts: [{ name: "remote-write", mountPath: REMOTE_WRITE_SECRET_DIR, secretName: `${name}-remote-write` }],
-                        reloader: true,
-                        tcpProbes: false,
-                        exposure: { type: "ClusterIP" },
-                    }),
-                ),
-            },
-            { parent: this, dependsOn: [credential, config] },
-        );
-
-        this.address = pulumi.interpolate`http://${fullname}.${args.namespace}.svc.cluster.local:${SERVICE_PORT}`;
+        this.address = pulumi.interpolate`http://${name}.${args.namespace}.svc.cluster.local:${SERVICE_PORT}`;
         this.registerOutputs({ address: this.address, configText: this.configText, chart: chart.urn });
     }
 }

@@ -1,3 +1,4 @@
+import { formatPromDuration, parsePromDuration } from "../../components/prometheus/duration";
 /**
  * Duration strings in the two dialects the harness meets:
  * - Go `time.ParseDuration` ("1m30s", "500ms", "0s", "1.5h"): Kuma parses the MADS `fetch-timeout`
@@ -43,38 +44,11 @@ export function parseGoDuration(text: string): number {
     return sign * total;
 }
 
-const PROM_DURATION = /^(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?$/;
-const PROM_UNITS_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
-
 /** Parses a Prometheus duration (as written in prometheus.yml); throws like model.ParseDuration. */
 export function parsePrometheusDuration(text: string): number {
-    if (text === "0") return 0;
-    const match = PROM_DURATION.exec(text);
-    if (text === "" || !match) throw new Error(`not a valid duration string: ${JSON.stringify(text)}`);
-    return PROM_UNITS_MS.reduce((sum, unit, i) => sum + (match[i + 1] ? Number(match[i + 1]) * unit : 0), 0);
+    const ms = parsePromDuration(text);
+    if (ms === undefined) throw new Error(`not a valid duration string: ${JSON.stringify(text)}`);
+    return ms;
 }
 
-/** Formats milliseconds exactly like Prometheus model.Duration.String() (y/w/d only when exact). */
-export function formatPrometheusDuration(ms: number): string {
-    let left = Math.trunc(ms);
-    if (left === 0) return "0s";
-    let out = "";
-    const units: Array<[string, number, boolean]> = [
-        ["y", 365 * 86_400_000, true],
-        ["w", 7 * 86_400_000, true],
-        ["d", 86_400_000, true],
-        ["h", 3_600_000, false],
-        ["m", 60_000, false],
-        ["s", 1000, false],
-        ["ms", 1, false],
-    ];
-    for (const [unit, size, exact] of units) {
-        if (exact && left % size !== 0) continue;
-        const count = Math.floor(left / size);
-        if (count > 0) {
-            out += `${count}${unit}`;
-            left -= count * size;
-        }
-    }
-    return out;
-}
+export { formatPromDuration as formatPrometheusDuration };

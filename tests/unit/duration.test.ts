@@ -17,5 +17,9 @@ describe("Prometheus durations", () => {
         assert.equal(formatPromDuration(90_000), "1m30s");
         assert.equal(formatPromDuration(10_000), "10s");
         assert.equal(formatPromDuration(0), "0s");
+        // model.Duration.String(): days and weeks only when exact, as Prometheus sends fetch-timeout.
+        assert.equal(formatPromDuration(86_400_000), "1d");
+        assert.equal(formatPromDuration(90_000_000), "25h");
+        assert.equal(formatPromDuration(14 * 86_400_000), "2w");
     });
 });

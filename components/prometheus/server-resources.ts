@@ -1,0 +1,59 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { CONFIG_FILE_KEY, PROMETHEUS_CHART } from "./chart";
+import { sha256 } from "./checksum";
+import { workloadAnnotations } from "../workload-files";
+
+/** The suffix of our config ConfigMap; the chart mounts `<release>-<suffix>` (server.configMapOverrideName). */
+export const CONFIG_MAP_SUFFIX = "config";
+
+/**
+ * A Secret whose keys the Prometheus container mounts as files. Every value is made secret here,
+ * whatever the caller passed, so no credential file can reach state or plan output in clear.
+ */
+export function mountedSecret(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>, files: Record<string, pulumi.Input<string>>): k8s.core.v1.Secret {
+    return new k8s.core.v1.Secret(
+        name,
+        {
+            metadata: { name, namespace, annotations: workloadAnnotations("prometheus") },
+            type: "Opaque",
+            stringData: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, pulumi.secret(v)])),
+        },
+        { parent },
+    );
+}
+
+/**
+ * Our prometheus.yml in its own ConfigMap (mounted byte for byte, instead of the chart re-rendering
+ * it from values) and the pinned prometheus-community chart pointed at it. `values` receives the
+ * config's sha256 for the pod annotation that rolls the pod when the file changes.
+ */
+export function prometheusServer(
+    parent: pulumi.Resource,
+    release: string,
+    namespace: pulumi.Input<string>,
+    configText: pulumi.Input<string>,
+    values: (configChecksum: string) => Record<string, unknown>,
+    dependsOn: pulumi.Resource[],
+): k8s.helm.v4.Chart {
+    const config = new k8s.core.v1.ConfigMap(
+        `${release}-${CONFIG_MAP_SUFFIX}`,
+        {
+            metadata: { name: `${release}-${CONFIG_MAP_SUFFIX}`, namespace, annotations: workloadAnnotations("prometheus") },
+            data: { [CONFIG_FILE_KEY]: configText },
+        },
+        { parent },
+    );
+    return new k8s.helm.v4.Chart(
+        `${release}-chart`,
+        {
+            name: release,
+            namespace,
+            chart: PROMETHEUS_CHART.chart,
+            version: PROMETHEUS_CHART.version,
+            repositoryOpts: { repo: PROMETHEUS_CHART.repo },
+            values: pulumi.output(configText).apply((text) => values(sha256(text))),
+        },
+        { parent, dependsOn: [...dependsOn, config] },
+    );
+}

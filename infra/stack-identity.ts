@@ -9,7 +9,8 @@ export type StackIdentity =
     | { readonly role: "global"; readonly env: string; readonly stack: string }
     | { readonly role: "zone"; readonly env: string; readonly zone: string; readonly stack: string };
 
-const ZONE = /^(.+)-zone-(.+)$/;
+// Non-greedy: the first "-zone-" ends the environment, so zones may be named "zone-a" (env "x", zone "zone-a").
+const ZONE = /^(.+?)-zone-(.+)$/;
 const GLOBAL = /^(.+)-global$/;
 
 /** Parses a stack name; throws an error naming the stack file and the allowed shapes. */

@@ -30,6 +30,8 @@ export interface GlobalPrometheusArgs {
     readonly scrapeInterval: string;
     /** How zones reach the receiver. */
     readonly exposure: ServiceExposure;
+    /** Further basic-auth users that only query (e.g. grafana); each gets its own random password. */
+    readonly readerUsers?: readonly string[];
 }
 
 /**
@@ -47,6 +49,8 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
     public readonly queryUrl: pulumi.Output<string>;
     /** The generated prometheus.yml, byte for byte as mounted. */
     public readonly configText: string;
+    /** Passwords of the reader users, by user (secrets). */
+    public readonly readerPasswords: Readonly<Record<string, pulumi.Output<string>>>;
     /** Plan warnings about this exposure. */
     public readonly warnings: readonly string[];
 
@@ -56,9 +60,16 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
         const writerPassword = new random.RandomPassword(`${name}-remote-write-password`, { length: 32, special: false }, { parent: this });
         const selfPassword = new random.RandomPassword(`${name}-self-scrape-password`, { length: 32, special: false }, { parent: this });
 
+        const readers = (args.readerUsers ?? []).map(
+            (user) => [user, new random.RandomPassword(`${name}-${user}-password`, { length: 32, special: false }, { parent: this })] as const,
+        );
+        const users: ReadonlyArray<readonly [string, random.RandomPassword]> = [[args.remoteWriteUsername, writerPassword], [SELF_SCRAPE_USER, selfPassword], ...readers];
+        const duplicate = users.find(([u], i) => users.findIndex(([v]) => v === u) !== i);
+        if (duplicate) throw new Error(`GlobalPrometheus ${name}: user ${JSON.stringify(duplicate[0])} is defined twice`);
         const webConfig = pulumi
-            .all([writerPassword.bcryptHash, selfPassword.bcryptHash])
-            .apply(([writerHash, selfHash]) => renderWebConfig({ [args.remoteWriteUsername]: writerHash, [SELF_SCRAPE_USER]: selfHash }));
+            .all(users.map(([, password]) => password.bcryptHash))
+            .apply((hashes) => renderWebConfig(Object.fromEntries(users.map(([user], i) => [user, hashes[i]]))));
+        this.readerPasswords = Object.fromEntries(readers.map(([user, password]) => [user, pulumi.secret(password.result)]));
 
         const authName = `${name}-auth`;
         const auth = mountedSecret(this, authName, args.namespace, { [WEB_CONFIG_KEY]: webConfig, [SELF_PASSWORD_KEY]: selfPassword.result });

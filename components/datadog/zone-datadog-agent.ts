@@ -1,0 +1,139 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { workloadAnnotations } from "../workload-files";
+import {
+    agentObjectNames,
+    API_KEY_SECRET_KEY,
+    APM_PORT,
+    buildDatadogAgentValues,
+    CLUSTER_AGENT_TOKEN_KEY,
+    DATADOG_CHART,
+    LOGS_TCP_PORT,
+    MetricsEndpoint,
+    renderAgentChecks,
+} from "./agent-chart";
+
+export interface ZoneDatadogAgentArgs {
+    /** Namespace to deploy into (must exist). */
+    readonly namespace: pulumi.Input<string>;
+    /** Zone name, tagged `zone:<zone>` on everything the agents send. */
+    readonly zone: string;
+    /** Environment name, tagged `env:<environment>`. */
+    readonly environment: string;
+    /** Datadog cluster name (`datadog.clusterName`): lower-case DNS-like tokens, ≤ 80 characters. */
+    readonly clusterName: string;
+    /** Datadog site, e.g. datadoghq.com or datadoghq.eu. */
+    readonly site: string;
+    /** Datadog API key (a secret; stored in a Kubernetes Secret the chart reads as an env var). */
+    readonly apiKey: pulumi.Input<string>;
+    /** The dataplanes' Prometheus endpoint; default port 5670, path /metrics (MeshMetric's Prometheus backend defaults). */
+    readonly dataplaneMetrics?: MetricsEndpoint;
+    /** The control plane's metrics endpoint; default port 5680, path /metrics. */
+    readonly controlPlaneMetrics?: MetricsEndpoint;
+    /** Cluster Agent replicas; default 2. */
+    readonly clusterAgentReplicas?: number;
+}
+
+/**
+ * The Datadog Agent in one zone cluster (datadog chart, pinned): node agents collecting the
+ * dataplanes' and the control plane's OpenMetrics, every container's logs and MeshAccessLog's TCP
+ * stream, and traces on 8126 behind the Kong Mesh docs' `trace-svc` Service; plus a Cluster Agent.
+ */
+export class ZoneDatadogAgent extends pulumi.ComponentResource {
+    /** Where MeshTrace's Datadog backend sends spans: http://trace-svc.<namespace>.svc.cluster.local:8126. */
+    public readonly apmUrl: pulumi.Output<string>;
+    /** host:port for MeshAccessLog's Tcp backend. */
+    public readonly logsTcpAddress: pulumi.Output<string>;
+
+    constructor(name: string, args: ZoneDatadogAgentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("meshobs:datadog:ZoneDatadogAgent", name, {}, opts);
+        const names = agentObjectNames(name);
+        const settings = {
+            zone: args.zone,
+            env: args.environment,
+            clusterName: args.clusterName,
+            site: args.site,
+            apiKeySecret: { name: `${name}-api-key`, key: API_KEY_SECRET_KEY },
+            dataplaneMetrics: args.dataplaneMetrics ?? { port: 5670, path: "/metrics" },
+            controlPlaneMetrics: args.controlPlaneMetrics,
+            fullname: name,
+            clusterAgentReplicas: args.clusterAgentReplicas,
+        };
+        // Build first: invalid settings fail before any resource is registered.
+        const values = buildDatadogAgentValues(settings);
+        const checks = renderAgentChecks(settings);
+
+        // Read by the chart as DD_API_KEY (env), not mounted: a plain Secret, no workload annotation.
+        const apiKey = new k8s.core.v1.Secret(
+            settings.apiKeySecret.name,
+            {
+                metadata: { name: settings.apiKeySecret.name, namespace: args.namespace },
+                type: "Opaque",
+                stringData: { [API_KEY_SECRET_KEY]: pulumi.secret(args.apiKey) },
+            },
+            { parent: this },
+        );
+
+        // Drawn once and kept in state, so agents are not rolled by a new random token on every update.
+        const token = new random.RandomPassword(`${name}-cluster-agent-token`, { length: 32, special: false }, { parent: this });
+        const tokenSecret = new k8s.core.v1.Secret(
+            names.clusterAgentToken,
+            {
+                metadata: { name: names.clusterAgentToken, namespace: args.namespace },
+                type: "Opaque",
+                stringData: { [CLUSTER_AGENT_TOKEN_KEY]: pulumi.secret(token.result) },
+            },
+            { parent: this },
+        );
+
+        const checksConfig = new k8s.core.v1.ConfigMap(
+            names.checksConfigMap,
+            {
+                metadata: { name: names.checksConfigMap, namespace: args.namespace, annotations: workloadAnnotations("datadog-agent") },
+                data: { ...checks.files },
+            },
+            { parent: this },
+        );
+
+        const chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name,
+                namespace: args.namespace,
+                chart: DATADOG_CHART.chart,
+                version: DATADOG_CHART.version,
+                repositoryOpts: { repo: DATADOG_CHART.repo },
+                values,
+            },
+            { parent: this, dependsOn: [apiKey, tokenSecret, checksConfig] },
+        );
+
+        const service = (role: string, serviceName: string, port: { name: string; port: number }) =>
+            new k8s.core.v1.Service(
+                `${name}-${role}`,
+                {
+                    metadata: { name: serviceName, namespace: args.namespace },
+                    spec: {
+                        type: "ClusterIP",
+                        selector: { ...names.agentPodSelector },
+                        ports: [{ name: port.name, protocol: "TCP", port: port.port, targetPort: port.port }],
+                    },
+                },
+                { parent: this, dependsOn: [chart] },
+            );
+        // As in the Kong Mesh docs (8126 → 8126), selecting the chart's node agent pods.
+        const traceService = service("trace-svc", names.traceService, { name: "traceport", port: APM_PORT });
+        const logsService = service("logs", names.logsService, { name: "logs-tcp", port: LOGS_TCP_PORT });
+
+        this.apmUrl = pulumi.interpolate`http://${names.traceService}.${args.namespace}.svc.cluster.local:${APM_PORT}`;
+        this.logsTcpAddress = pulumi.interpolate`${names.logsService}.${args.namespace}.svc.cluster.local:${LOGS_TCP_PORT}`;
+        this.registerOutputs({
+            apmUrl: this.apmUrl,
+            logsTcpAddress: this.logsTcpAddress,
+            chart: chart.urn,
+            traceService: traceService.urn,
+            logsService: logsService.urn,
+        });
+    }
+}

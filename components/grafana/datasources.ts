@@ -1,0 +1,165 @@
+import { validateLokiTenant } from "../logs/loki-chart";
+import { renderYaml } from "../render-yaml";
+
+/**
+ * Fixed datasource UIDs and names, as `kumactl install observability` provisions them: dashboards and
+ * cross-links refer to these (the Kuma dashboards by name, e.g. `"datasource": "Prometheus"` / `"Kuma"`).
+ */
+export const DATASOURCES = {
+    prometheus: { uid: "prometheus", name: "Prometheus", type: "prometheus" },
+    jaeger: { uid: "jaeger", name: "Jaeger", type: "jaeger" },
+    loki: { uid: "loki", name: "Loki", type: "loki" },
+    kuma: { uid: "kuma", name: "Kuma", type: "kumahq-kuma-datasource" },
+} as const;
+
+/** The header Loki reads the tenant from. */
+export const TENANT_HEADER = "X-Scope-OrgID";
+
+export interface GrafanaDatasourceSettings {
+    /** The (global) Prometheus; basic auth when basicAuthUser is set, its password read from the env var passwordEnv. */
+    readonly prometheus: { readonly url: string; readonly basicAuthUser?: string; readonly passwordEnv?: string };
+    /** Jaeger query service (port 16686). */
+    readonly jaeger?: { readonly url: string };
+    /** Loki (through its gateway) and the tenant to read. */
+    readonly loki?: { readonly url: string; readonly tenant: string };
+    /** The Kuma global control plane API (:5681), for the kumahq-kuma-datasource plugin. */
+    readonly kuma?: { readonly url: string };
+}
+
+/**
+ * Grafana expands `$VAR` and `${VAR}` in every provisioning value and reads `$$` as a literal `$`
+ * (administration/provisioning): literal strings are escaped so they cannot be mangled or pull in
+ * an environment variable, and only `envRef` produces an expansion.
+ */
+function literal(text: string): string {
+    return text.split("$").join("$$");
+}
+
+function envRef(name: string): string {
+    if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) throw new Error(`grafana datasources: ${JSON.stringify(name)} is not an environment variable name`);
+    return `\${${name}}`;
+}
+
+function url(what: string, u: string): string {
+    if (!/^https?:\/\/[^/\s]+/.test(u)) throw new Error(`grafana datasources: ${what} url ${JSON.stringify(u)} is not an http(s) URL`);
+    return literal(u);
+}
+
+/**
+ * The datasource provisioning file (apiVersion 1). Linked both ways as in the kumactl reference:
+ * Loki lines carry a derived field opening the trace in the Jaeger datasource, and Jaeger spans link
+ * to their logs in the Loki datasource. `prune` removes datasources dropped from this file, so the
+ * file is the whole truth (Grafana 11.1+). No credential is written here: the Prometheus password is
+ * an environment reference the pod fills from a Secret.
+ */
+export function buildGrafanaDatasources(s: GrafanaDatasourceSettings): Record<string, unknown> {
+    const p = s.prometheus;
+    if ((p.basicAuthUser === undefined) !== (p.passwordEnv === undefined)) {
+        throw new Error("grafana datasources: prometheus basicAuthUser and passwordEnv go together");
+    }
+    const datasources: Record<string, unknown>[] = [
+        {
+            name: DATASOURCES.prometheus.name,
+            uid: DATASOURCES.prometheus.uid,
+            type: DATASOURCES.prometheus.type,
+            access: "proxy",
+            orgId: 1,
+            url: url("prometheus", p.url),
+            isDefault: true,
+            editable: false,
+            jsonData: { httpMethod: "POST", prometheusType: "Prometheus" },
+            ...(p.basicAuthUser !== undefined
+                ? { basicAuth: true, basicAuthUser: literal(p.basicAuthUser), secureJsonData: { basicAuthPassword: envRef(p.passwordEnv!) } }
+                : { basicAuth: false }),
+        },
+    ];
+    if (s.jaeger !== undefined) {
+        datasources.push({
+            name: DATASOURCES.jaeger.name,
+            uid: DATASOURCES.jaeger.uid,
+            type: DATASOURCES.jaeger.type,
+            access: "proxy",
+            orgId: 1,
+            url: url("jaeger", s.jaeger.url),
+            editable: false,
+            jsonData: {
+                nodeGraph: { enabled: true },
+                // The reference's `tracesToLogs` (tags ["node_id"], a promtail label) is the legacy form
+                // Grafana migrates to tracesToLogsV2; logs here arrive over OTLP, indexed by service_name.
+                ...(s.loki !== undefined
+                    ? {
+                          tracesToLogsV2: {
+                              datasourceUid: DATASOURCES.loki.uid,
+                              spanStartTimeShift: "-5m",
+                              spanEndTimeShift: "5m",
+                              filterByTraceID: true,
+                              filterBySpanID: false,
+                              tags: [{ key: "service.name", value: "service_name" }],
+                          },
+                      }
+                    : {}),
+            },
+        });
+    }
+    if (s.loki !== undefined) {
+        const tenant = validateLokiTenant(s.loki.tenant);
+        datasources.push({
+            name: DATASOURCES.loki.name,
+            uid: DATASOURCES.loki.uid,
+            type: DATASOURCES.loki.type,
+            access: "proxy",
+            orgId: 1,
+            url: url("loki", s.loki.url),
+            editable: false,
+            jsonData: {
+                maxLines: 1000,
+                httpHeaderName1: TENANT_HEADER,
+                ...(s.jaeger !== undefined
+                    ? {
+                          derivedFields: [
+                              // The reference's field: a quoted hex trace id in the line (Envoy access logs).
+                              // It matched 16 hex digits (64-bit Zipkin ids); W3C / OTel ids have 32.
+                              {
+                                  name: "traceId",
+                                  matcherRegex: '"([0-9a-f]{32}|[0-9a-f]{16})"',
+                                  datasourceUid: DATASOURCES.jaeger.uid,
+                                  url: literal("${__value.raw}"),
+                              },
+                              // OTLP logs carry the id as structured metadata `trace_id`, not in the line.
+                              {
+                                  name: "trace_id",
+                                  matcherType: "label",
+                                  matcherRegex: "trace_id",
+                                  datasourceUid: DATASOURCES.jaeger.uid,
+                                  url: literal("${__value.raw}"),
+                              },
+                          ],
+                      }
+                    : {}),
+            },
+            secureJsonData: { httpHeaderValue1: literal(tenant) },
+        });
+    }
+    if (s.kuma !== undefined) {
+        datasources.push({
+            name: DATASOURCES.kuma.name,
+            uid: DATASOURCES.kuma.uid,
+            type: DATASOURCES.kuma.type,
+            access: "proxy",
+            orgId: 1,
+            url: url("kuma", s.kuma.url),
+            editable: false,
+            jsonData: {
+                // The plugin calls /api/datasources/proxy/<this>/api/v1/query. The reference's "1" relies on
+                // Prometheus getting database id 1; the uid route names it regardless of insertion order.
+                prometheusDataSourceId: `uid/${DATASOURCES.prometheus.uid}`,
+            },
+        });
+    }
+    return { apiVersion: 1, prune: true, datasources };
+}
+
+/** The provisioning file as mounted. */
+export function renderGrafanaDatasources(s: GrafanaDatasourceSettings): string {
+    return renderYaml(buildGrafanaDatasources(s));
+}

@@ -1,0 +1,164 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { ServiceExposure } from "../prometheus/chart-values";
+import { sha256 } from "../prometheus/checksum";
+import { workloadAnnotations } from "../workload-files";
+import { renderGrafanaDatasources } from "./datasources";
+import {
+    ADMIN_PASSWORD_KEY,
+    ADMIN_USER_KEY,
+    buildGrafanaValues,
+    DATASOURCES_FILE_KEY,
+    GRAFANA_CHART,
+    grafanaFullname,
+    grafanaUrl,
+} from "./grafana-chart";
+import { OVERVIEW_DASHBOARD_FILE, renderOverviewDashboard } from "./overview-dashboard";
+
+/** Environment variable (from the credentials Secret) the datasource file references for the Prometheus password. */
+export const PROMETHEUS_PASSWORD_ENV = "MESHOBS_PROMETHEUS_PASSWORD";
+
+export interface GlobalGrafanaArgs {
+    /** Namespace to deploy into (must exist). */
+    readonly namespace: string;
+    /** The global Prometheus: query URL and, when it requires basic auth, the user and its password (a secret). */
+    readonly prometheus: { readonly url: pulumi.Input<string>; readonly basicAuthUser?: string; readonly password?: pulumi.Input<string> };
+    /** Jaeger query URL (GlobalJaeger.queryUrl); unset: no Jaeger datasource. */
+    readonly jaeger?: { readonly url: pulumi.Input<string> };
+    /** Loki query URL and tenant (GlobalLoki.queryUrl / tenant); unset: no Loki datasource. */
+    readonly loki?: { readonly url: pulumi.Input<string>; readonly tenant: pulumi.Input<string> };
+    /** Kuma global control plane API (e.g. http://kuma-control-plane.kuma-system:5681); unset: no Kuma datasource. */
+    readonly kuma?: { readonly url: pulumi.Input<string> };
+    /** Install the unsigned kumahq-kuma-datasource plugin; default: true when `kuma` is set. */
+    readonly kumaPlugin?: boolean;
+    /** Download the Kuma dashboards at pod start (needs egress to GitHub); default true. */
+    readonly kumaDashboards?: boolean;
+    /** How operators reach the UI; default ClusterIP. */
+    readonly exposure?: ServiceExposure;
+    /** Admin login name; default "admin". */
+    readonly adminUser?: string;
+}
+
+/**
+ * The global Grafana: the four datasources linked as in the kumactl reference, our multi-zone
+ * overview and the Kuma dashboards. Admin password from @pulumi/random; every credential lives in a
+ * Secret and reaches Grafana as an environment variable, so the mounted ConfigMaps hold none.
+ */
+export class GlobalGrafana extends pulumi.ComponentResource {
+    /** URL of the UI (in-cluster, load balancer or ingress). */
+    public readonly url: pulumi.Output<string>;
+    /** Admin login name. */
+    public readonly adminUser: pulumi.Output<string>;
+    /** Admin password (secret). */
+    public readonly adminPassword: pulumi.Output<string>;
+    /** The datasource provisioning file, byte for byte as mounted. */
+    public readonly datasourcesText: pulumi.Output<string>;
+    /** The overview dashboard, byte for byte as mounted. */
+    public readonly dashboardText: string;
+
+    constructor(name: string, args: GlobalGrafanaArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("meshobs:grafana:GlobalGrafana", name, {}, opts);
+        const p = args.prometheus;
+        if ((p.basicAuthUser === undefined) !== (p.password === undefined)) {
+            throw new Error(`GlobalGrafana ${name}: prometheus basicAuthUser and password go together`);
+        }
+        const kumaPlugin = args.kumaPlugin ?? args.kuma !== undefined;
+        if (args.kuma !== undefined && !kumaPlugin) throw new Error(`GlobalGrafana ${name}: a Kuma datasource needs kumaPlugin`);
+        const exposure = args.exposure ?? { type: "ClusterIP" };
+        const adminUser = args.adminUser ?? "admin";
+
+        const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this });
+        const adminSecretName = `${name}-admin`;
+        const admin = new k8s.core.v1.Secret(
+            adminSecretName,
+            {
+                metadata: { name: adminSecretName, namespace: args.namespace },
+                type: "Opaque",
+                stringData: { [ADMIN_USER_KEY]: adminUser, [ADMIN_PASSWORD_KEY]: pulumi.secret(password.result) },
+            },
+            { parent: this },
+        );
+        const secrets: pulumi.Resource[] = [admin];
+        let envFromSecret: string | undefined;
+        if (p.password !== undefined) {
+            envFromSecret = `${name}-datasource-credentials`;
+            secrets.push(
+                new k8s.core.v1.Secret(
+                    envFromSecret,
+                    {
+                        metadata: { name: envFromSecret, namespace: args.namespace },
+                        type: "Opaque",
+                        stringData: { [PROMETHEUS_PASSWORD_ENV]: pulumi.secret(p.password) },
+                    },
+                    { parent: this },
+                ),
+            );
+        }
+
+        this.datasourcesText = pulumi
+            .all([p.url, args.jaeger?.url, args.loki?.url, args.loki?.tenant, args.kuma?.url])
+            .apply(([prometheusUrl, jaegerUrl, lokiUrl, lokiTenant, kumaUrl]) =>
+                renderGrafanaDatasources({
+                    prometheus: {
+                        url: prometheusUrl,
+                        ...(p.basicAuthUser !== undefined ? { basicAuthUser: p.basicAuthUser, passwordEnv: PROMETHEUS_PASSWORD_ENV } : {}),
+                    },
+                    ...(jaegerUrl !== undefined ? { jaeger: { url: jaegerUrl } } : {}),
+                    ...(lokiUrl !== undefined ? { loki: { url: lokiUrl, tenant: lokiTenant! } } : {}),
+                    ...(kumaUrl !== undefined ? { kuma: { url: kumaUrl } } : {}),
+                }),
+            );
+        this.dashboardText = renderOverviewDashboard();
+
+        const datasourcesConfigMap = `${name}-datasources`;
+        const dashboardsConfigMap = `${name}-dashboards`;
+        const configMaps = [
+            new k8s.core.v1.ConfigMap(
+                datasourcesConfigMap,
+                {
+                    metadata: { name: datasourcesConfigMap, namespace: args.namespace, annotations: workloadAnnotations("grafana") },
+                    data: { [DATASOURCES_FILE_KEY]: this.datasourcesText },
+                },
+                { parent: this },
+            ),
+            new k8s.core.v1.ConfigMap(
+                dashboardsConfigMap,
+                {
+                    metadata: { name: dashboardsConfigMap, namespace: args.namespace, annotations: workloadAnnotations("grafana") },
+                    data: { [OVERVIEW_DASHBOARD_FILE]: this.dashboardText },
+                },
+                { parent: this },
+            ),
+        ];
+
+        const chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name,
+                namespace: args.namespace,
+                chart: GRAFANA_CHART.chart,
+                version: GRAFANA_CHART.version,
+                repositoryOpts: { repo: GRAFANA_CHART.repo },
+                values: this.datasourcesText.apply((datasources) =>
+                    buildGrafanaValues({
+                        adminSecretName,
+                        datasourcesConfigMap,
+                        dashboardsConfigMap,
+                        kumaPlugin,
+                        kumaDashboards: args.kumaDashboards ?? true,
+                        envFromSecret,
+                        configChecksum: sha256(datasources + this.dashboardText),
+                        exposure,
+                    }),
+                ),
+            },
+            { parent: this, dependsOn: [...secrets, ...configMaps] },
+        );
+
+        this.url = pulumi.output(grafanaUrl(exposure, grafanaFullname(name), args.namespace));
+        this.adminUser = pulumi.output(adminUser);
+        this.adminPassword = pulumi.secret(password.result);
+        this.registerOutputs({ url: this.url, adminUser: this.adminUser, adminPassword: this.adminPassword, chart: chart.urn });
+    }
+}

@@ -1,0 +1,224 @@
+import { PUSH_PATH, validateLokiTenant } from "./loki-chart";
+
+/**
+ * The Alloy pipeline of a zone's log shipper, in Alloy syntax (there is no structured form to render
+ * from, so this module writes the text and quotes every value itself).
+ *
+ * Shape, following the promtail config of `kumactl install observability` (kuma v2.14.3
+ * install-observability golden file): discover this node's pods, tail /var/log/pods/*<uid>/<container>/*.log,
+ * label streams with namespace, pod, container, app and node_id (<mesh>.<pod>.<namespace>, Envoy's node
+ * id, which Grafana's Jaeger→Loki link matches), and on kuma-sidecar lines take `mesh` and the access
+ * log's own timestamp with the reference regex. The zone is a static label on everything pushed.
+ */
+
+/** The regex of the reference promtail pipeline for kuma-sidecar access-log lines, verbatim (Go RE2). */
+export const KUMA_ACCESS_LOG_REGEX = "([\\S]*) stdout ([\\S]*) \\[(?P<timestamp>[\\S]*)\\] (?P<mesh>[\\S]*)";
+/** Container name of the Kuma / Kong Mesh sidecar. */
+export const KUMA_SIDECAR_CONTAINER = "kuma-sidecar";
+/** Where the kubelet keeps container logs; the chart mounts the host's /var/log (alloy.mounts.varlog). */
+export const POD_LOGS_DIR = "/var/log/pods";
+/** Labels the pipeline sets on streams; extra labels may not reuse them (nor `zone`). */
+export const STREAM_LABELS = ["namespace", "pod", "container", "app", "node_id", "mesh", "stream"] as const;
+/** Kuma's default mesh: an injected pod without a kuma.io/mesh label or annotation belongs to it. */
+const DEFAULT_MESH = "default";
+
+export interface ZoneLogShipperSettings {
+    /** Zone name; the `zone` label on every stream (loki.write external_labels). */
+    readonly zone: string;
+    /** Loki push URL (http(s)://…/loki/api/v1/push). */
+    readonly lokiPushUrl: string;
+    /** Loki tenant (X-Scope-OrgID, sent as tenant_id). */
+    readonly tenant: string;
+    /** Basic auth in front of Loki; the password is read from a mounted file, never written here. */
+    readonly basicAuth?: { readonly username: string; readonly passwordFile: string };
+    /** Further static labels on every stream (never `zone` or a STREAM_LABELS name). */
+    readonly extraLabels?: Readonly<Record<string, string>>;
+}
+
+/** An Alloy string literal. Alloy strings take Go's escapes, which cover what JSON.stringify emits. */
+export function alloyString(value: string): string {
+    return JSON.stringify(value);
+}
+
+const ZONE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Checks zone and extra labels (what can be checked before the Loki endpoint is known). */
+export function checkZoneLabels(zone: string, extraLabels: Readonly<Record<string, string>> = {}): void {
+    if (zone.length > 253 || !ZONE_NAME.test(zone)) throw new Error(`zone ${JSON.stringify(zone)} is not a zone name; allowed: lower-case DNS subdomain`);
+    for (const [name, value] of Object.entries(extraLabels)) {
+        if (name === "zone") throw new Error("extraLabels.zone is set from the zone; remove it");
+        if ((STREAM_LABELS as readonly string[]).includes(name)) {
+            throw new Error(`extraLabels.${name} would clash with the per-stream label the pipeline sets; use another name`);
+        }
+        if (!LABEL_NAME.test(name) || name.startsWith("__")) {
+            throw new Error(`extraLabels key ${JSON.stringify(name)} is not a Loki label name; allowed: [a-zA-Z_][a-zA-Z0-9_]*, not starting with __`);
+        }
+        if (value === "") throw new Error(`extraLabels.${name} is empty`);
+    }
+}
+
+function validate(s: ZoneLogShipperSettings): void {
+    checkZoneLabels(s.zone, s.extraLabels);
+    validateLokiTenant(s.tenant);
+    let url: URL;
+    try {
+        url = new URL(s.lokiPushUrl);
+    } catch {
+        throw new Error(`lokiPushUrl ${JSON.stringify(s.lokiPushUrl)} is not a URL; allowed: http(s)://<loki>${PUSH_PATH}`);
+    }
+    if ((url.protocol !== "http:" && url.protocol !== "https:") || !url.pathname.endsWith(PUSH_PATH)) {
+        throw new Error(`lokiPushUrl ${s.lokiPushUrl} is not a Loki push URL; allowed: http(s)://<loki>${PUSH_PATH}`);
+    }
+    if (s.basicAuth !== undefined) {
+        if (s.basicAuth.username === "") throw new Error("basicAuth.username is empty");
+        if (!s.basicAuth.passwordFile.startsWith("/")) {
+            throw new Error(`basicAuth.passwordFile ${JSON.stringify(s.basicAuth.passwordFile)} is not an absolute path`);
+        }
+    }
+}
+
+/** A Prometheus-style relabel rule as discovery.relabel takes it (action defaults to replace). */
+export interface RelabelRule {
+    readonly source_labels: readonly string[];
+    readonly separator?: string;
+    readonly regex?: string;
+    readonly target_label?: string;
+    readonly replacement?: string;
+    readonly action?: string;
+}
+
+function renderRule(r: RelabelRule): string[] {
+    const attrs: string[] = [`source_labels = [${r.source_labels.map(alloyString).join(", ")}]`];
+    for (const key of ["separator", "regex", "target_label", "replacement", "action"] as const) {
+        const v = r[key];
+        if (v !== undefined) attrs.push(`${key} = ${alloyString(v)}`);
+    }
+    return ["  rule {", ...attrs.map((a) => `    ${a}`), "  }"];
+}
+
+/** Relabeling of discovered pod containers into stream labels and the file glob to tail. */
+export const POD_RELABEL_RULES: readonly RelabelRule[] = [
+    { source_labels: ["__meta_kubernetes_namespace"], target_label: "namespace" },
+    { source_labels: ["__meta_kubernetes_pod_name"], target_label: "pod" },
+    { source_labels: ["__meta_kubernetes_pod_container_name"], target_label: "container" },
+    // app: the pod's `app` label (the Kuma demo's, and the reference's job), else app.kubernetes.io/name.
+    { source_labels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], regex: "(.+)", target_label: "app" },
+    { source_labels: ["__meta_kubernetes_pod_label_app"], regex: "(.+)", target_label: "app" },
+    // The pod's mesh for node_id: "default" for an injected pod, overridden by the kuma.io/mesh annotation
+    // (what the reference reads) and then by the kuma.io/mesh label (the current way to pick a mesh).
+    { source_labels: ["__meta_kubernetes_pod_annotation_kuma_io_sidecar_injected"], regex: "true", target_label: "__tmp_mesh", replacement: DEFAULT_MESH },
+    { source_labels: ["__meta_kubernetes_pod_annotation_kuma_io_mesh"], regex: "(.+)", target_label: "__tmp_mesh" },
+    { source_labels: ["__meta_kubernetes_pod_label_kuma_io_mesh"], regex: "(.+)", target_label: "__tmp_mesh" },
+    // node_id = <mesh>.<pod>.<namespace>, as the reference, but only for pods in a mesh: the regex refuses
+    // the leading "." an empty mesh leaves, so other pods get no node_id instead of ".<pod>.<namespace>".
+    {
+        source_labels: ["__tmp_mesh", "__meta_kubernetes_pod_name", "__meta_kubernetes_namespace"],
+        separator: ".",
+        regex: "([^.].*)",
+        target_label: "node_id",
+    },
+    {
+        source_labels: ["__meta_kubernetes_pod_uid", "__meta_kubernetes_pod_container_name"],
+        separator: "/",
+        replacement: `${POD_LOGS_DIR}/*$1/*.log`,
+        target_label: "__path__",
+    },
+];
+
+/**
+ * The Alloy config. Order inside loki.process matters:
+ * 1. on kuma-sidecar lines, the reference regex runs on the raw CRI line (`<time> stdout F <log>`) it was
+ *    written for, and `mesh` becomes a label (only access-log lines match: they are on stdout and start
+ *    with `[%START_TIME%] %KUMA_MESH%`, Kuma's default format);
+ * 2. stage.cri strips the CRI prefix and sets the entry time to the runtime's;
+ * 3. the access log's own start time then replaces it, as the reference's timestamp stage does (it has
+ *    to come after stage.cri, which would overwrite it);
+ * 4. `filename` (added by loki.source.file) is dropped: `pod` and `container` identify the stream.
+ */
+export function renderAlloyConfig(s: ZoneLogShipperSettings): string {
+    validate(s);
+    const sidecar = alloyString(`{container=${JSON.stringify(KUMA_SIDECAR_CONTAINER)}}`);
+    const externalLabels = { ...(s.extraLabels ?? {}), zone: s.zone };
+    const lines: string[] = [
+        "// Generated by mesh-observability; do not edit.",
+        `// Zone ${s.zone}: every container's log on this node, tailed from ${POD_LOGS_DIR}, pushed to Loki tenant ${s.tenant}.`,
+        "",
+        "// This node's pods only: the alloy chart sets HOSTNAME to the node name (spec.nodeName).",
+        'discovery.kubernetes "pods" {',
+        '  role = "pod"',
+        "",
+        "  selectors {",
+        '    role  = "pod"',
+        '    field = "spec.nodeName=" + sys.env("HOSTNAME")',
+        "  }",
+        "}",
+        "",
+        'discovery.relabel "pods" {',
+        "  targets = discovery.kubernetes.pods.targets",
+        ...POD_RELABEL_RULES.flatMap((r) => ["", ...renderRule(r)]),
+        "}",
+        "",
+        'local.file_match "pods" {',
+        "  path_targets = discovery.relabel.pods.output",
+        "}",
+        "",
+        'loki.source.file "pods" {',
+        "  targets    = local.file_match.pods.targets",
+        "  forward_to = [loki.process.pods.receiver]",
+        "}",
+        "",
+        'loki.process "pods" {',
+        "  forward_to = [loki.write.central.receiver]",
+        "",
+        "  stage.match {",
+        `    selector = ${sidecar}`,
+        "",
+        "    stage.regex {",
+        `      expression = ${alloyString(KUMA_ACCESS_LOG_REGEX)}`,
+        "    }",
+        "",
+        "    stage.labels {",
+        '      values = { mesh = "mesh" }',
+        "    }",
+        "  }",
+        "",
+        "  stage.cri { }",
+        "",
+        "  stage.match {",
+        `    selector = ${sidecar}`,
+        "",
+        "    stage.timestamp {",
+        '      source = "timestamp"',
+        '      format = "RFC3339Nano"',
+        "    }",
+        "  }",
+        "",
+        "  stage.label_drop {",
+        '    values = ["filename"]',
+        "  }",
+        "}",
+        "",
+        'loki.write "central" {',
+        "  external_labels = {",
+        // Keys are validated label names, hence Alloy identifiers; multi-line objects take trailing commas.
+        ...Object.entries(externalLabels).map(([k, v]) => `    ${k} = ${alloyString(v)},`),
+        "  }",
+        "",
+        "  endpoint {",
+        `    url       = ${alloyString(s.lokiPushUrl)}`,
+        `    tenant_id = ${alloyString(s.tenant)}`,
+        ...(s.basicAuth !== undefined
+            ? [
+                  "",
+                  "    basic_auth {",
+                  `      username      = ${alloyString(s.basicAuth.username)}`,
+                  `      password_file = ${alloyString(s.basicAuth.passwordFile)}`,
+                  "    }",
+              ]
+            : []),
+        "  }",
+        "}",
+    ];
+    return `${lines.join("\n")}\n`;
+}

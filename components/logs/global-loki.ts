@@ -1,0 +1,99 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { ServiceExposure } from "../prometheus/chart-values";
+import {
+    buildLokiLoadBalancer,
+    buildLokiValues,
+    LOKI_CHART,
+    lokiEndpoints,
+    LokiStorage,
+    NO_AUTH_TENANT,
+    validateLokiTenant,
+} from "./loki-chart";
+
+export interface GlobalLokiArgs {
+    /** Namespace to deploy into (must exist). */
+    readonly namespace: string;
+    /** Monolithic replicas: 1 (filesystem or s3), or 3 and more (s3 only). */
+    readonly replicas: number;
+    /** Multi-tenant mode (X-Scope-OrgID required on every request). */
+    readonly authEnabled: boolean;
+    /** Tenant zones push as and Grafana reads as; required with authEnabled, refused without (Loki then uses "fake"). */
+    readonly tenant?: string;
+    /** Log retention (Prometheus-style duration, at least 24h, e.g. 30d). */
+    readonly retention: string;
+    /** Chunk and index store: a PVC (filesystem, size) or an S3 bucket (credentials from the pod's cloud identity). */
+    readonly storage: LokiStorage;
+    /** How zones in other clusters reach the push endpoints. */
+    readonly exposure: ServiceExposure;
+    /** StorageClass of Loki's PVCs; default: the cluster default. */
+    readonly storageClassName?: string;
+}
+
+/**
+ * The global Loki, monolithic (`-target=all`, one StatefulSet) behind the chart's nginx gateway:
+ * the log store every zone pushes to (Loki push API or OTLP/HTTP) and Grafana queries.
+ */
+export class GlobalLoki extends pulumi.ComponentResource {
+    /** Push API URL as zones reach it (…/loki/api/v1/push). */
+    public readonly pushUrl: pulumi.Output<string>;
+    /** OTLP base URL as zones reach it (…/otlp; exporters append /v1/logs). */
+    public readonly otlpUrl: pulumi.Output<string>;
+    /** In-cluster query URL through the gateway (Grafana's Loki datasource). */
+    public readonly queryUrl: pulumi.Output<string>;
+    /** X-Scope-OrgID to push and query with. */
+    public readonly tenant: pulumi.Output<string>;
+    /** Plan warnings about this exposure. */
+    public readonly warnings: readonly string[];
+
+    constructor(name: string, args: GlobalLokiArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("meshobs:logs:GlobalLoki", name, {}, opts);
+        if (args.authEnabled && args.tenant === undefined) throw new Error(`GlobalLoki ${name}: authEnabled needs a tenant`);
+        if (!args.authEnabled && args.tenant !== undefined) {
+            throw new Error(`GlobalLoki ${name}: tenant ${JSON.stringify(args.tenant)} given with auth disabled; Loki then stores everything as "${NO_AUTH_TENANT}"`);
+        }
+        const tenant = validateLokiTenant(args.tenant ?? NO_AUTH_TENANT);
+
+        const chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name,
+                namespace: args.namespace,
+                chart: LOKI_CHART.chart,
+                version: LOKI_CHART.version,
+                repositoryOpts: { repo: LOKI_CHART.repo },
+                values: buildLokiValues({
+                    fullname: name,
+                    replicas: args.replicas,
+                    authEnabled: args.authEnabled,
+                    retention: args.retention,
+                    storage: args.storage,
+                    exposure: args.exposure,
+                    storageClassName: args.storageClassName,
+                }),
+            },
+            { parent: this },
+        );
+
+        const exposed: pulumi.Resource[] = [];
+        if (args.exposure.type === "LoadBalancer") {
+            const service = buildLokiLoadBalancer(args.exposure, name, args.namespace, name);
+            exposed.push(new k8s.core.v1.Service(`${name}-push`, service, { parent: this, dependsOn: [chart] }));
+        }
+
+        const endpoints = lokiEndpoints(args.exposure, name, args.namespace, args.authEnabled);
+        this.warnings = endpoints.warnings;
+        this.pushUrl = pulumi.output(endpoints.pushUrl);
+        this.otlpUrl = pulumi.output(endpoints.otlpUrl);
+        this.queryUrl = pulumi.output(endpoints.queryUrl);
+        this.tenant = pulumi.output(tenant);
+        this.registerOutputs({
+            pushUrl: this.pushUrl,
+            otlpUrl: this.otlpUrl,
+            queryUrl: this.queryUrl,
+            tenant: this.tenant,
+            chart: chart.urn,
+            exposure: exposed.map((r) => r.urn),
+        });
+    }
+}

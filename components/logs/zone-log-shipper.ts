@@ -1,0 +1,89 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { mountedSecret } from "../mounted-secret";
+import { workloadAnnotations } from "../workload-files";
+import { ALLOY_CHART, ALLOY_CONFIG_KEY, alloySecretDir, buildAlloyChartValues } from "./alloy-chart";
+import { checkZoneLabels, renderAlloyConfig } from "./alloy-config";
+
+/** Volume (and directory) of the Loki credential, and the Secret key holding the password. */
+const CREDENTIAL_MOUNT = "loki-push";
+const PASSWORD_KEY = "password";
+
+export interface ZoneLogShipperArgs {
+    /** Namespace to deploy into (must exist). */
+    readonly namespace: pulumi.Input<string>;
+    /** Zone name, the `zone` label on every stream. */
+    readonly zone: string;
+    /** Loki push URL (…/loki/api/v1/push), e.g. from the global stack. */
+    readonly lokiPushUrl: pulumi.Input<string>;
+    /** Loki tenant (X-Scope-OrgID). */
+    readonly tenant: pulumi.Input<string>;
+    /** Basic auth in front of Loki; the password (a secret) is mounted as a file, never inlined. Default: none. */
+    readonly basicAuth?: { readonly username: pulumi.Input<string>; readonly password: pulumi.Input<string> };
+    /** Further static labels on every stream (never `zone`); default none. */
+    readonly extraLabels?: Readonly<Record<string, string>>;
+}
+
+/**
+ * A zone's log shipper: Grafana Alloy as a DaemonSet (alloy chart, pinned) tailing every container's
+ * log on each node, Kuma access logs included, and pushing them to the global Loki with the zone label.
+ */
+export class ZoneLogShipper extends pulumi.ComponentResource {
+    /** The generated Alloy config, byte for byte as mounted. */
+    public readonly configText: pulumi.Output<string>;
+
+    constructor(name: string, args: ZoneLogShipperArgs, opts?: pulumi.ComponentResourceOptions) {
+        const credentialName = `${name}-${CREDENTIAL_MOUNT}`;
+        const passwordFile = `${alloySecretDir(CREDENTIAL_MOUNT)}/${PASSWORD_KEY}`;
+        const configMapName = `${name}-config`;
+        // What can be checked without the endpoint fails here, before any resource (this one included) is registered.
+        checkZoneLabels(args.zone, args.extraLabels);
+        const values = buildAlloyChartValues({
+            fullname: name,
+            configMapName,
+            secretMounts: args.basicAuth !== undefined ? [{ name: CREDENTIAL_MOUNT, secretName: credentialName }] : [],
+        });
+        super("meshobs:logs:ZoneLogShipper", name, {}, opts);
+
+        this.configText = pulumi
+            .all([args.lokiPushUrl, args.tenant, args.basicAuth?.username])
+            .apply(([lokiPushUrl, tenant, username]) =>
+                renderAlloyConfig({
+                    zone: args.zone,
+                    lokiPushUrl,
+                    tenant,
+                    basicAuth: username !== undefined ? { username, passwordFile } : undefined,
+                    extraLabels: args.extraLabels,
+                }),
+            );
+
+        const dependsOn: pulumi.Resource[] = [];
+        if (args.basicAuth !== undefined) {
+            dependsOn.push(mountedSecret(this, credentialName, args.namespace, "alloy", { [PASSWORD_KEY]: args.basicAuth.password }));
+        }
+        dependsOn.push(
+            new k8s.core.v1.ConfigMap(
+                configMapName,
+                {
+                    metadata: { name: configMapName, namespace: args.namespace, annotations: workloadAnnotations("alloy") },
+                    data: { [ALLOY_CONFIG_KEY]: this.configText },
+                },
+                { parent: this },
+            ),
+        );
+
+        const chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name,
+                namespace: args.namespace,
+                chart: ALLOY_CHART.chart,
+                version: ALLOY_CHART.version,
+                repositoryOpts: { repo: ALLOY_CHART.repo },
+                values,
+            },
+            { parent: this, dependsOn },
+        );
+        this.registerOutputs({ configText: this.configText, chart: chart.urn });
+    }
+}

@@ -3,25 +3,15 @@ import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_FILE_KEY, PROMETHEUS_CHART } from "./chart";
 import { sha256 } from "./checksum";
 import { workloadAnnotations } from "../workload-files";
+import { mountedSecret as mountedWorkloadSecret } from "../mounted-secret";
+
+/** A Secret of files the Prometheus container mounts (values made secret by the shared helper). */
+export function mountedSecret(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>, files: Record<string, pulumi.Input<string>>): k8s.core.v1.Secret {
+    return mountedWorkloadSecret(parent, name, namespace, "prometheus", files);
+}
 
 /** The suffix of our config ConfigMap; the chart mounts `<release>-<suffix>` (server.configMapOverrideName). */
 export const CONFIG_MAP_SUFFIX = "config";
-
-/**
- * A Secret whose keys the Prometheus container mounts as files. Every value is made secret here,
- * whatever the caller passed, so no credential file can reach state or plan output in clear.
- */
-export function mountedSecret(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>, files: Record<string, pulumi.Input<string>>): k8s.core.v1.Secret {
-    return new k8s.core.v1.Secret(
-        name,
-        {
-            metadata: { name, namespace, annotations: workloadAnnotations("prometheus") },
-            type: "Opaque",
-            stringData: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, pulumi.secret(v)])),
-        },
-        { parent },
-    );
-}
 
 /**
  * Our prometheus.yml in its own ConfigMap (mounted byte for byte, instead of the chart re-rendering

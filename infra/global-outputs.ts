@@ -18,22 +18,83 @@ export interface GlobalStackOutputs {
     readonly remoteWritePassword: string;
     /** In-cluster query URL of the global Prometheus. */
     readonly prometheusQueryUrl: string;
+    /** Central trace backend: zones build their collector and MeshTrace from it. */
+    readonly tracesBackend: "jaeger" | "datadog" | "none";
+    /** Central log backend: zones build their log shipper and MeshAccessLog from it. */
+    readonly logsBackend: "loki" | "datadog" | "none";
+    /** Jaeger OTLP endpoint zones export traces to (gRPC: scheme://host:port; http: base URL); "" unless jaeger. */
+    readonly otlpTracesEndpoint: string;
+    /** Protocol of that endpoint: gRPC, or OTLP/HTTP where Jaeger sits behind an Ingress; "" unless jaeger. */
+    readonly otlpTracesProtocol: "grpc" | "http" | "";
+    /** Loki push URL (…/loki/api/v1/push); "" unless logsBackend is loki. */
+    readonly lokiPushUrl: string;
+    /** Loki OTLP base URL (…/otlp), for access logs through the zone collector; "" unless loki. */
+    readonly lokiOtlpUrl: string;
+    /** Loki tenant (X-Scope-OrgID) zones write as. */
+    readonly lokiTenant: string;
+    /** Datadog site; "" unless a backend is datadog. */
+    readonly datadogSite: string;
+    /** Datadog API key for zone agents (secret); "" unless a backend is datadog. */
+    readonly datadogApiKey: string;
+    /** Grafana URL (in-cluster); "" when Grafana is off. */
+    readonly grafanaUrl: string;
+    /** Grafana admin password (secret); "" when Grafana is off. */
+    readonly grafanaAdminPassword: string;
+    /** Env block for the global control plane so its own traces reach the central backend; {} when traces are off. */
+    readonly globalControlPlaneOtelEnv: Record<string, string>;
+    /** The same as a Helm values file for the global control plane's chart; "" when traces are off. */
+    readonly globalControlPlaneValuesSnippet: string;
 }
 
 export type GlobalStackExports = { readonly [K in keyof GlobalStackOutputs]: pulumi.Output<GlobalStackOutputs[K]> };
 
 /** Outputs a zone reads; each is required, so a missing one fails with the output's name. */
-export const ZONE_READS = ["zones", "remoteWriteUrl", "remoteWriteUsername", "remoteWritePassword"] as const satisfies readonly (keyof GlobalStackOutputs)[];
+export const ZONE_READS = [
+    "zones",
+    "remoteWriteUrl",
+    "remoteWriteUsername",
+    "remoteWritePassword",
+    "tracesBackend",
+    "logsBackend",
+    "otlpTracesEndpoint",
+    "otlpTracesProtocol",
+    "lokiPushUrl",
+    "lokiOtlpUrl",
+    "lokiTenant",
+    "datadogSite",
+    "datadogApiKey",
+] as const satisfies readonly (keyof GlobalStackOutputs)[];
 
 export type ZoneView = { readonly [K in (typeof ZONE_READS)[number]]: pulumi.Output<GlobalStackOutputs[K]> };
 
+/** Outputs whose values decide which resources a zone creates, so they are read before creating any. */
+export interface ZoneDecisions {
+    readonly tracesBackend: GlobalStackOutputs["tracesBackend"];
+    readonly logsBackend: GlobalStackOutputs["logsBackend"];
+    /** Datadog site: the collector's exporter and the agent's chart need it as a plain value. */
+    readonly datadogSite: string;
+    /** Jaeger's OTLP endpoint and protocol: they pick the collector's exporter and its TLS setting. */
+    readonly otlpTracesEndpoint: GlobalStackOutputs["otlpTracesEndpoint"];
+    readonly otlpTracesProtocol: GlobalStackOutputs["otlpTracesProtocol"];
+}
+
+const DECISION_KEYS = ["tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
+    keyof GlobalStackOutputs)[];
+
 export function readGlobalOutputs(ref: pulumi.StackReference): ZoneView {
     const read = <K extends (typeof ZONE_READS)[number]>(key: K) => ref.requireOutput(key) as pulumi.Output<GlobalStackOutputs[K]>;
-    return {
-        zones: read("zones"),
-        remoteWriteUrl: read("remoteWriteUrl"),
-        remoteWriteUsername: read("remoteWriteUsername"),
-        // Secret whether or not the referenced stack marked it so.
-        remoteWritePassword: pulumi.secret(read("remoteWritePassword")),
-    };
+    const view = Object.fromEntries(ZONE_READS.map((key) => [key, read(key)])) as unknown as { -readonly [K in keyof ZoneView]: ZoneView[K] };
+    // Secret whether or not the referenced stack marked them so.
+    view.remoteWritePassword = pulumi.secret(view.remoteWritePassword);
+    view.datadogApiKey = pulumi.secret(view.datadogApiKey);
+    return view;
+}
+
+/**
+ * Reads the backend choices (and the Datadog site) as plain values (none is a secret). Creating resources inside an
+ * apply would hide them from preview; awaiting these two values first keeps the graph static.
+ */
+export async function readZoneDecisions(ref: pulumi.StackReference): Promise<ZoneDecisions> {
+    const values = await Promise.all(DECISION_KEYS.map(async (key) => [key, await ref.requireOutputValue(key)] as const));
+    return Object.fromEntries(values) as unknown as ZoneDecisions;
 }

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import { globalConfigSchema } from "./config/global-schema";
-import { parseStackConfig, projectConfig } from "./config/load";
+import { GLOBAL_SECRET_KEYS, globalConfigSchema } from "./config/global-schema";
+import { assertSecretKeys, configSecretKeys, parseStackConfig, projectConfig } from "./config/load";
 import { zoneConfigSchema } from "./config/zone-schema";
 import { globalStack } from "./roles/global";
 import { zoneStack } from "./roles/zone";
@@ -8,14 +8,17 @@ import { parseStackName } from "./stack-identity";
 
 /**
  * The program: the stack name picks the role, the role's schema validates the whole config
- * (synchronously, before any resource exists), then the role provisions and returns exports.
+ * (before any resource exists), then the role provisions and returns its exports.
  */
-export function main(): Record<string, pulumi.Output<unknown>> {
+export async function main(): Promise<Record<string, pulumi.Output<unknown>>> {
     const id = parseStackName(pulumi.getStack());
     const project = pulumi.getProject();
-    const raw = projectConfig(pulumi.runtime.allConfig(), project);
+    const all = pulumi.runtime.allConfig();
+    const raw = projectConfig(all, project);
     if (id.role === "global") {
-        return { ...globalStack(id, parseStackConfig(globalConfigSchema, raw, id.stack, project)) };
+        const cfg = parseStackConfig(globalConfigSchema, raw, id.stack, project);
+        assertSecretKeys(raw, GLOBAL_SECRET_KEYS, configSecretKeys(all), id.stack, project);
+        return { ...globalStack(id, cfg) };
     }
-    return { ...zoneStack(id, parseStackConfig(zoneConfigSchema, raw, id.stack, project)) };
+    return { ...(await zoneStack(id, parseStackConfig(zoneConfigSchema, raw, id.stack, project))) };
 }

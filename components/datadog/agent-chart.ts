@@ -110,6 +110,8 @@ export interface DatadogAgentSettings {
     readonly fullname?: string;
     /** Cluster Agent replicas (more than one runs leader election and gets a PodDisruptionBudget); default 2. */
     readonly clusterAgentReplicas?: number;
+    /** Collect container logs and run the TCP access-log listener; false where another shipper owns logs; default true. */
+    readonly collectLogs?: boolean;
 }
 
 /** Names of the objects that sit beside the chart (ours) or that the chart names after fullname. */
@@ -139,6 +141,15 @@ export function agentObjectNames(fullname: string = DEFAULT_FULLNAME): AgentObje
         // `app.kubernetes.io/name: <fullname>` and `app.kubernetes.io/component: agent`; the second
         // is shared with the Cluster Agent's pods, so `app` is the one that picks node agents only.
         agentPodSelector: { app: fullname },
+    };
+}
+
+/** Where mesh traffic reaches a zone's agent: MeshTrace's Datadog backend and MeshAccessLog's TCP backend. */
+export function agentEndpoints(fullname: string, namespace: string): { readonly apmUrl: string; readonly logsTcpAddress: string } {
+    const names = agentObjectNames(fullname);
+    return {
+        apmUrl: `http://${names.traceService}.${namespace}.svc.cluster.local:${APM_PORT}`,
+        logsTcpAddress: `${names.logsService}.${namespace}.svc.cluster.local:${LOGS_TCP_PORT}`,
     };
 }
 
@@ -212,18 +223,16 @@ export function renderAgentChecks(s: DatadogAgentSettings): AgentCheckFiles {
     const files: Record<string, string> = {
         "kuma-dataplanes.yaml": renderYaml(dataplanes),
         "kuma-control-plane.yaml": renderYaml(controlPlane),
-        "kuma-access-logs.yaml": renderYaml({
-            logs: [{ type: "tcp", port: LOGS_TCP_PORT, source: "kuma", service: "kuma-access-log", tags }],
-        }),
     };
-    return {
-        files,
-        items: [
-            { key: "kuma-dataplanes.yaml", path: "openmetrics.d/kuma-dataplanes.yaml" },
-            { key: "kuma-control-plane.yaml", path: "openmetrics.d/kuma-control-plane.yaml" },
-            { key: "kuma-access-logs.yaml", path: "kuma_access_logs.d/conf.yaml" },
-        ],
-    };
+    const items = [
+        { key: "kuma-dataplanes.yaml", path: "openmetrics.d/kuma-dataplanes.yaml" },
+        { key: "kuma-control-plane.yaml", path: "openmetrics.d/kuma-control-plane.yaml" },
+    ];
+    if (s.collectLogs ?? true) {
+        files["kuma-access-logs.yaml"] = renderYaml({ logs: [{ type: "tcp", port: LOGS_TCP_PORT, source: "kuma", service: "kuma-access-log", tags }] });
+        items.push({ key: "kuma-access-logs.yaml", path: "kuma_access_logs.d/conf.yaml" });
+    }
+    return { files, items };
 }
 
 /** sha256 over every checks file (key and content), for the pod annotation that rolls the agents. */
@@ -247,6 +256,7 @@ export function buildDatadogAgentValues(s: DatadogAgentSettings): Record<string,
     const fullname = s.fullname ?? DEFAULT_FULLNAME;
     const names = agentObjectNames(fullname);
     const replicas = s.clusterAgentReplicas ?? 2;
+    const collectLogs = s.collectLogs ?? true;
     return {
         fullnameOverride: fullname,
         datadog: {
@@ -254,7 +264,7 @@ export function buildDatadogAgentValues(s: DatadogAgentSettings): Record<string,
             site: s.site,
             clusterName: s.clusterName,
             tags: staticTags(s),
-            logs: { enabled: true, containerCollectAll: true },
+            logs: { enabled: collectLogs, containerCollectAll: collectLogs },
             // The trace agent always listens on datadog.apm.port; portEnabled would add a hostPort,
             // useLocalService adds the chart's node-local Service. Our trace-svc reaches the pods directly.
             apm: { portEnabled: false, useLocalService: true, port: APM_PORT },
@@ -273,7 +283,7 @@ export function buildDatadogAgentValues(s: DatadogAgentSettings): Record<string,
             // container copies /conf.d/**/*.yaml into the agent's conf.d, keeping openmetrics.d/.
             volumes: [{ name: CHECKS_VOLUME, configMap: { name: names.checksConfigMap, items: checks.items.map((i) => ({ ...i })) } }],
             containers: {
-                agent: { ports: [{ name: "logs-tcp", containerPort: LOGS_TCP_PORT, protocol: "TCP" }] },
+                agent: { ports: collectLogs ? [{ name: "logs-tcp", containerPort: LOGS_TCP_PORT, protocol: "TCP" }] : [] },
                 initContainers: { volumeMounts: [{ name: CHECKS_VOLUME, mountPath: CONFD_MOUNT_DIR, readOnly: true }] },
             },
         },

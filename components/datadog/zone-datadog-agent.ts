@@ -5,6 +5,7 @@ import { workloadAnnotations } from "../workload-files";
 import {
     agentObjectNames,
     API_KEY_SECRET_KEY,
+    agentEndpoints,
     APM_PORT,
     buildDatadogAgentValues,
     CLUSTER_AGENT_TOKEN_KEY,
@@ -33,6 +34,8 @@ export interface ZoneDatadogAgentArgs {
     readonly controlPlaneMetrics?: MetricsEndpoint;
     /** Cluster Agent replicas; default 2. */
     readonly clusterAgentReplicas?: number;
+    /** Collect container logs and listen for MeshAccessLog's TCP stream; false where Alloy owns logs; default true. */
+    readonly collectLogs?: boolean;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface ZoneDatadogAgentArgs {
 export class ZoneDatadogAgent extends pulumi.ComponentResource {
     /** Where MeshTrace's Datadog backend sends spans: http://trace-svc.<namespace>.svc.cluster.local:8126. */
     public readonly apmUrl: pulumi.Output<string>;
-    /** host:port for MeshAccessLog's Tcp backend. */
+    /** host:port for MeshAccessLog's Tcp backend; "" when collectLogs is false. */
     public readonly logsTcpAddress: pulumi.Output<string>;
 
     constructor(name: string, args: ZoneDatadogAgentArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -59,6 +62,7 @@ export class ZoneDatadogAgent extends pulumi.ComponentResource {
             controlPlaneMetrics: args.controlPlaneMetrics,
             fullname: name,
             clusterAgentReplicas: args.clusterAgentReplicas,
+            collectLogs: args.collectLogs,
         };
         // Build first: invalid settings fail before any resource is registered.
         const values = buildDatadogAgentValues(settings);
@@ -124,16 +128,17 @@ export class ZoneDatadogAgent extends pulumi.ComponentResource {
             );
         // As in the Kong Mesh docs (8126 → 8126), selecting the chart's node agent pods.
         const traceService = service("trace-svc", names.traceService, { name: "traceport", port: APM_PORT });
-        const logsService = service("logs", names.logsService, { name: "logs-tcp", port: LOGS_TCP_PORT });
+        const logsService = (args.collectLogs ?? true) ? service("logs", names.logsService, { name: "logs-tcp", port: LOGS_TCP_PORT }) : undefined;
 
-        this.apmUrl = pulumi.interpolate`http://${names.traceService}.${args.namespace}.svc.cluster.local:${APM_PORT}`;
-        this.logsTcpAddress = pulumi.interpolate`${names.logsService}.${args.namespace}.svc.cluster.local:${LOGS_TCP_PORT}`;
+        const endpoints = pulumi.output(args.namespace).apply((namespace) => agentEndpoints(name, namespace));
+        this.apmUrl = endpoints.apmUrl;
+        this.logsTcpAddress = logsService !== undefined ? endpoints.logsTcpAddress : pulumi.output("");
         this.registerOutputs({
             apmUrl: this.apmUrl,
             logsTcpAddress: this.logsTcpAddress,
             chart: chart.urn,
             traceService: traceService.urn,
-            logsService: logsService.urn,
+            logsService: logsService?.urn,
         });
     }
 }

@@ -32,6 +32,8 @@ export const MEMORY_LIMITER = { check_interval: "5s", limit_percentage: 80, spik
  * pinned image (0.158.0) has both.
  */
 export const JAEGER_EXPORTER = "otlp_grpc/jaeger";
+/** Jaeger behind an HTTP(S) Ingress, which carries OTLP/HTTP but not gRPC. */
+export const JAEGER_HTTP_EXPORTER = "otlp_http/jaeger";
 export const LOKI_EXPORTER = "otlp_http/loki";
 export const DATADOG_EXPORTER = "datadog";
 /** Computes Datadog APM stats (hits, errors, latency); the datadog exporter no longer does by default. */
@@ -42,6 +44,8 @@ const DATADOG_BATCH = "batch/datadog";
 export type TracesBackend =
     /** OTLP/gRPC to the central Jaeger: host:port (or http://host:port / https://host:port, which must agree with insecure). */
     | { readonly type: "otlp"; readonly endpoint: string; readonly insecure: boolean }
+    /** OTLP/HTTP to the central Jaeger: its base URL (http(s)://host[:port][/prefix]); the exporter appends /v1/traces. */
+    | { readonly type: "otlp-http"; readonly endpoint: string }
     /** Datadog intake of `site` (e.g. datadoghq.com); the API key is read from the env var `apiKeyEnv`, set from a Secret. */
     | { readonly type: "datadog"; readonly site: string; readonly apiKeyEnv: string }
     | { readonly type: "none" };
@@ -100,17 +104,18 @@ export function grpcHostPort(endpoint: string, insecure: boolean): string {
     return m[2];
 }
 
-function lokiOtlpEndpoint(endpoint: string): string {
+/** A base URL for otlp_http, which appends /v1/<signal>; a URL already ending in it would post to …/v1/x/v1/x. */
+function otlpHttpBase(endpoint: string, signal: "traces" | "logs"): string {
+    const key = `${signal}.endpoint`;
     let url: URL;
     try {
         url = new URL(endpoint);
     } catch {
-        throw new Error(`logs.endpoint ${JSON.stringify(endpoint)} is not a URL; allowed: http(s)://<loki>/otlp`);
+        throw new Error(`${key} ${JSON.stringify(endpoint)} is not a URL; allowed: http(s)://host[:port][/prefix], the OTLP/HTTP base URL`);
     }
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`logs.endpoint ${endpoint}: allowed schemes are http and https`);
-    // otlp_http appends /v1/logs to `endpoint`; a URL already ending in it would post to …/v1/logs/v1/logs.
-    if (/\/v1\/logs\/?$/.test(url.pathname)) {
-        throw new Error(`logs.endpoint ${endpoint} ends in /v1/logs; give the OTLP base URL (…/otlp), the exporter appends /v1/logs`);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error(`${key} ${endpoint}: allowed schemes are http and https`);
+    if (new RegExp(`/v1/${signal}/?$`).test(url.pathname)) {
+        throw new Error(`${key} ${endpoint} ends in /v1/${signal}; give the OTLP base URL, the exporter appends /v1/${signal}`);
     }
     return endpoint;
 }
@@ -139,6 +144,10 @@ export function buildZoneCollectorConfig(s: ZoneCollectorSettings): Record<strin
             exporters[JAEGER_EXPORTER] = { endpoint: grpcHostPort(s.traces.endpoint, s.traces.insecure), tls: { insecure: s.traces.insecure } };
             pipelines.traces = { receivers: ["otlp"], processors: [...common, "batch"], exporters: [JAEGER_EXPORTER] };
             break;
+        case "otlp-http":
+            exporters[JAEGER_HTTP_EXPORTER] = { endpoint: otlpHttpBase(s.traces.endpoint, "traces") };
+            pipelines.traces = { receivers: ["otlp"], processors: [...common, "batch"], exporters: [JAEGER_HTTP_EXPORTER] };
+            break;
         case "datadog":
             assertDatadogSite(s.traces.site);
             if (!ENV_NAME.test(s.traces.apiKeyEnv)) {
@@ -153,7 +162,7 @@ export function buildZoneCollectorConfig(s: ZoneCollectorSettings): Record<strin
             break;
     }
     if (s.logs.type === "loki-otlp") {
-        exporters[LOKI_EXPORTER] = { endpoint: lokiOtlpEndpoint(s.logs.endpoint), headers: { "X-Scope-OrgID": validateLokiTenant(s.logs.tenant) } };
+        exporters[LOKI_EXPORTER] = { endpoint: otlpHttpBase(s.logs.endpoint, "logs"), headers: { "X-Scope-OrgID": validateLokiTenant(s.logs.tenant) } };
         pipelines.logs = { receivers: ["otlp"], processors: [...common, "batch"], exporters: [LOKI_EXPORTER] };
     }
     if (Object.keys(pipelines).length === 0) {

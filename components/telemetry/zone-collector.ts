@@ -13,6 +13,7 @@ const DATADOG_API_KEY_SECRET_KEY = "api-key";
 /** Trace backend with its endpoint or key as Pulumi inputs (e.g. from the global stack). */
 export type ZoneCollectorTraces =
     | { readonly type: "otlp"; readonly endpoint: pulumi.Input<string>; readonly insecure: boolean }
+    | { readonly type: "otlp-http"; readonly endpoint: pulumi.Input<string> }
     | { readonly type: "datadog"; readonly site: string; readonly apiKey: pulumi.Input<string> }
     | { readonly type: "none" };
 
@@ -124,6 +125,8 @@ function tracesBackend(t: ZoneCollectorTraces): pulumi.Output<TracesBackend> {
             const insecure = t.insecure;
             return pulumi.output(t.endpoint).apply((endpoint): TracesBackend => ({ type: "otlp", endpoint, insecure }));
         }
+        case "otlp-http":
+            return pulumi.output(t.endpoint).apply((endpoint): TracesBackend => ({ type: "otlp-http", endpoint }));
         case "datadog":
             // The key itself never enters the config: the exporter reads it from the env var.
             return pulumi.output<TracesBackend>({ type: "datadog", site: t.site, apiKeyEnv: DATADOG_API_KEY_ENV });

@@ -25,6 +25,8 @@ export interface GlobalJaegerArgs {
 export class GlobalJaeger extends pulumi.ComponentResource {
     /** OTLP/gRPC endpoint as zones reach it (http:// = plain text); undefined when the exposure (Ingress) offers no gRPC. */
     public readonly otlpGrpcEndpoint: pulumi.Output<string | undefined>;
+    /** OTLP/gRPC endpoint by cluster DNS (http://<svc>.<ns>.svc.cluster.local:4317), for senders in the global cluster. */
+    public readonly inClusterOtlpGrpcEndpoint: pulumi.Output<string>;
     /** OTLP/HTTP base URL as zones reach it (exporters append /v1/traces). */
     public readonly otlpHttpEndpoint: pulumi.Output<string>;
     /** In-cluster query URL (Grafana's Jaeger datasource), port 16686. */
@@ -92,10 +94,12 @@ export class GlobalJaeger extends pulumi.ComponentResource {
         this.warnings = exposure.warnings;
         this.otlpGrpcEndpoint = pulumi.output(exposure.otlpGrpcEndpoint);
         this.otlpHttpEndpoint = pulumi.output(exposure.otlpHttpEndpoint);
+        this.inClusterOtlpGrpcEndpoint = pulumi.output(buildJaegerExposure({ type: "ClusterIP" }, name, args.namespace, name).otlpGrpcEndpoint as string);
         this.queryUrl = pulumi.output(jaegerQueryUrl(name, args.namespace));
         this.registerOutputs({
             otlpGrpcEndpoint: this.otlpGrpcEndpoint,
             otlpHttpEndpoint: this.otlpHttpEndpoint,
+            inClusterOtlpGrpcEndpoint: this.inClusterOtlpGrpcEndpoint,
             queryUrl: this.queryUrl,
             chart: chart.urn,
             exposure: exposed.map((r) => r.urn),

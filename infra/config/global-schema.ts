@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { dnsLabel, hostname, promDuration, promSize, storageQuantity } from "./primitives";
+import { dnsLabel, hostname, httpUrl, promDuration, promSize, storageQuantity } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
 
-/** How zones in other clusters reach the global Prometheus's remote-write receiver. */
-const exposure = z.discriminatedUnion("type", [
+/** How zones in other clusters reach a global endpoint (Prometheus receiver, Jaeger OTLP, Loki push). */
+export const exposure = z.discriminatedUnion("type", [
     /** In-cluster DNS only: every zone runs in the same cluster (the `local` environment). */
     z.object({ type: z.literal("cluster-dns") }).strict(),
     /** A LoadBalancer Service; `host` is the DNS name that points at it. */
@@ -49,6 +49,67 @@ const globalPrometheus = z
     })
     .strict();
 
+const jaeger = z
+    .object({
+        /** Trace storage: memory (local, lost on restart), badger (PVC), or an external Elasticsearch. */
+        storage: z
+            .discriminatedUnion("type", [
+                z.object({ type: z.literal("memory"), maxTraces: z.number().int().positive().default(100_000) }).strict(),
+                z.object({ type: z.literal("badger"), storageSize: storageQuantity.default("20Gi"), retention: promDuration.default("72h") }).strict(),
+                z.object({ type: z.literal("elasticsearch"), url: httpUrl, indexPrefix: z.string().regex(/^[a-z0-9-]+$/, { error: "allowed: lower-case letters, digits, '-'" }).default("jaeger") }).strict(),
+            ])
+            .default({ type: "memory", maxTraces: 100_000 }),
+        exposure: exposure.default({ type: "cluster-dns" }),
+    })
+    .strict();
+
+const loki = z
+    .object({
+        /** Single-binary replicas; replication factor follows (1 for 1 replica, else 3 capped by replicas). */
+        replicas: z.number().int().min(1).max(9).default(1),
+        /** Log retention (compactor). */
+        retention: promDuration.default("7d"),
+        /** X-Scope-OrgID every zone writes with; Loki runs with auth_enabled so tenants never mix. */
+        tenant: z.string().regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: "allowed: 1-150 of letters, digits, '_', '.', '-'" }).default("mesh"),
+        storage: z
+            .discriminatedUnion("type", [
+                z.object({ type: z.literal("filesystem"), size: storageQuantity.default("20Gi") }).strict(),
+                z.object({ type: z.literal("s3"), bucket: z.string().min(3), region: z.string().min(1), endpoint: httpUrl.optional() }).strict(),
+            ])
+            .default({ type: "filesystem", size: "20Gi" }),
+        exposure: exposure.default({ type: "cluster-dns" }),
+    })
+    .strict();
+
+const datadog = z
+    .object({
+        /** Datadog site (datadoghq.com, datadoghq.eu, us3.datadoghq.com, ...). */
+        site: z.string().regex(/^([a-z0-9]+\.)?datadoghq\.(com|eu)$|^ddog-gov\.com$/, { error: "allowed: datadoghq.com, datadoghq.eu, us3/us5/ap1.datadoghq.com, ddog-gov.com" }).default("datadoghq.com"),
+        /** Handle notified by monitors (e.g. @slack-mesh-oncall). */
+        notify: z.string().min(1).optional(),
+        /** Minutes without dataplane metrics from a zone before "zone stopped reporting" fires (Datadog's no-data minimum is 10). */
+        noDataMinutes: z.number().int().min(10).max(1440).default(10),
+    })
+    .strict();
+
+const grafana = z
+    .object({
+        enabled: z.boolean().default(true),
+        /** Kuma datasource plugin, pointed at the global control plane API (:5681). */
+        kumaDatasource: z
+            .object({ enabled: z.boolean().default(false), url: httpUrl.default("http://kuma-control-plane.kuma-system:5681") })
+            .strict()
+            .default({ enabled: false, url: "http://kuma-control-plane.kuma-system:5681" }),
+    })
+    .strict();
+
+/** The global control plane, whose own traces go to the central backend. */
+const globalControlPlane = z
+    .object({
+        product: z.enum(["kuma", "kong-mesh"]).default("kuma"),
+    })
+    .strict();
+
 /** The config model of an `<env>-global` stack (keys under the `mesh-observability:` namespace). */
 export const globalConfigSchema = z
     .object({
@@ -68,9 +129,40 @@ export const globalConfigSchema = z
                 });
             }),
         globalPrometheus: globalPrometheus.default(globalPrometheus.parse({})),
+        /** Central trace backend. */
+        traces: z
+            .object({ backend: z.enum(["jaeger", "datadog", "none"]).default("none"), jaeger: jaeger.default(jaeger.parse({})) })
+            .strict()
+            .default({ backend: "none", jaeger: jaeger.parse({}) }),
+        /** Central log backend. */
+        logs: z
+            .object({ backend: z.enum(["loki", "datadog", "none"]).default("none"), loki: loki.default(loki.parse({})) })
+            .strict()
+            .default({ backend: "none", loki: loki.parse({}) }),
+        datadog: datadog.optional(),
+        /** Datadog API key (secret config: `pulumi config set --secret datadogApiKey ...`). */
+        datadogApiKey: z.string().min(1).optional(),
+        /** Datadog application key (secret config). */
+        datadogAppKey: z.string().min(1).optional(),
+        grafana: grafana.default(grafana.parse({})),
+        globalControlPlane: globalControlPlane.default({ product: "kuma" }),
     })
-    .strict();
+    .strict()
+    .superRefine((cfg, ctx) => {
+        const usesDatadog = cfg.traces.backend === "datadog" || cfg.logs.backend === "datadog";
+        if (usesDatadog) {
+            if (cfg.datadog === undefined) ctx.addIssue({ code: "custom", path: ["datadog"], message: "required when traces or logs use datadog; allowed: {site, notify?, noDataMinutes?}" });
+            for (const key of ["datadogApiKey", "datadogAppKey"] as const) {
+                if (cfg[key] === undefined) ctx.addIssue({ code: "custom", path: [key], message: `required when traces or logs use datadog; set it with \`pulumi config set --secret ${key} <key>\`` });
+            }
+        }
+    });
 
 export type GlobalConfig = z.infer<typeof globalConfigSchema>;
 export type GlobalPrometheusConfig = GlobalConfig["globalPrometheus"];
 export type ExposureConfig = GlobalPrometheusConfig["exposure"];
+export type TracesConfig = GlobalConfig["traces"];
+export type LogsConfig = GlobalConfig["logs"];
+
+/** Keys that hold credentials and must be set as secrets. */
+export const GLOBAL_SECRET_KEYS = ["datadogApiKey", "datadogAppKey"] as const;

@@ -130,3 +130,21 @@ function describeUnion(schema: z.ZodType, path: readonly PropertyKey[]): string 
         })
         .join(" | ");
 }
+
+/** Keys the engine holds as secrets (`secure:` in the stack file), as it passes them to the program. */
+export function configSecretKeys(all: Record<string, string>): string[] {
+    try {
+        const keys = JSON.parse(all.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
+        return Array.isArray(keys) ? keys.map(String) : [];
+    } catch {
+        return [];
+    }
+}
+
+/** Credentials must be `secure:` config: a plaintext key in a stack file is refused before anything runs. */
+export function assertSecretKeys(raw: Record<string, unknown>, mustBeSecret: readonly string[], secretKeys: readonly string[], stack: string, project: string): void {
+    const problems = mustBeSecret
+        .filter((key) => raw[key] !== undefined && !secretKeys.includes(`${project}:${key}`))
+        .map((key) => `${project}:${key}: is stored in plaintext; allowed: a secret, set with \`pulumi config set --secret ${key} <value>\``);
+    if (problems.length > 0) throw new ConfigError(stackFile(stack), problems);
+}

@@ -18,6 +18,20 @@ const controlPlane = z
     })
     .strict();
 
+/** Installing the zone control plane from this stack (otherwise its telemetry settings are exported). */
+const install = z
+    .object({
+        enabled: z.boolean().default(false),
+        /** Global control plane KDS address, e.g. grpcs://kds.mesh.example.com:5685. */
+        kdsGlobalAddress: z
+            .string()
+            .regex(/^grpcs?:\/\/[A-Za-z0-9.-]+:[0-9]{1,5}$/, { error: (i) => `${JSON.stringify(i.input)} is not a KDS address; allowed: grpcs://host:port (e.g. grpcs://kds.example.com:5685)` })
+            .optional(),
+        /** Kong Mesh license Secret (key license.json) in the control plane namespace. */
+        licenseSecret: dnsLabel.optional(),
+    })
+    .strict();
+
 const mesh = z
     .object({
         /** Which distribution runs the zone control plane. */
@@ -27,6 +41,27 @@ const mesh = z
         /** Where the zone control plane runs: MADS exists on Kubernetes only before 3.0. */
         environment: z.enum(["kubernetes", "universal"]).default("kubernetes"),
         controlPlane: controlPlane.default({}),
+        /** Meshes to configure with MeshMetric, MeshTrace and MeshAccessLog. */
+        meshes: z
+            .array(dnsLabel)
+            .min(1)
+            .superRefine((meshes, ctx) => {
+                meshes.forEach((m, i) => meshes.indexOf(m) !== i && ctx.addIssue({ code: "custom", path: [i], message: `duplicate mesh ${JSON.stringify(m)}; allowed: each mesh once` }));
+            })
+            .default(["default"]),
+        install: install.default({ enabled: false }),
+    })
+    .strict();
+
+const policies = z
+    .object({
+        enabled: z.boolean().default(true),
+        /** Where Prometheus runs relative to the mesh: the seed document's three options. */
+        prometheusPlacement: z.enum(["inside-mesh", "outside-mesh", "outside-mesh-tls"]).default("outside-mesh"),
+        /** Percent of requests traced (MeshTrace sampling.overall). */
+        tracingSamplingPercent: z.number().min(0).max(100).default(10),
+        /** Access-log backend; default follows the global logs backend (loki → opentelemetry, datadog → tcp). */
+        accessLogs: z.enum(["opentelemetry", "tcp", "none"]).optional(),
     })
     .strict();
 
@@ -71,6 +106,9 @@ export const zoneConfigSchema = z
         globalStack: qualifiedStackName.optional(),
         mesh,
         zonePrometheus: zonePrometheus.default(zonePrometheus.parse({})),
+        policies: policies.default(policies.parse({})),
+        /** Kubernetes cluster name reported by the Datadog agent; default: <env>-<zone>. */
+        clusterName: dnsLabel.optional(),
     })
     .strict()
     .superRefine((cfg, ctx) => {
@@ -84,6 +122,12 @@ export const zoneConfigSchema = z
                 path: ["zonePrometheus", "discovery", "fetchTimeout"],
                 message: `${fetchTimeout} triggers the mesh 2.6.x MADS long-polling bug (kumahq/kuma#9508); allowed on 2.6.x: 0s or unset`,
             });
+        }
+        if (cfg.mesh.install.enabled && cfg.mesh.install.kdsGlobalAddress === undefined) {
+            ctx.addIssue({ code: "custom", path: ["mesh", "install", "kdsGlobalAddress"], message: "required when mesh.install.enabled; allowed: grpcs://host:port of the global control plane's KDS" });
+        }
+        if (cfg.mesh.install.enabled && cfg.mesh.product === "kong-mesh" && cfg.mesh.install.licenseSecret === undefined) {
+            ctx.addIssue({ code: "custom", path: ["mesh", "install", "licenseSecret"], message: "Kong Mesh needs its license Secret (key license.json); allowed: the Secret's name" });
         }
         // MADS does not start on Kubernetes control planes from 3.0 (kumahq/kuma#17765); kuma_sd would find nothing.
         if (major >= 3 && cfg.mesh.environment === "kubernetes") {
@@ -100,3 +144,4 @@ export const zoneConfigSchema = z
 export type ZoneConfig = z.infer<typeof zoneConfigSchema>;
 export type MeshConfig = ZoneConfig["mesh"];
 export type ZonePrometheusConfig = ZoneConfig["zonePrometheus"];
+export type PoliciesConfig = ZoneConfig["policies"];

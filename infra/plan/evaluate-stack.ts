@@ -72,7 +72,7 @@ export async function evaluateStack(file: StackFile, stackOutputs: ReadonlyMap<s
     let stackExports: Record<string, pulumi.Output<unknown>> = {};
     try {
         await pulumi.runtime.runInPulumiStack(async () => {
-            stackExports = main();
+            stackExports = await main();
             return stackExports;
         });
         const outputs: Record<string, PlannedOutput> = {};

@@ -1,5 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
+import { renderYaml } from "../../components/render-yaml";
 import { WORKLOAD_ANNOTATION } from "../../components/workload-files";
 import { PlannedResource, StackEvaluation } from "./evaluate-stack";
 import { containsSecret, revealOrMask, SECRET_MASK } from "./secret-values";
@@ -32,6 +33,18 @@ export function workloadFiles(resources: readonly PlannedResource[]): WorkloadFi
     return files;
 }
 
+/** Kuma custom resources (the mesh policies) as applied, in one multi-document file; undefined when there are none. */
+export function kumaPolicyFile(resources: readonly PlannedResource[]): WorkloadFile | undefined {
+    const docs = resources
+        .filter((r) => r.type.startsWith("kubernetes:kuma.io/"))
+        .map((r) => {
+            const { apiVersion, kind, metadata, spec } = revealOrMask(r.inputs, true) as Record<string, unknown>;
+            return renderYaml({ apiVersion, kind, metadata, spec }, `${String(kind)} (applied by ${r.name})`);
+        });
+    if (docs.length === 0) return undefined;
+    return { workload: "kuma-control-plane", name: "mesh-policies.yaml", content: docs.join("---\n"), secret: false };
+}
+
 export interface RenderOptions {
     readonly outDir: string;
     readonly showSecrets: boolean;
@@ -60,7 +73,8 @@ export function renderStack(ev: StackEvaluation, o: RenderOptions): string[] {
         Object.entries(ev.outputs).map(([k, out]) => [k, out.secret && !o.showSecrets ? SECRET_MASK : out.value]),
     );
     write("outputs.json", `${JSON.stringify(outputs, null, 2)}\n`);
-    for (const f of workloadFiles(ev.resources)) {
+    const policies = kumaPolicyFile(ev.resources);
+    for (const f of [...workloadFiles(ev.resources), ...(policies ? [policies] : [])]) {
         if (f.secret && !o.showSecrets) continue;
         write(path.join("files", f.workload, f.name), f.content);
     }

@@ -1,6 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
-import { GlobalPrometheus } from "../../components/prometheus/global-prometheus";
+import { DatadogMeshMonitoring } from "../../components/datadog/datadog-mesh-monitoring";
+import { GlobalGrafana } from "../../components/grafana/global-grafana";
+import { GlobalLoki } from "../../components/logs/global-loki";
+import { controlPlaneValuesSnippet } from "../../components/mesh/control-plane-chart";
+import { controlPlaneOtelEnv } from "../../components/mesh/control-plane-telemetry";
 import { ServiceExposure } from "../../components/prometheus/chart-values";
+import { GlobalPrometheus } from "../../components/prometheus/global-prometheus";
+import { ZoneCollector } from "../../components/telemetry/zone-collector";
+import { GlobalJaeger } from "../../components/traces/global-jaeger";
 import { ExposureConfig, GlobalConfig } from "../config/global-schema";
 import { GlobalStackExports } from "../global-outputs";
 import { kubernetesProvider } from "../kubernetes-provider";
@@ -8,10 +15,16 @@ import { StackIdentity } from "../stack-identity";
 import { warn } from "../warnings";
 import { observabilityNamespace } from "./namespace";
 
+/** The basic-auth user Grafana queries the global Prometheus as (read only: it never remote-writes). */
+export const GRAFANA_PROMETHEUS_USER = "grafana";
+/** Zone name the global control plane's spans carry (kuma.zone), as Kuma calls its global CP. */
+export const GLOBAL_CP_ZONE = "global";
+
 /** Provisions an `<env>-global` stack and returns its exports. */
 export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg: GlobalConfig): GlobalStackExports {
     const provider = kubernetesProvider(id.stack, cfg.kubernetes);
     const namespace = observabilityNamespace(id.stack, cfg.namespace, provider);
+    const opts = { providers: [provider], dependsOn: [namespace] };
     const p = cfg.globalPrometheus;
     const prometheus = new GlobalPrometheus(
         "global-prometheus",
@@ -24,10 +37,58 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
             storageClassName: p.storageClassName,
             scrapeInterval: p.scrapeInterval,
             exposure: serviceExposure(p.exposure),
+            readerUsers: cfg.grafana.enabled ? [GRAFANA_PROMETHEUS_USER] : [],
         },
-        { providers: [provider], dependsOn: [namespace] },
+        opts,
     );
     prometheus.warnings.forEach(warn);
+
+    const jaeger =
+        cfg.traces.backend === "jaeger"
+            ? new GlobalJaeger("global-jaeger", { namespace: cfg.namespace, storage: cfg.traces.jaeger.storage, exposure: serviceExposure(cfg.traces.jaeger.exposure) }, opts)
+            : undefined;
+    jaeger?.warnings.forEach(warn);
+
+    const l = cfg.logs.loki;
+    const loki =
+        cfg.logs.backend === "loki"
+            ? new GlobalLoki(
+                  "global-loki",
+                  { namespace: cfg.namespace, replicas: l.replicas, authEnabled: true, tenant: l.tenant, retention: l.retention, storage: l.storage, exposure: serviceExposure(l.exposure) },
+                  opts,
+              )
+            : undefined;
+    loki?.warnings.forEach(warn);
+
+    const datadog = datadogSettings(cfg);
+    if (datadog !== undefined) {
+        new DatadogMeshMonitoring(`${id.env}-datadog`, {
+            environment: id.env,
+            zones: cfg.zones,
+            site: datadog.site,
+            apiKey: datadog.apiKey,
+            appKey: datadog.appKey,
+            notify: datadog.notify,
+            stoppedReportingMinutes: datadog.noDataMinutes,
+        });
+    }
+
+    const grafana = cfg.grafana.enabled
+        ? new GlobalGrafana(
+              "global-grafana",
+              {
+                  namespace: cfg.namespace,
+                  prometheus: { url: prometheus.queryUrl, basicAuthUser: GRAFANA_PROMETHEUS_USER, password: prometheus.readerPasswords[GRAFANA_PROMETHEUS_USER] },
+                  jaeger: jaeger && { url: jaeger.queryUrl },
+                  loki: loki && { url: loki.queryUrl, tenant: loki.tenant },
+                  kuma: cfg.grafana.kumaDatasource.enabled ? { url: cfg.grafana.kumaDatasource.url } : undefined,
+              },
+              opts,
+          )
+        : undefined;
+
+    const globalCpEnv = globalControlPlaneEnv(cfg, jaeger, datadog, opts);
+    const traces = jaeger && zoneTraceEndpoint(jaeger);
     return {
         environment: pulumi.output(id.env),
         zones: pulumi.output([...cfg.zones]),
@@ -35,7 +96,73 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
         remoteWriteUsername: prometheus.remoteWriteUsername,
         remoteWritePassword: prometheus.remoteWritePassword,
         prometheusQueryUrl: prometheus.queryUrl,
+        tracesBackend: pulumi.output(cfg.traces.backend),
+        logsBackend: pulumi.output(cfg.logs.backend),
+        otlpTracesEndpoint: traces?.endpoint ?? pulumi.output(""),
+        otlpTracesProtocol: traces?.protocol ?? pulumi.output(""),
+        lokiPushUrl: loki?.pushUrl ?? pulumi.output(""),
+        lokiOtlpUrl: loki?.otlpUrl ?? pulumi.output(""),
+        lokiTenant: loki?.tenant ?? pulumi.output(""),
+        datadogSite: pulumi.output(datadog?.site ?? ""),
+        datadogApiKey: pulumi.secret(datadog?.apiKey ?? ""),
+        grafanaUrl: grafana?.url ?? pulumi.output(""),
+        grafanaAdminPassword: grafana?.adminPassword ?? pulumi.secret(""),
+        globalControlPlaneOtelEnv: globalCpEnv,
+        globalControlPlaneValuesSnippet: globalCpEnv.apply((env) =>
+            Object.keys(env).length === 0 ? "" : controlPlaneValuesSnippet({ product: cfg.globalControlPlane.product, env }),
+        ),
     };
+}
+
+interface DatadogSettings {
+    readonly site: string;
+    readonly apiKey: string;
+    readonly appKey: string;
+    readonly notify?: string;
+    readonly noDataMinutes: number;
+}
+
+/** Datadog settings when a backend uses it (the schema guarantees the keys are then present). */
+function datadogSettings(cfg: GlobalConfig): DatadogSettings | undefined {
+    if (cfg.traces.backend !== "datadog" && cfg.logs.backend !== "datadog") return undefined;
+    if (cfg.datadog === undefined || cfg.datadogApiKey === undefined || cfg.datadogAppKey === undefined) {
+        throw new Error("datadog settings missing after validation"); // unreachable: globalConfigSchema refines this
+    }
+    return { ...cfg.datadog, apiKey: cfg.datadogApiKey, appKey: cfg.datadogAppKey };
+}
+
+/**
+ * Zones export over gRPC where Jaeger offers it (ClusterIP, LoadBalancer) and over OTLP/HTTP where
+ * only that crosses the Ingress.
+ */
+function zoneTraceEndpoint(jaeger: GlobalJaeger): { endpoint: pulumi.Output<string>; protocol: pulumi.Output<"grpc" | "http"> } {
+    const chosen = pulumi.all([jaeger.otlpGrpcEndpoint, jaeger.otlpHttpEndpoint]).apply(([grpc, http]) =>
+        grpc !== undefined ? { endpoint: grpc, protocol: "grpc" as const } : { endpoint: http, protocol: "http" as const },
+    );
+    return { endpoint: chosen.endpoint, protocol: chosen.protocol };
+}
+
+/**
+ * The global control plane's own spans: straight to Jaeger in the same cluster, or (Datadog) through
+ * a collector here that forwards them, since kuma-cp only speaks OTLP.
+ */
+function globalControlPlaneEnv(
+    cfg: GlobalConfig,
+    jaeger: GlobalJaeger | undefined,
+    datadog: DatadogSettings | undefined,
+    opts: pulumi.ComponentResourceOptions,
+): pulumi.Output<Record<string, string>> {
+    const env = (endpoint: string) => controlPlaneOtelEnv({ zone: GLOBAL_CP_ZONE, otlpEndpoint: endpoint, insecure: true });
+    if (jaeger !== undefined) return jaeger.inClusterOtlpGrpcEndpoint.apply(env);
+    if (cfg.traces.backend === "datadog" && datadog !== undefined) {
+        const collector = new ZoneCollector(
+            "global-collector",
+            { namespace: cfg.namespace, zone: GLOBAL_CP_ZONE, traces: { type: "datadog", site: datadog.site, apiKey: datadog.apiKey }, logs: { type: "none" } },
+            opts,
+        );
+        return collector.otlpGrpcEndpoint.apply((hostPort) => env(`http://${hostPort}`));
+    }
+    return pulumi.output<Record<string, string>>({});
 }
 
 function serviceExposure(e: ExposureConfig): ServiceExposure {
@@ -48,4 +175,3 @@ function serviceExposure(e: ExposureConfig): ServiceExposure {
             return { type: "Ingress", host: e.host, ingressClassName: e.ingressClassName, tlsSecretName: e.tlsSecretName, annotations: e.annotations };
     }
 }
-

@@ -1,14 +1,31 @@
 import * as pulumi from "@pulumi/pulumi";
+import { agentEndpoints } from "../../components/datadog/agent-chart";
+import { ZoneDatadogAgent } from "../../components/datadog/zone-datadog-agent";
+import { ZoneLogShipper } from "../../components/logs/zone-log-shipper";
 import { controlPlaneEndpoints, hasMadsLongPollBug } from "../../components/mesh/control-plane";
+import { controlPlaneValuesSnippet } from "../../components/mesh/control-plane-chart";
+import { ControlPlaneInstall } from "../../components/mesh/control-plane-install";
+import { controlPlaneOtelEnv } from "../../components/mesh/control-plane-telemetry";
+import { MeshPolicies } from "../../components/mesh/mesh-policies";
+import { AccessLogSettings, MeshPolicySettings, TraceSettings } from "../../components/mesh/policies";
 import { ZonePrometheus } from "../../components/prometheus/zone-prometheus";
+import { collectorEndpoints } from "../../components/telemetry/collector-chart";
+import { ZoneCollector, ZoneCollectorTraces } from "../../components/telemetry/zone-collector";
+import { ConfigError } from "../config/load";
 import { ZoneConfig } from "../config/zone-schema";
-import { readGlobalOutputs } from "../global-outputs";
+import { readGlobalOutputs, readZoneDecisions, ZoneDecisions } from "../global-outputs";
 import { kubernetesProvider } from "../kubernetes-provider";
-import { globalStackName, StackIdentity } from "../stack-identity";
+import { globalStackName, StackIdentity, stackFile } from "../stack-identity";
 import { observabilityNamespace } from "./namespace";
+import { planZoneTelemetry, ZoneTelemetryPlan } from "./zone-telemetry";
 
 /** kuma_sd fetch_timeout when none is configured: Prometheus' own default. */
 const DEFAULT_FETCH_TIMEOUT = "2m";
+/** Names of the zone's telemetry components; their Services are named after them. */
+const COLLECTOR = "zone-collector";
+const DATADOG_AGENT = "datadog-agent";
+/** MeshMetric's Prometheus backend defaults (Kuma docs): the dataplanes' metrics listener. */
+const DATAPLANE_METRICS = { port: 5670, path: "/metrics" } as const;
 
 export interface ZoneStackExports {
     readonly zone: pulumi.Output<string>;
@@ -17,6 +34,25 @@ export interface ZoneStackExports {
     readonly remoteWriteUrl: pulumi.Output<string>;
     readonly madsServer: pulumi.Output<string>;
     readonly globalStack: pulumi.Output<string>;
+    /** Trace and log backends this zone sends to (from the global stack). */
+    readonly tracesBackend: pulumi.Output<string>;
+    readonly logsBackend: pulumi.Output<string>;
+    /** host:port of the zone collector's OTLP gRPC receiver; "" when the zone runs none. */
+    readonly collectorOtlpEndpoint: pulumi.Output<string>;
+    /** Where the zone's spans leave it (Jaeger endpoint, or the Datadog site); "" when traces are off. */
+    readonly tracesExportEndpoint: pulumi.Output<string>;
+    /** alloy | datadog-agent | none. */
+    readonly logShipper: pulumi.Output<string>;
+    /** Loki push URL Alloy writes to; "" unless the shipper is Alloy. */
+    readonly logsPushUrl: pulumi.Output<string>;
+    /** MeshAccessLog backend: opentelemetry | tcp | none. */
+    readonly accessLogsBackend: pulumi.Output<string>;
+    /** The control plane's OpenTelemetry environment (installed here, or for whoever manages it). */
+    readonly controlPlaneOtelEnv: pulumi.Output<Record<string, string>>;
+    /** The same as a Helm values file for the control plane chart; "" when traces are off. */
+    readonly controlPlaneValuesSnippet: pulumi.Output<string>;
+    /** The mesh policies as multi-document YAML; "" when policies are disabled. */
+    readonly meshPoliciesYaml: pulumi.Output<string>;
 }
 
 /** The global stack a zone reads: configured, or `<org>/<project>/<env>-global`. */
@@ -29,10 +65,19 @@ export function effectiveFetchTimeout(version: string, configured: string | unde
     return hasMadsLongPollBug(version) ? "0s" : (configured ?? DEFAULT_FETCH_TIMEOUT);
 }
 
-/** Provisions an `<env>-zone-<zone>` stack and returns its exports. */
-export function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cfg: ZoneConfig): ZoneStackExports {
+/**
+ * Provisions an `<env>-zone-<zone>` stack and returns its exports. The global's backend choices are
+ * awaited first: they decide which resources exist, and a conflict with this zone's config fails
+ * before any resource is registered.
+ */
+export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cfg: ZoneConfig): Promise<ZoneStackExports> {
     const globalStack = zoneGlobalStack(id, cfg);
-    const global = readGlobalOutputs(new pulumi.StackReference(globalStack));
+    const ref = new pulumi.StackReference(globalStack);
+    const global = readGlobalOutputs(ref);
+    const decisions = await readZoneDecisions(ref);
+    const plan = planZoneTelemetry(decisions, cfg.policies, globalStack);
+    if ("problems" in plan) throw new ConfigError(stackFile(id.stack), plan.problems.map((p) => `${pulumi.getProject()}:${p}`));
+
     const cp = controlPlaneEndpoints({ product: cfg.mesh.product, version: cfg.mesh.version, ...cfg.mesh.controlPlane });
     const p = cfg.zonePrometheus;
 
@@ -49,6 +94,7 @@ export function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cfg: Zon
 
     const provider = kubernetesProvider(id.stack, cfg.kubernetes);
     const namespace = observabilityNamespace(id.stack, cfg.namespace, provider);
+    const opts = { providers: [provider], dependsOn: [namespace] };
     const prometheus = new ZonePrometheus(
         "zone-prometheus",
         {
@@ -73,8 +119,79 @@ export function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cfg: Zon
             storageSize: p.storageSize,
             storageClassName: p.storageClassName,
         },
-        { providers: [provider], dependsOn: [namespace] },
+        opts,
     );
+
+    const collectorTraces = collectorTracesBackend(plan, decisions, global.datadogApiKey);
+    const collector =
+        collectorTraces.type !== "none" || plan.collectorLogs
+            ? new ZoneCollector(
+                  COLLECTOR,
+                  {
+                      namespace: cfg.namespace,
+                      zone: id.zone,
+                      traces: collectorTraces,
+                      logs: plan.collectorLogs ? { type: "loki-otlp", endpoint: global.lokiOtlpUrl, tenant: global.lokiTenant } : { type: "none" },
+                  },
+                  opts,
+              )
+            : undefined;
+    const collectorGrpc = collectorEndpoints(COLLECTOR, cfg.namespace).grpc;
+    const agent = datadogEndpoints(plan, cfg.namespace);
+
+    if (plan.logShipper === "alloy") {
+        new ZoneLogShipper("zone-logs", { namespace: cfg.namespace, zone: id.zone, lokiPushUrl: global.lokiPushUrl, tenant: global.lokiTenant }, opts);
+    }
+    if (plan.datadogAgent) {
+        new ZoneDatadogAgent(
+            DATADOG_AGENT,
+            {
+                namespace: cfg.namespace,
+                zone: id.zone,
+                environment: id.env,
+                clusterName: cfg.clusterName ?? `${id.env}-${id.zone}`,
+                site: decisions.datadogSite,
+                apiKey: global.datadogApiKey,
+                dataplaneMetrics: DATAPLANE_METRICS,
+                collectLogs: plan.logShipper === "datadog-agent",
+            },
+            opts,
+        );
+    }
+
+    // kuma-cp's spans go to the zone collector whatever the backend: kuma-cp only speaks OTLP.
+    const cpEnv = collectorTraces.type !== "none" ? controlPlaneOtelEnv({ zone: id.zone, otlpEndpoint: `http://${collectorGrpc}`, insecure: true }) : {};
+    const install = cfg.mesh.install;
+    const controlPlane = install.enabled
+        ? new ControlPlaneInstall(
+              "control-plane",
+              {
+                  product: cfg.mesh.product,
+                  mode: "zone",
+                  zone: id.zone,
+                  kdsGlobalAddress: install.kdsGlobalAddress,
+                  env: cpEnv,
+                  licenseSecret: install.licenseSecret,
+                  namespace: cp.namespace,
+                  version: cfg.mesh.version,
+              },
+              { providers: [provider] },
+          )
+        : undefined;
+
+    const policies = cfg.policies.enabled
+        ? new MeshPolicies(
+              "mesh-policies",
+              {
+                  settings: policySettings(cfg, cp.namespace, {
+                      traces: traceSettings(plan, collectorGrpc, agent.apmUrl, cfg.policies.tracingSamplingPercent),
+                      accessLogs: accessLogSettings(plan, collectorGrpc, agent.logsTcpAddress),
+                  }),
+              },
+              // The kuma.io CRDs come with the control plane chart.
+              { providers: [provider], dependsOn: controlPlane ? [controlPlane] : [] },
+          )
+        : undefined;
 
     return {
         zone: pulumi.output(id.zone),
@@ -83,5 +200,79 @@ export function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cfg: Zon
         remoteWriteUrl,
         madsServer: pulumi.output(cp.madsUrl),
         globalStack: pulumi.output(globalStack),
+        tracesBackend: pulumi.output(decisions.tracesBackend),
+        logsBackend: pulumi.output(decisions.logsBackend),
+        collectorOtlpEndpoint: collector?.otlpGrpcEndpoint ?? pulumi.output(""),
+        tracesExportEndpoint: tracesExportEndpoint(collectorTraces),
+        logShipper: pulumi.output(plan.logShipper),
+        logsPushUrl: plan.logShipper === "alloy" ? global.lokiPushUrl : pulumi.output(""),
+        accessLogsBackend: pulumi.output(plan.accessLogs),
+        controlPlaneOtelEnv: pulumi.output(cpEnv),
+        controlPlaneValuesSnippet: pulumi.output(Object.keys(cpEnv).length > 0 ? controlPlaneValuesSnippet({ product: cfg.mesh.product, env: cpEnv }) : ""),
+        meshPoliciesYaml: policies?.policyYaml ?? pulumi.output(""),
+    };
+}
+
+/** The collector's trace exporter: gRPC or OTLP/HTTP to Jaeger as the global offers it, or Datadog. */
+function collectorTracesBackend(plan: ZoneTelemetryPlan, global: ZoneDecisions, datadogApiKey: pulumi.Output<string>): ZoneCollectorTraces {
+    switch (plan.collectorTraces) {
+        case "jaeger":
+            return global.otlpTracesProtocol === "http"
+                ? { type: "otlp-http", endpoint: global.otlpTracesEndpoint }
+                : { type: "otlp", endpoint: global.otlpTracesEndpoint, insecure: global.otlpTracesEndpoint.startsWith("http://") };
+        case "datadog":
+            return { type: "datadog", site: global.datadogSite, apiKey: datadogApiKey };
+        case "none":
+            return { type: "none" };
+    }
+}
+
+function tracesExportEndpoint(traces: ZoneCollectorTraces): pulumi.Output<string> {
+    switch (traces.type) {
+        case "otlp":
+        case "otlp-http":
+            return pulumi.output(traces.endpoint);
+        case "datadog":
+            return pulumi.output(`datadog ${traces.site}`);
+        case "none":
+            return pulumi.output("");
+    }
+}
+
+function datadogEndpoints(plan: ZoneTelemetryPlan, namespace: string): { apmUrl: string; logsTcpAddress: string } {
+    return plan.datadogAgent ? agentEndpoints(DATADOG_AGENT, namespace) : { apmUrl: "", logsTcpAddress: "" };
+}
+
+function traceSettings(plan: ZoneTelemetryPlan, collectorGrpc: string, apmUrl: string, samplingPercent: number): TraceSettings {
+    switch (plan.meshTrace) {
+        case "opentelemetry":
+            return { backend: "opentelemetry", endpoint: collectorGrpc, samplingPercent };
+        case "datadog":
+            return { backend: "datadog", url: apmUrl, samplingPercent };
+        case "none":
+            return { backend: "none" };
+    }
+}
+
+function accessLogSettings(plan: ZoneTelemetryPlan, collectorGrpc: string, logsTcpAddress: string): AccessLogSettings {
+    switch (plan.accessLogs) {
+        case "opentelemetry":
+            return { backend: "opentelemetry", endpoint: collectorGrpc };
+        case "tcp":
+            return { backend: "tcp", address: logsTcpAddress };
+        case "none":
+            return { backend: "none" };
+    }
+}
+
+function policySettings(cfg: ZoneConfig, cpNamespace: string, backends: Pick<MeshPolicySettings, "traces" | "accessLogs">): MeshPolicySettings {
+    return {
+        meshes: cfg.mesh.meshes,
+        namespace: cpNamespace,
+        meshVersion: cfg.mesh.version,
+        metrics: { placement: cfg.policies.prometheusPlacement, ...DATAPLANE_METRICS, clientId: cfg.zonePrometheus.discovery.clientId },
+        ...backends,
+        // Applied on the zone control plane, which only accepts policies that say they originate there.
+        origin: "zone",
     };
 }

@@ -26,7 +26,7 @@ async function failure(stack: string, config: Record<string, string>): Promise<{
     );
     pulumi.runtime.setAllConfig(config);
     try {
-        main();
+        await main();
     } catch (e) {
         await new Promise((r) => setImmediate(r));
         return { message: (e as Error).message, registered };

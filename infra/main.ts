@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GLOBAL_SECRET_KEYS, globalConfigSchema } from "./config/global-schema";
-import { assertSecretKeys, configSecretKeys, parseStackConfig, projectConfig } from "./config/load";
+import { assertSecretKeys, engineConfigSecret, parseStackConfig, projectConfig } from "./config/load";
 import { zoneConfigSchema } from "./config/zone-schema";
 import { globalStack } from "./roles/global";
 import { zoneStack } from "./roles/zone";
@@ -13,11 +13,10 @@ import { parseStackName } from "./stack-identity";
 export async function main(): Promise<Record<string, pulumi.Output<unknown>>> {
     const id = parseStackName(pulumi.getStack());
     const project = pulumi.getProject();
-    const all = pulumi.runtime.allConfig();
-    const raw = projectConfig(all, project);
+    const raw = projectConfig(pulumi.runtime.allConfig(), project);
     if (id.role === "global") {
         const cfg = parseStackConfig(globalConfigSchema, raw, id.stack, project);
-        assertSecretKeys(raw, GLOBAL_SECRET_KEYS, configSecretKeys(all), id.stack, project);
+        assertSecretKeys(raw, GLOBAL_SECRET_KEYS, engineConfigSecret, id.stack, project);
         return { ...globalStack(id, cfg) };
     }
     return { ...(await zoneStack(id, parseStackConfig(zoneConfigSchema, raw, id.stack, project))) };

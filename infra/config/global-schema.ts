@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { dnsLabel, hostname, httpUrl, promDuration, promSize, storageQuantity } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
+import { parsePromDuration } from "../../components/prometheus/duration";
+import { goDurationMs } from "../../components/traces/jaeger-config";
 
 /** How zones in other clusters reach a global endpoint (Prometheus receiver, Jaeger OTLP, Loki push). */
 export const exposure = z.discriminatedUnion("type", [
@@ -55,7 +57,17 @@ const jaeger = z
         storage: z
             .discriminatedUnion("type", [
                 z.object({ type: z.literal("memory"), maxTraces: z.number().int().positive().default(100_000) }).strict(),
-                z.object({ type: z.literal("badger"), storageSize: storageQuantity.default("20Gi"), retention: promDuration.default("72h") }).strict(),
+                z
+                    .object({
+                        type: z.literal("badger"),
+                        storageSize: storageQuantity.default("20Gi"),
+                        /** Span TTL; Jaeger reads a Go duration, which has no "d". */
+                        retention: z
+                            .string()
+                            .refine((v) => (goDurationMs(v) ?? 0) > 0, { error: (i) => `${JSON.stringify(i.input)} is not a positive Go duration; allowed: e.g. 72h, 168h (no "d")` })
+                            .default("72h"),
+                    })
+                    .strict(),
                 z.object({ type: z.literal("elasticsearch"), url: httpUrl, indexPrefix: z.string().regex(/^[a-z0-9-]+$/, { error: "allowed: lower-case letters, digits, '-'" }).default("jaeger") }).strict(),
             ])
             .default({ type: "memory", maxTraces: 100_000 }),
@@ -67,8 +79,10 @@ const loki = z
     .object({
         /** Single-binary replicas; replication factor follows (1 for 1 replica, else 3 capped by replicas). */
         replicas: z.number().int().min(1).max(9).default(1),
-        /** Log retention (compactor). */
-        retention: promDuration.default("7d"),
+        /** Log retention (compactor); at least 24h, Loki's index period. */
+        retention: promDuration
+            .refine((v) => (parsePromDuration(v) ?? 0) >= 24 * 3_600_000, { error: (i) => `${JSON.stringify(i.input)} is shorter than 24h; allowed: 24h or more (e.g. 7d)` })
+            .default("7d"),
         /** X-Scope-OrgID every zone writes with; Loki runs with auth_enabled so tenants never mix. */
         tenant: z.string().regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: "allowed: 1-150 of letters, digits, '_', '.', '-'" }).default("mesh"),
         storage: z
@@ -79,7 +93,15 @@ const loki = z
             .default({ type: "filesystem", size: "20Gi" }),
         exposure: exposure.default({ type: "cluster-dns" }),
     })
-    .strict();
+    .strict()
+    .superRefine((loki, ctx) => {
+        if (loki.replicas === 2) {
+            ctx.addIssue({ code: "custom", path: ["replicas"], message: "2 replicas cannot tolerate a failure (replication factor 2 needs both) nor hold factor 3; allowed: 1, or 3 to 9" });
+        }
+        if (loki.replicas > 1 && loki.storage.type === "filesystem") {
+            ctx.addIssue({ code: "custom", path: ["replicas"], message: `${loki.replicas} replicas need shared object storage; allowed: 1 with filesystem storage, or storage.type s3` });
+        }
+    });
 
 const datadog = z
     .object({

@@ -1,3 +1,4 @@
+import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { stackFile } from "../stack-identity";
 
@@ -131,20 +132,21 @@ function describeUnion(schema: z.ZodType, path: readonly PropertyKey[]): string 
         .join(" | ");
 }
 
-/** Keys the engine holds as secrets (`secure:` in the stack file), as it passes them to the program. */
-export function configSecretKeys(all: Record<string, string>): string[] {
-    try {
-        const keys = JSON.parse(all.PULUMI_CONFIG_SECRET_KEYS ?? "[]");
-        return Array.isArray(keys) ? keys.map(String) : [];
-    } catch {
-        return [];
-    }
+/**
+ * Whether the engine holds `<project>:<key>` as a secret (`secure:` in the stack file). The runtime
+ * exports isConfigSecret (runtime/config.js, backed by PULUMI_CONFIG_SECRET_KEYS) without declaring
+ * it in 3.248's typings; a runtime without it fails here rather than letting plaintext through.
+ */
+export function engineConfigSecret(fullKey: string): boolean {
+    const runtime = pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean };
+    if (typeof runtime.isConfigSecret !== "function") throw new Error("@pulumi/pulumi runtime has no isConfigSecret; cannot tell secret config from plaintext");
+    return runtime.isConfigSecret(fullKey);
 }
 
 /** Credentials must be `secure:` config: a plaintext key in a stack file is refused before anything runs. */
-export function assertSecretKeys(raw: Record<string, unknown>, mustBeSecret: readonly string[], secretKeys: readonly string[], stack: string, project: string): void {
+export function assertSecretKeys(raw: Record<string, unknown>, mustBeSecret: readonly string[], isSecret: (fullKey: string) => boolean, stack: string, project: string): void {
     const problems = mustBeSecret
-        .filter((key) => raw[key] !== undefined && !secretKeys.includes(`${project}:${key}`))
+        .filter((key) => raw[key] !== undefined && !isSecret(`${project}:${key}`))
         .map((key) => `${project}:${key}: is stored in plaintext; allowed: a secret, set with \`pulumi config set --secret ${key} <value>\``);
     if (problems.length > 0) throw new ConfigError(stackFile(stack), problems);
 }

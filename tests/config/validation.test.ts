@@ -14,11 +14,20 @@ function stackFile(stack: string, config: Record<string, string>): StackFile {
     return { stack, identity: parseStackName(stack), file: `stacks/Pulumi.${stack}.yaml`, config, secretKeys: [] };
 }
 
-/** Runs the program with counting mocks; returns the error and how many resources were registered. */
-async function failure(stack: string, config: Record<string, string>): Promise<{ message: string; registered: number }> {
+/**
+ * Runs the program with counting mocks; returns the error and how many resources were registered.
+ * A StackReference answers with `globalOutputs` and is not counted: it reads, it creates nothing.
+ */
+async function failure(stack: string, config: Record<string, string>, globalOutputs: Record<string, unknown> = {}): Promise<{ message: string; registered: number }> {
     let registered = 0;
     await pulumi.runtime.setMocks(
-        { newResource: (a) => (registered++, { id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs },
+        {
+            newResource: (a) =>
+                a.type === "pulumi:pulumi:StackReference"
+                    ? { id: a.name, state: { name: a.name, outputs: globalOutputs, secretOutputNames: [] } }
+                    : (registered++, { id: `${a.name}-id`, state: a.inputs }),
+            call: (a) => a.inputs,
+        },
         P,
         stack,
         false,
@@ -52,6 +61,21 @@ describe("stack config validation", () => {
         ["a non-zero fetch_timeout on mesh 2.6.x", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.6.2" }), [`${P}:zonePrometheus`]: JSON.stringify({ discovery: { fetchTimeout: "1m" } }) }, /discovery\.fetchTimeout: 1m triggers the mesh 2\.6\.x MADS long-polling bug/],
         ["mesh 3.x on Kubernetes (no MADS)", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "3.0.0" }) }, /mesh\.version: 3\.0\.0 on Kubernetes has no MADS server/],
         ["both render directory and context", "test-global", { ...validGlobal, [`${P}:kubernetes`]: JSON.stringify({ renderYamlToDirectory: "x", context: "y" }) }, /kubernetes: renderYamlToDirectory and context are mutually exclusive/],
+        ["datadog backends without settings or keys", "test-global", { ...validGlobal, [`${P}:traces`]: JSON.stringify({ backend: "datadog" }) }, /datadog: required when traces or logs use datadog[\s\S]*datadogApiKey: required when traces or logs use datadog; set it with `pulumi config set --secret datadogApiKey <key>`[\s\S]*datadogAppKey: required/],
+        ["a Datadog API key in plaintext", "test-global", { ...validGlobal, [`${P}:logs`]: JSON.stringify({ backend: "datadog" }), [`${P}:datadog`]: JSON.stringify({}), [`${P}:datadogApiKey`]: "abc", [`${P}:datadogAppKey`]: "def" }, /mesh-observability:datadogApiKey: is stored in plaintext; allowed: a secret, set with `pulumi config set --secret datadogApiKey <value>`[\s\S]*datadogAppKey: is stored in plaintext/],
+        ["an unknown traces backend", "test-global", { ...validGlobal, [`${P}:traces`]: JSON.stringify({ backend: "zipkin" }) }, /traces\.backend: "zipkin" is not allowed; allowed: "jaeger", "datadog", "none"/],
+        ["a Datadog site that is not one", "test-global", { ...validGlobal, [`${P}:datadog`]: JSON.stringify({ site: "datadog.com" }) }, /datadog\.site: .*allowed: datadoghq\.com, datadoghq\.eu/],
+        ["a no-data window Datadog cannot evaluate", "test-global", { ...validGlobal, [`${P}:datadog`]: JSON.stringify({ noDataMinutes: 5 }) }, /datadog\.noDataMinutes: .*10/],
+        ["two Loki replicas", "test-global", { ...validGlobal, [`${P}:logs`]: JSON.stringify({ backend: "loki", loki: { replicas: 2, storage: { type: "s3", bucket: "b", region: "r" } } }) }, /logs\.loki\.replicas: 2 replicas cannot tolerate a failure/],
+        ["several Loki replicas on filesystem storage", "test-global", { ...validGlobal, [`${P}:logs`]: JSON.stringify({ backend: "loki", loki: { replicas: 3 } }) }, /logs\.loki\.replicas: 3 replicas need shared object storage; allowed: 1 with filesystem storage, or storage\.type s3/],
+        ["a Loki retention under 24h", "test-global", { ...validGlobal, [`${P}:logs`]: JSON.stringify({ backend: "loki", loki: { retention: "12h" } }) }, /logs\.loki\.retention: "12h" is shorter than 24h/],
+        ["a badger retention in days (Go durations have none)", "test-global", { ...validGlobal, [`${P}:traces`]: JSON.stringify({ backend: "jaeger", jaeger: { storage: { type: "badger", retention: "7d" } } }) }, /traces\.jaeger\.storage\.retention: "7d" is not a positive Go duration; allowed: e\.g\. 72h/],
+        ["a control plane install without KDS address", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.14.3", install: { enabled: true } }) }, /mesh\.install\.kdsGlobalAddress: required when mesh\.install\.enabled/],
+        ["a Kong Mesh install without licence", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ product: "kong-mesh", version: "2.9.2", install: { enabled: true, kdsGlobalAddress: "grpcs://kds.example.com:5685" } }) }, /mesh\.install\.licenseSecret: Kong Mesh needs its license Secret/],
+        ["a KDS address that is not grpcs://host:port", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.14.3", install: { enabled: true, kdsGlobalAddress: "kds.example.com" } }) }, /mesh\.install\.kdsGlobalAddress: "kds\.example\.com" is not a KDS address; allowed: grpcs:\/\/host:port/],
+        ["a mesh listed twice", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.14.3", meshes: ["default", "default"] }) }, /mesh\.meshes\[1\]: duplicate mesh "default"; allowed: each mesh once/],
+        ["an unknown Prometheus placement", "test-zone-east", { ...validZone, [`${P}:policies`]: JSON.stringify({ prometheusPlacement: "sidecar" }) }, /policies\.prometheusPlacement: "sidecar" is not allowed; allowed: "inside-mesh", "outside-mesh", "outside-mesh-tls"/],
+        ["a sampling percentage over 100", "test-zone-east", { ...validZone, [`${P}:policies`]: JSON.stringify({ tracingSamplingPercent: 150 }) }, /policies\.tracingSamplingPercent: /],
         ["a malformed globalStack", "test-zone-east", { ...validZone, [`${P}:globalStack`]: "test-global" }, /globalStack: "test-global" is not a fully qualified stack name; allowed: <organization>\/<project>\/<stack>/],
     ];
 
@@ -78,6 +102,16 @@ describe("stack config validation", () => {
     it("reports every problem of a stack file at once", async () => {
         const { message } = await failure("test-global", { [`${P}:zones`]: JSON.stringify(["A", "A"]), [`${P}:bogus`]: "1" });
         assert.equal(message.split("\n  - ").length - 1, 4, message);
+    });
+
+    it("rejects a zone's access-log backend the global's logs backend cannot take, before any resource", async () => {
+        const global = { tracesBackend: "jaeger", logsBackend: "loki", datadogSite: "", otlpTracesEndpoint: "http://j:4317", otlpTracesProtocol: "grpc" };
+        const { message, registered } = await failure("test-zone-east", { ...validZone, [`${P}:policies`]: JSON.stringify({ accessLogs: "tcp" }) }, global);
+        assert.match(message, /^stacks\/Pulumi\.test-zone-east\.yaml: invalid configuration:/);
+        assert.match(message, /mesh-observability:policies\.accessLogs: "tcp" needs the global logs backend datadog, but organization\/mesh-observability\/test-global has "loki"; allowed: opentelemetry, none/);
+        assert.equal(registered, 0);
+        const none = await failure("test-zone-east", { ...validZone, [`${P}:policies`]: JSON.stringify({ accessLogs: "opentelemetry" }) }, { ...global, logsBackend: "none" });
+        assert.match(none.message, /policies\.accessLogs: "opentelemetry" needs the global logs backend loki, but .* has "none"; allowed: none/);
     });
 
     it("fails the plan of an environment whose stack is invalid, naming the file", async () => {

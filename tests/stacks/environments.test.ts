@@ -198,6 +198,10 @@ describe("npm run plan", function () {
             for (const f of ["resources.json", "outputs.json", "files/prometheus/prometheus.yml"]) assert.ok(rel.includes(`${stack}/${f}`), `${stack}/${f}`);
             assert.match(log, new RegExp(`✔ ${stack}: \\d+ resources`));
         }
+        for (const zone of ["local-zone-east", "local-zone-west"]) {
+            for (const f of ["otel-collector/relay", "alloy/config.alloy", "kuma-control-plane/mesh-policies.yaml"]) assert.ok(rel.includes(`${zone}/files/${f}`), `${zone} ${f}`);
+        }
+        for (const f of ["grafana/datasources.yaml", "grafana/meshobs-multizone-overview.json", "jaeger/config.yaml"]) assert.ok(rel.includes(`local-global/files/${f}`), f);
         assert.ok(rel.includes("topology.md"));
         const topology = fs.readFileSync(path.join(out, "topology.md"), "utf8");
         assert.match(topology, /```mermaid\nflowchart LR/);

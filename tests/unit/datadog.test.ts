@@ -233,6 +233,16 @@ describe("datadog: zone agent chart values", () => {
         assert.deepEqual(logs, { logs: [{ type: "tcp", port: 10518, source: "kuma", service: "kuma-access-log", tags: ["zone:east", "env:prod"] }] });
     });
 
+    it("collects no logs and opens no TCP listener where Alloy owns logs (collectLogs false)", () => {
+        const noLogs: any = buildDatadogAgentValues(agentSettings({ collectLogs: false }));
+        assert.deepEqual(noLogs.datadog.logs, { enabled: false, containerCollectAll: false });
+        assert.deepEqual(noLogs.agents.containers.agent.ports, []);
+        const files = renderAgentChecks(agentSettings({ collectLogs: false }));
+        assert.deepEqual(Object.keys(files.files).sort(), ["kuma-control-plane.yaml", "kuma-dataplanes.yaml"]);
+        assert.ok(files.items.every((i) => !i.path.startsWith("kuma_access_logs.d/")));
+        assert.deepEqual(noLogs.datadog.apm, v.datadog.apm, "APM unchanged");
+    });
+
     it("autodiscovers the dataplanes' Prometheus endpoint and the control plane's, tagged with zone and env", () => {
         const dp: any = parse(checks.files["kuma-dataplanes.yaml"]);
         assert.deepEqual(dp.ad_identifiers, ["kuma-dp"]);
@@ -297,6 +307,7 @@ describe(`datadog chart ${DATADOG_CHART.version} values against upstream`, () =>
     const variants: Array<[string, DatadogAgentSettings]> = [
         ["defaults", agentSettings()],
         ["single cluster agent, custom endpoints, US site", agentSettings({ site: "datadoghq.com", clusterAgentReplicas: 1, fullname: "dd", controlPlaneMetrics: { port: 5681, path: "/m" } })],
+        ["no logs (Alloy ships them)", agentSettings({ collectLogs: false })],
     ];
 
     it("pins the chart version whose appVersion the code states", () => {

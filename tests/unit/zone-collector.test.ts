@@ -15,6 +15,7 @@ import {
     DATADOG_CONNECTOR,
     DATADOG_EXPORTER,
     JAEGER_EXPORTER,
+    JAEGER_HTTP_EXPORTER,
     LOKI_EXPORTER,
     MEMORY_LIMITER,
     renderZoneCollectorConfig,
@@ -95,6 +96,15 @@ describe("zone collector config", () => {
         const tls = config({ traces: { type: "otlp", endpoint: "https://jaeger.example.com:4317", insecure: false } });
         assert.deepEqual(tls.exporters[JAEGER_EXPORTER], { endpoint: "jaeger.example.com:4317", tls: { insecure: false } });
         assert.equal(config({ traces: { ...JAEGER, endpoint: "http://global-jaeger.obs:4317" } }).exporters[JAEGER_EXPORTER].endpoint, "global-jaeger.obs:4317");
+    });
+
+    it("exports spans over OTLP/HTTP to a Jaeger behind an Ingress, giving the base URL the exporter appends /v1/traces to", () => {
+        const cfg = config({ traces: { type: "otlp-http", endpoint: "https://otlp-global.mesh.example.com" } });
+        assert.deepEqual(cfg.exporters[JAEGER_HTTP_EXPORTER], { endpoint: "https://otlp-global.mesh.example.com" });
+        assert.equal(cfg.exporters[JAEGER_EXPORTER], undefined);
+        assert.deepEqual(cfg.service.pipelines.traces.exporters, [JAEGER_HTTP_EXPORTER]);
+        assert.throws(() => config({ traces: { type: "otlp-http", endpoint: "https://otlp.example.com/v1/traces" } }), /ends in \/v1\/traces; give the OTLP base URL/);
+        assert.throws(() => config({ traces: { type: "otlp-http", endpoint: "otlp.example.com:4318" } }), /traces\.endpoint .* is not a URL|allowed schemes are http and https/);
     });
 
     it("refuses Jaeger endpoints without a port, with a path, or whose scheme contradicts insecure", () => {

@@ -129,6 +129,17 @@ export const zoneConfigSchema = z
         if (cfg.mesh.install.enabled && cfg.mesh.product === "kong-mesh" && cfg.mesh.install.licenseSecret === undefined) {
             ctx.addIssue({ code: "custom", path: ["mesh", "install", "licenseSecret"], message: "Kong Mesh needs its license Secret (key license.json); allowed: the Secret's name" });
         }
+        // MeshMetric and policies applied on a zone control plane (kuma.io/origin: zone) arrived in 2.6.
+        if (cfg.policies.enabled && (major < 2 || (major === 2 && minor < 6))) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["policies", "enabled"],
+                message: `mesh ${cfg.mesh.version} has no MeshMetric nor zone-originated policies (2.6+); allowed: false, or upgrade the mesh to 2.6 or later`,
+            });
+        }
+        if (cfg.mesh.install.enabled && major < 2) {
+            ctx.addIssue({ code: "custom", path: ["mesh", "install", "enabled"], message: `the ${cfg.mesh.product} chart for ${cfg.mesh.version} predates the values layout used here; allowed: 2.x and later` });
+        }
         // MADS does not start on Kubernetes control planes from 3.0 (kumahq/kuma#17765); kuma_sd would find nothing.
         if (major >= 3 && cfg.mesh.environment === "kubernetes") {
             ctx.addIssue({

@@ -76,6 +76,7 @@ describe("stack config validation", () => {
         ["a mesh listed twice", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.14.3", meshes: ["default", "default"] }) }, /mesh\.meshes\[1\]: duplicate mesh "default"; allowed: each mesh once/],
         ["an unknown Prometheus placement", "test-zone-east", { ...validZone, [`${P}:policies`]: JSON.stringify({ prometheusPlacement: "sidecar" }) }, /policies\.prometheusPlacement: "sidecar" is not allowed; allowed: "inside-mesh", "outside-mesh", "outside-mesh-tls"/],
         ["a sampling percentage over 100", "test-zone-east", { ...validZone, [`${P}:policies`]: JSON.stringify({ tracingSamplingPercent: 150 }) }, /policies\.tracingSamplingPercent: /],
+        ["policies on a mesh older than 2.6", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.5.1" }) }, /policies\.enabled: mesh 2\.5\.1 has no MeshMetric nor zone-originated policies \(2\.6\+\); allowed: false/],
         ["a malformed globalStack", "test-zone-east", { ...validZone, [`${P}:globalStack`]: "test-global" }, /globalStack: "test-global" is not a fully qualified stack name; allowed: <organization>\/<project>\/<stack>/],
     ];
 

@@ -8,7 +8,10 @@ import { loopbackRequest, waitFor, BasicAuth } from "../support/loopback-http";
 import { MadsServer, MonitoringAssignment, startMadsServer } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
 import { localPrometheusInputs } from "../support/mounted-workload";
-import { output } from "../support/plan-access";
+import { GRAFANA_PROMETHEUS_USER } from "../../infra/roles/global";
+import { PROMETHEUS_PASSWORD_ENV } from "../../components/grafana/global-grafana";
+import { OVERVIEW_QUERIES } from "../../components/grafana/overview-dashboard";
+import { one, output, revealed } from "../support/plan-access";
 import { freePort } from "../support/ports";
 import { PrometheusProcess, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
 import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
@@ -161,6 +164,35 @@ describe("metrics path with real Prometheus: zones remote-write to the global", 
     it("zone Prometheus self-metrics reach global too (remote-write health per zone)", async () => {
         const sent = await waitForSeries(`prometheus_remote_storage_samples_total{job="prometheus"} > 0`, 2);
         assert.deepEqual(sent.map((s) => s.metric.zone).sort(), ["east", "west"]);
+    });
+
+    it("Grafana's overview queries, run as Grafana's own user, give every zone its ingest rate, remote-write lag and targets", async () => {
+        // The password Grafana's datasource reads from its credentials Secret, as provisioned.
+        const secret = revealed(one(globalEv, "kubernetes:core/v1:Secret", "global-grafana-datasource-credentials"));
+        const grafana: BasicAuth = { username: GRAFANA_PROMETHEUS_USER, password: secret.stringData[PROMETHEUS_PASSWORD_ENV] };
+        const asGrafana = (q: string) => global.query(q, grafana);
+        const forZones = (q: string) => q.replace(/\$zone/g, "east|west");
+        const perZone = async (q: string, minValue: number) =>
+            waitFor(`${q} for both zones`, async () => {
+                const r = await asGrafana(forZones(q));
+                const zonesSeen = new Set(r.filter((s) => Number(s.value[1]) >= minValue).map((s) => s.metric.zone));
+                return zonesSeen.has("east") && zonesSeen.has("west") ? r : undefined;
+            }, { timeoutMs: 60_000, intervalMs: 1000 });
+        const ingest = await perZone(OVERVIEW_QUERIES.ingestRate, Number.MIN_VALUE);
+        assert.deepEqual(ingest.map((s) => s.metric.zone).sort(), ["east", "west"]);
+        const lag = await perZone(OVERVIEW_QUERIES.remoteWriteLag, 0);
+        assert.deepEqual(lag.map((s) => s.metric.zone).sort(), ["east", "west"]);
+        assert.ok(lag.every((s) => Number(s.value[1]) < 60), `lag within a minute on loopback: ${JSON.stringify(lag)}`);
+        const up = await perZone(OVERVIEW_QUERIES.targetsUp, 1);
+        const total = await asGrafana(forZones(OVERVIEW_QUERIES.targetsTotal));
+        for (const zone of ["east", "west"]) {
+            const of = (rs: typeof up, job: string) => Number(rs.find((s) => s.metric.zone === zone && s.metric.job === job)?.value[1]);
+            assert.equal(of(up, "kuma-dataplanes"), DATAPLANES[zone].length, zone);
+            assert.equal(of(total, "kuma-dataplanes"), DATAPLANES[zone].length, zone);
+            assert.equal(of(up, "kuma-control-plane"), 1, zone);
+        }
+        // Grafana's user reads; it is not the writer.
+        assert.notEqual(grafana.username, writer.username);
     });
 
     describe("the receiver lets in only the zone credential", () => {

@@ -10,13 +10,24 @@ export interface GlobalStackOutputs {
     readonly environment: string;
     /** Zones the environment declares. */
     readonly zones: string[];
-    /** URL zones remote-write to. */
+    /** Where zones' metrics land: the global Prometheus, Amazon Managed Prometheus or Mimir. */
+    readonly metricsBackend: "prometheus" | "amp" | "mimir";
+    /** How metrics reach the global: zones remote-write, or the global federates them (zones then keep them). */
+    readonly metricsTransport: "remote-write" | "federation";
+    /** How zones authenticate their remote write: basic auth (Prometheus), SigV4 (AMP), or none (Mimir tenant header). */
+    readonly remoteWriteAuth: "basic" | "sigv4" | "none";
+    /** URL zones remote-write to; "" under federation. */
     readonly remoteWriteUrl: string;
-    /** Basic-auth user for remote write. */
+    /** Basic-auth user for remote write; "" unless remoteWriteAuth is basic. */
     readonly remoteWriteUsername: string;
-    /** Basic-auth password for remote write (secret). */
+    /** Basic-auth password for remote write (secret); "" unless basic. */
     readonly remoteWritePassword: string;
-    /** In-cluster query URL of the global Prometheus. */
+    /** X-Scope-OrgID zones write with (Mimir); "" otherwise. */
+    readonly remoteWriteTenant: string;
+    /** AMP workspace region and ARN (SigV4 signing region; the IRSA policy's only resource); "" unless amp. */
+    readonly ampRegion: string;
+    readonly ampWorkspaceArn: string;
+    /** Query URL of the metrics backend (the global Prometheus, AMP's or Mimir's Prometheus API). */
     readonly prometheusQueryUrl: string;
     /** Central trace backend: zones build their collector and MeshTrace from it. */
     readonly tracesBackend: "jaeger" | "datadog" | "none";
@@ -51,6 +62,12 @@ export type GlobalStackExports = { readonly [K in keyof GlobalStackOutputs]: pul
 /** Outputs a zone reads; each is required, so a missing one fails with the output's name. */
 export const ZONE_READS = [
     "zones",
+    "metricsBackend",
+    "metricsTransport",
+    "remoteWriteAuth",
+    "remoteWriteTenant",
+    "ampRegion",
+    "ampWorkspaceArn",
     "remoteWriteUrl",
     "remoteWriteUsername",
     "remoteWritePassword",
@@ -73,12 +90,19 @@ export interface ZoneDecisions {
     readonly logsBackend: GlobalStackOutputs["logsBackend"];
     /** Datadog site: the collector's exporter and the agent's chart need it as a plain value. */
     readonly datadogSite: string;
+    /** Zones the global declares: a zone not among them fails before it creates anything. */
+    readonly zones: GlobalStackOutputs["zones"];
+    /** The metrics path: they decide the remote-write block, IRSA role or credential Secret. */
+    readonly metricsBackend: GlobalStackOutputs["metricsBackend"];
+    readonly metricsTransport: GlobalStackOutputs["metricsTransport"];
+    readonly remoteWriteAuth: GlobalStackOutputs["remoteWriteAuth"];
+    readonly ampRegion: string;
     /** Jaeger's OTLP endpoint and protocol: they pick the collector's exporter and its TLS setting. */
     readonly otlpTracesEndpoint: GlobalStackOutputs["otlpTracesEndpoint"];
     readonly otlpTracesProtocol: GlobalStackOutputs["otlpTracesProtocol"];
 }
 
-const DECISION_KEYS = ["tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
+const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteWriteAuth", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
     keyof GlobalStackOutputs)[];
 
 export function readGlobalOutputs(ref: pulumi.StackReference): ZoneView {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { GLOBAL_SECRET_KEYS, globalConfigSchema } from "./config/global-schema";
 import { assertSecretKeys, engineConfigSecret, parseStackConfig, projectConfig } from "./config/load";
-import { zoneConfigSchema } from "./config/zone-schema";
+import { ZONE_SECRET_KEYS, zoneConfigSchema } from "./config/zone-schema";
 import { globalStack } from "./roles/global";
 import { zoneStack } from "./roles/zone";
 import { parseStackName } from "./stack-identity";
@@ -19,5 +19,7 @@ export async function main(): Promise<Record<string, pulumi.Output<unknown>>> {
         assertSecretKeys(raw, GLOBAL_SECRET_KEYS, engineConfigSecret, id.stack, project);
         return { ...globalStack(id, cfg) };
     }
-    return { ...(await zoneStack(id, parseStackConfig(zoneConfigSchema, raw, id.stack, project))) };
+    const cfg = parseStackConfig(zoneConfigSchema, raw, id.stack, project);
+    assertSecretKeys(raw, ZONE_SECRET_KEYS, engineConfigSecret, id.stack, project);
+    return { ...(await zoneStack(id, cfg)) };
 }

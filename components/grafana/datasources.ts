@@ -16,8 +16,12 @@ export const DATASOURCES = {
 export const TENANT_HEADER = "X-Scope-OrgID";
 
 export interface GrafanaDatasourceSettings {
-    /** The (global) Prometheus; basic auth when basicAuthUser is set, its password read from the env var passwordEnv. */
-    readonly prometheus: { readonly url: string; readonly basicAuthUser?: string; readonly passwordEnv?: string };
+    /**
+     * The metrics backend's Prometheus API: basic auth when basicAuthUser is set (password from the env
+     * var passwordEnv); SigV4 in `sigv4Region` for Amazon Managed Prometheus (credentials from the pod's
+     * IRSA role); an X-Scope-OrgID `tenant` for Mimir.
+     */
+    readonly prometheus: { readonly url: string; readonly basicAuthUser?: string; readonly passwordEnv?: string; readonly sigv4Region?: string; readonly tenant?: string };
     /** Jaeger query service (port 16686). */
     readonly jaeger?: { readonly url: string };
     /** Loki (through its gateway) and the tenant to read. */
@@ -57,6 +61,9 @@ export function buildGrafanaDatasources(s: GrafanaDatasourceSettings): Record<st
     if ((p.basicAuthUser === undefined) !== (p.passwordEnv === undefined)) {
         throw new Error("grafana datasources: prometheus basicAuthUser and passwordEnv go together");
     }
+    if ([p.basicAuthUser, p.sigv4Region].filter((x) => x !== undefined).length > 1) {
+        throw new Error("grafana datasources: prometheus takes one auth method; allowed: basicAuthUser or sigv4Region");
+    }
     const datasources: Record<string, unknown>[] = [
         {
             name: DATASOURCES.prometheus.name,
@@ -67,10 +74,17 @@ export function buildGrafanaDatasources(s: GrafanaDatasourceSettings): Record<st
             url: url("prometheus", p.url),
             isDefault: true,
             editable: false,
-            jsonData: { httpMethod: "POST", prometheusType: "Prometheus" },
+            jsonData: {
+                httpMethod: "POST",
+                prometheusType: p.tenant !== undefined ? "Mimir" : "Prometheus",
+                // "default" = the AWS SDK chain, which picks up the pod's IRSA web identity token.
+                ...(p.sigv4Region !== undefined ? { sigV4Auth: true, sigV4AuthType: "default", sigV4Region: literal(p.sigv4Region) } : {}),
+                ...(p.tenant !== undefined ? { httpHeaderName1: TENANT_HEADER } : {}),
+            },
             ...(p.basicAuthUser !== undefined
                 ? { basicAuth: true, basicAuthUser: literal(p.basicAuthUser), secureJsonData: { basicAuthPassword: envRef(p.passwordEnv!) } }
                 : { basicAuth: false }),
+            ...(p.tenant !== undefined ? { secureJsonData: { httpHeaderValue1: literal(p.tenant) } } : {}),
         },
     ];
     if (s.jaeger !== undefined) {

@@ -23,7 +23,17 @@ export interface GlobalGrafanaArgs {
     /** Namespace to deploy into (must exist). */
     readonly namespace: string;
     /** The global Prometheus: query URL and, when it requires basic auth, the user and its password (a secret). */
-    readonly prometheus: { readonly url: pulumi.Input<string>; readonly basicAuthUser?: string; readonly password?: pulumi.Input<string> };
+    readonly prometheus: {
+        readonly url: pulumi.Input<string>;
+        readonly basicAuthUser?: string;
+        readonly password?: pulumi.Input<string>;
+        /** Amazon Managed Prometheus: sign queries with SigV4 in this region (needs serviceAccountAnnotations for IRSA). */
+        readonly sigv4Region?: string;
+        /** Mimir: the X-Scope-OrgID to query as. */
+        readonly tenant?: string;
+    };
+    /** Annotations of Grafana's ServiceAccount, e.g. eks.amazonaws.com/role-arn for AMP queries; default none. */
+    readonly serviceAccountAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** Jaeger query URL (GlobalJaeger.queryUrl); unset: no Jaeger datasource. */
     readonly jaeger?: { readonly url: pulumi.Input<string> };
     /** Loki query URL and tenant (GlobalLoki.queryUrl / tenant); unset: no Loki datasource. */
@@ -103,6 +113,8 @@ export class GlobalGrafana extends pulumi.ComponentResource {
                     prometheus: {
                         url: prometheusUrl,
                         ...(p.basicAuthUser !== undefined ? { basicAuthUser: p.basicAuthUser, passwordEnv: PROMETHEUS_PASSWORD_ENV } : {}),
+                        ...(p.sigv4Region !== undefined ? { sigv4Region: p.sigv4Region } : {}),
+                        ...(p.tenant !== undefined ? { tenant: p.tenant } : {}),
                     },
                     ...(jaegerUrl !== undefined ? { jaeger: { url: jaegerUrl } } : {}),
                     ...(lokiUrl !== undefined ? { loki: { url: lokiUrl, tenant: lokiTenant! } } : {}),
@@ -140,8 +152,9 @@ export class GlobalGrafana extends pulumi.ComponentResource {
                 chart: GRAFANA_CHART.chart,
                 version: GRAFANA_CHART.version,
                 repositoryOpts: { repo: GRAFANA_CHART.repo },
-                values: this.datasourcesText.apply((datasources) =>
+                values: pulumi.all([this.datasourcesText, args.serviceAccountAnnotations ?? {}]).apply(([datasources, serviceAccountAnnotations]) =>
                     buildGrafanaValues({
+                        serviceAccountAnnotations,
                         adminSecretName,
                         datasourcesConfigMap,
                         dashboardsConfigMap,

@@ -75,6 +75,8 @@ export interface GrafanaChartSettings {
     readonly configChecksum: string;
     /** Service / Ingress exposure of the UI. */
     readonly exposure: ServiceExposure;
+    /** ServiceAccount annotations (IRSA role for SigV4 queries to AMP); default none. */
+    readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 /** Name the chart gives its Deployment and Service (grafana.fullname in _helpers.tpl; no fullnameOverride in values.yaml). */
@@ -132,6 +134,10 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
         service: serviceValues(s.exposure),
     };
     if (s.envFromSecret !== undefined) values.envFromSecret = s.envFromSecret;
+    // serviceAccount.annotations is a documented (commented-out) key of the chart; its example is the IRSA role.
+    if (s.serviceAccountAnnotations !== undefined && Object.keys(s.serviceAccountAnnotations).length > 0) {
+        values.serviceAccount = { create: true, annotations: { ...s.serviceAccountAnnotations } };
+    }
     if (s.kumaPlugin) values.plugins = [`${KUMA_DATASOURCE_PLUGIN.id}@${KUMA_DATASOURCE_PLUGIN.version}@${KUMA_DATASOURCE_PLUGIN.url}`];
     if (s.datasourcesConfigMap !== undefined) {
         values.extraConfigmapMounts = [

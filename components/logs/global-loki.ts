@@ -28,6 +28,8 @@ export interface GlobalLokiArgs {
     readonly exposure: ServiceExposure;
     /** StorageClass of Loki's PVCs; default: the cluster default. */
     readonly storageClassName?: string;
+    /** Annotations of Loki's ServiceAccount (named after the component), e.g. eks.amazonaws.com/role-arn; default none. */
+    readonly serviceAccountAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 /**
@@ -53,6 +55,16 @@ export class GlobalLoki extends pulumi.ComponentResource {
             throw new Error(`GlobalLoki ${name}: tenant ${JSON.stringify(args.tenant)} given with auth disabled; Loki then stores everything as "${NO_AUTH_TENANT}"`);
         }
         const tenant = validateLokiTenant(args.tenant ?? NO_AUTH_TENANT);
+        const settings = {
+            fullname: name,
+            replicas: args.replicas,
+            authEnabled: args.authEnabled,
+            retention: args.retention,
+            storage: args.storage,
+            exposure: args.exposure,
+            storageClassName: args.storageClassName,
+        };
+        buildLokiValues(settings); // bad settings fail here, not inside the apply below
 
         const chart = new k8s.helm.v4.Chart(
             `${name}-chart`,
@@ -62,15 +74,9 @@ export class GlobalLoki extends pulumi.ComponentResource {
                 chart: LOKI_CHART.chart,
                 version: LOKI_CHART.version,
                 repositoryOpts: { repo: LOKI_CHART.repo },
-                values: buildLokiValues({
-                    fullname: name,
-                    replicas: args.replicas,
-                    authEnabled: args.authEnabled,
-                    retention: args.retention,
-                    storage: args.storage,
-                    exposure: args.exposure,
-                    storageClassName: args.storageClassName,
-                }),
+                values: pulumi.output(args.serviceAccountAnnotations ?? {}).apply((serviceAccountAnnotations) =>
+                    buildLokiValues({ ...settings, serviceAccountAnnotations }),
+                ),
             },
             { parent: this },
         );

@@ -57,6 +57,8 @@ export interface LokiChartSettings {
     readonly walSize?: string;
     /** StorageClass of the PVCs; default: the cluster default. */
     readonly storageClassName?: string;
+    /** Annotations of Loki's ServiceAccount (named `fullname`), e.g. the IRSA role for its S3 bucket; default none. */
+    readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -109,6 +111,9 @@ export function buildLokiValues(s: LokiChartSettings): Record<string, unknown> {
     return {
         deploymentMode: "Monolithic",
         fullnameOverride: s.fullname,
+        ...(s.serviceAccountAnnotations !== undefined && Object.keys(s.serviceAccountAnnotations).length > 0
+            ? { serviceAccount: { create: true, name: s.fullname, annotations: { ...s.serviceAccountAnnotations } } }
+            : {}),
         loki: {
             auth_enabled: s.authEnabled,
             commonConfig: { replication_factor: replicationFactor },

@@ -1,3 +1,7 @@
+import { CONFIG_FILE_KEY, CONFIG_MOUNT_DIR, DATA_MOUNT_PATH, PROMETHEUS_CHART } from "./chart";
+import { EnvVarFromSecret } from "./aws-credentials";
+import { PrometheusMode, prometheusModeFlags } from "./prometheus-mode";
+
 /** A Secret mounted into the Prometheus container (chart `server.extraSecretMounts`). */
 export interface SecretMount {
     /** Volume name. */
@@ -27,9 +31,9 @@ export interface PrometheusChartSettings {
     readonly configMapOverrideName: string;
     /** sha256 of the mounted prometheus.yml: a change rolls the pod where no reloader runs. */
     readonly configChecksum: string;
-    /** --storage.tsdb.retention.time. */
-    readonly retention: string;
-    /** --storage.tsdb.retention.size; unset for time-only retention. */
+    /** --storage.tsdb.retention.time; server mode only; unset: the chart's 15d. */
+    readonly retention?: string;
+    /** --storage.tsdb.retention.size; server mode only; unset for time-only retention. */
     readonly retentionSize?: string;
     /** PVC size. */
     readonly storageSize: string;
@@ -47,6 +51,39 @@ export interface PrometheusChartSettings {
     readonly tcpProbes: boolean;
     /** Service / Ingress exposure. */
     readonly exposure: ServiceExposure;
+    /** server (default) or agent; an agent's flags replace the chart's defaults (server.defaultFlagsOverride). */
+    readonly mode?: PrometheusMode;
+    /** Release the image runs, for the agent flag; default: the chart's appVersion. */
+    readonly prometheusVersion?: string;
+    /** Extra container environment (chart `server.env`), e.g. AWS keys from a Secret; default none. */
+    readonly env?: readonly ContainerEnvVar[];
+    /** Annotations of the server's ServiceAccount (chart `serviceAccounts.server.annotations`), e.g. IRSA's role; default none. */
+    readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** A container environment variable: a literal value or a Secret key. */
+export type ContainerEnvVar = { readonly name: string; readonly value: string } | EnvVarFromSecret;
+
+/**
+ * Every flag of an agent, for `server.defaultFlagsOverride`. The chart renders its default flags
+ * (--storage.tsdb.path, --storage.tsdb.retention.time, the console flags) and extraFlags/extraArgs
+ * only when defaultFlagsOverride is empty, and has no agent switch of its own; an agent refuses
+ * any --storage.tsdb.* flag, so the whole list is ours: config file, mode and storage, then the
+ * caller's flags. The agent's WAL lives on the same PVC (server.persistentVolume.mountPath).
+ */
+export function agentFlags(s: PrometheusChartSettings): string[] {
+    return [
+        `--config.file=${CONFIG_MOUNT_DIR}/${CONFIG_FILE_KEY}`,
+        ...prometheusModeFlags({
+            mode: "agent",
+            version: s.prometheusVersion ?? PROMETHEUS_CHART.appVersion,
+            storagePath: DATA_MOUNT_PATH,
+            retention: s.retention,
+            retentionSize: s.retentionSize,
+        }),
+        ...s.extraFlags.map((f) => `--${f}`),
+        ...Object.entries(s.extraArgs).map(([k, v]) => `--${k}=${v}`),
+    ];
 }
 
 /**
@@ -56,12 +93,14 @@ export interface PrometheusChartSettings {
  * because neither kuma_sd nor static targets read the Kubernetes API.
  */
 export function buildPrometheusChartValues(s: PrometheusChartSettings): Record<string, unknown> {
+    const agent = (s.mode ?? "server") === "agent";
     const server: Record<string, unknown> = {
         fullnameOverride: s.fullname,
         configMapOverrideName: s.configMapOverrideName,
-        retention: s.retention,
-        extraFlags: [...s.extraFlags],
-        extraArgs: { ...s.extraArgs },
+        // In agent mode the chart ignores retention/extraFlags/extraArgs; emptied so the values do not pretend otherwise.
+        ...(agent ? { defaultFlagsOverride: agentFlags(s), retention: "" } : s.retention !== undefined ? { retention: s.retention } : {}),
+        extraFlags: agent ? [] : [...s.extraFlags],
+        extraArgs: agent ? {} : { ...s.extraArgs },
         extraSecretMounts: s.secretMounts.map((m) => ({ ...m, subPath: "", readOnly: true })),
         statefulSet: { enabled: true },
         persistentVolume: {
@@ -73,7 +112,8 @@ export function buildPrometheusChartValues(s: PrometheusChartSettings): Record<s
         tcpSocketProbeEnabled: s.tcpProbes,
         service: serviceValues(s.exposure),
     };
-    if (s.retentionSize !== undefined) server.retentionSize = s.retentionSize;
+    if (s.retentionSize !== undefined && !agent) server.retentionSize = s.retentionSize;
+    if (s.env !== undefined && s.env.length > 0) server.env = s.env.map((e) => structuredClone(e));
     if (s.exposure.type === "Ingress") {
         server.ingress = {
             enabled: true,
@@ -85,7 +125,7 @@ export function buildPrometheusChartValues(s: PrometheusChartSettings): Record<s
             ...(s.exposure.tlsSecretName !== undefined ? { tls: [{ secretName: s.exposure.tlsSecretName, hosts: [s.exposure.host] }] } : {}),
         };
     }
-    return {
+    const values: Record<string, unknown> = {
         rbac: { create: false },
         configmapReload: { prometheus: { enabled: s.reloader } },
         server,
@@ -94,6 +134,11 @@ export function buildPrometheusChartValues(s: PrometheusChartSettings): Record<s
         "prometheus-node-exporter": { enabled: false },
         "prometheus-pushgateway": { enabled: false },
     };
+    if (s.serviceAccountAnnotations !== undefined && Object.keys(s.serviceAccountAnnotations).length > 0) {
+        // Named explicitly (the chart's default is the same fullname) because an IRSA trust policy must name it.
+        values.serviceAccounts = { server: { create: true, name: s.fullname, annotations: { ...s.serviceAccountAnnotations } } };
+    }
+    return values;
 }
 
 function serviceValues(e: ServiceExposure): Record<string, unknown> {

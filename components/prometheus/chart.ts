@@ -16,3 +16,5 @@ export const CONFIG_FILE_KEY = "prometheus.yml";
 /** Container port of the Prometheus server and the chart's default Service port. */
 export const PROMETHEUS_PORT = 9090;
 export const SERVICE_PORT = 80;
+/** Where the chart mounts the data volume (server.persistentVolume.mountPath default); an agent keeps its WAL there. */
+export const DATA_MOUNT_PATH = "/data";

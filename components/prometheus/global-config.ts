@@ -1,3 +1,5 @@
+import { federationJobs, FederationSettings } from "./federation";
+import { remoteReadConfigs, ZoneRemoteRead } from "./remote-read";
 import { renderYaml } from "../render-yaml";
 
 export interface GlobalPrometheusSettings {
@@ -10,15 +12,19 @@ export interface GlobalPrometheusSettings {
         /** Path of the mounted password file. */
         readonly passwordFile: string;
     };
+    /** Pull selected series from each zone's /federate (one job per zone); unset: none. */
+    readonly federation?: FederationSettings;
+    /** Query zones' raw data through remote read (one entry per zone); unset: none. */
+    readonly remoteRead?: readonly ZoneRemoteRead[];
 }
 
 /**
- * The global Prometheus's prometheus.yml: it receives zone data by remote write, so it only
- * scrapes itself. It sets no external labels: zone series arrive labelled by their zone and
- * must not gain a second identity here.
+ * The global Prometheus's prometheus.yml: it receives zone data by remote write and, when
+ * configured, federates or remote-reads zones. It sets no external labels: zone series arrive
+ * labelled by their zone and must not gain a second identity here.
  */
 export function buildGlobalPrometheusConfig(s: GlobalPrometheusSettings): Record<string, unknown> {
-    return {
+    const config: Record<string, unknown> = {
         global: { scrape_interval: s.scrapeInterval, evaluation_interval: s.scrapeInterval },
         scrape_configs: [
             {
@@ -26,8 +32,11 @@ export function buildGlobalPrometheusConfig(s: GlobalPrometheusSettings): Record
                 basic_auth: { username: s.selfScrape.username, password_file: s.selfScrape.passwordFile },
                 static_configs: [{ targets: ["localhost:9090"] }],
             },
+            ...(s.federation !== undefined ? federationJobs(s.federation, "federation") : []),
         ],
     };
+    if (s.remoteRead !== undefined) config.remote_read = remoteReadConfigs(s.remoteRead, "remoteRead");
+    return config;
 }
 
 export function renderGlobalPrometheusConfig(s: GlobalPrometheusSettings): string {

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { buildPrometheusChartValues, ServiceExposure } from "./chart-values";
+import { buildPrometheusChartValues, SecretMount, ServiceExposure } from "./chart-values";
 import { receiverEndpoint } from "./exposure";
 import { renderGlobalPrometheusConfig } from "./global-config";
+import { GlobalZoneAccess, globalZoneAccessFiles } from "./global-zone-access";
 import { CONFIG_MAP_SUFFIX, mountedSecret, prometheusServer } from "./server-resources";
 import { renderWebConfig } from "./web-config";
 
@@ -10,6 +11,8 @@ import { renderWebConfig } from "./web-config";
 export const AUTH_SECRET_DIR = "/etc/prometheus/secrets/auth";
 const WEB_CONFIG_KEY = "web-config.yml";
 const SELF_PASSWORD_KEY = "self-scrape-password";
+/** Directory the zones' federation / remote-read passwords are mounted at. */
+export const ZONE_CREDENTIALS_DIR = "/etc/prometheus/secrets/zones";
 /** The global's own user, for scraping itself through its authenticated web endpoints. */
 export const SELF_SCRAPE_USER = "prometheus-self";
 
@@ -32,6 +35,10 @@ export interface GlobalPrometheusArgs {
     readonly exposure: ServiceExposure;
     /** Further basic-auth users that only query (e.g. grafana); each gets its own random password. */
     readonly readerUsers?: readonly string[];
+    /** Pull series from the zones' /federate ({match, scrapeInterval, zones: [{zone, url, username?, password?}]}); unset: none. */
+    readonly federation?: GlobalZoneAccess<pulumi.Input<string>>["federation"];
+    /** Query zones through remote read ([{zone, url …/api/v1/read, readRecent?, username?, password?}]); unset: none. */
+    readonly remoteRead?: GlobalZoneAccess<pulumi.Input<string>>["remoteRead"];
 }
 
 /**
@@ -57,6 +64,16 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
     constructor(name: string, args: GlobalPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshobs:prometheus:GlobalPrometheus", name, {}, opts);
 
+        // The config first: a bad federation / remote-read setting fails before any child resource exists.
+        // Zone passwords (federation, remote read) go into one Secret, each a file named after its use and zone.
+        const zoneAccess = globalZoneAccessFiles({ federation: args.federation, remoteRead: args.remoteRead }, ZONE_CREDENTIALS_DIR);
+        this.configText = renderGlobalPrometheusConfig({
+            scrapeInterval: args.scrapeInterval,
+            selfScrape: { username: SELF_SCRAPE_USER, passwordFile: `${AUTH_SECRET_DIR}/${SELF_PASSWORD_KEY}` },
+            federation: zoneAccess.federation,
+            remoteRead: zoneAccess.remoteRead,
+        });
+
         const writerPassword = new random.RandomPassword(`${name}-remote-write-password`, { length: 32, special: false }, { parent: this });
         const selfPassword = new random.RandomPassword(`${name}-self-scrape-password`, { length: 32, special: false }, { parent: this });
 
@@ -74,10 +91,13 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
         const authName = `${name}-auth`;
         const auth = mountedSecret(this, authName, args.namespace, { [WEB_CONFIG_KEY]: webConfig, [SELF_PASSWORD_KEY]: selfPassword.result });
 
-        this.configText = renderGlobalPrometheusConfig({
-            scrapeInterval: args.scrapeInterval,
-            selfScrape: { username: SELF_SCRAPE_USER, passwordFile: `${AUTH_SECRET_DIR}/${SELF_PASSWORD_KEY}` },
-        });
+        const secretMounts: SecretMount[] = [{ name: "auth", mountPath: AUTH_SECRET_DIR, secretName: authName }];
+        const secrets = [auth];
+        if (Object.keys(zoneAccess.files).length > 0) {
+            const zoneSecretName = `${name}-zone-credentials`;
+            secrets.push(mountedSecret(this, zoneSecretName, args.namespace, { ...zoneAccess.files }));
+            secretMounts.push({ name: "zones", mountPath: ZONE_CREDENTIALS_DIR, secretName: zoneSecretName });
+        }
         const chart = prometheusServer(
             this,
             name,
@@ -94,14 +114,14 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
                     storageClassName: args.storageClassName,
                     extraFlags: ["web.enable-remote-write-receiver"],
                     extraArgs: { "web.config.file": `${AUTH_SECRET_DIR}/${WEB_CONFIG_KEY}` },
-                    secretMounts: [{ name: "auth", mountPath: AUTH_SECRET_DIR, secretName: authName }],
+                    secretMounts,
                     // Every endpoint (/-/ready, /-/reload included) requires auth, which neither the kubelet's
                     // HTTP probes nor the config reloader can send without leaking the password into the pod spec.
                     reloader: false,
                     tcpProbes: true,
                     exposure: args.exposure,
                 }),
-            [auth],
+            secrets,
         );
 
         const endpoint = receiverEndpoint(args.exposure, name, args.namespace);

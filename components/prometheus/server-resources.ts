@@ -16,14 +16,15 @@ export const CONFIG_MAP_SUFFIX = "config";
 /**
  * Our prometheus.yml in its own ConfigMap (mounted byte for byte, instead of the chart re-rendering
  * it from values) and the pinned prometheus-community chart pointed at it. `values` receives the
- * config's sha256 for the pod annotation that rolls the pod when the file changes.
+ * config's sha256 for the pod annotation that rolls the pod when the file changes; it may return
+ * an Output when a value depends on another resource (e.g. an IRSA role ARN).
  */
 export function prometheusServer(
     parent: pulumi.Resource,
     release: string,
     namespace: pulumi.Input<string>,
     configText: pulumi.Input<string>,
-    values: (configChecksum: string) => Record<string, unknown>,
+    values: (configChecksum: string) => pulumi.Input<Record<string, unknown>>,
     dependsOn: pulumi.Resource[],
 ): k8s.helm.v4.Chart {
     const config = new k8s.core.v1.ConfigMap(

@@ -1,12 +1,15 @@
-import { formatPromDuration, parsePromDuration } from "./duration";
+import { httpUrl } from "./http-url";
+import { assertAgentCompatible, PrometheusMode } from "./prometheus-mode";
+import { remoteWriteAuthFields, ZoneRemoteWrite } from "./remote-write-auth";
 import { REMOTE_WRITE_TIMEOUT, ZONE_REMOTE_WRITE_METADATA, ZONE_REMOTE_WRITE_QUEUE } from "./remote-write-queue";
+import { scrapeTimeout } from "./scrape-timeout";
 import { renderYaml } from "../render-yaml";
+
+export type { ZoneRemoteWrite } from "./remote-write-auth";
 
 /** Job names the Kuma Grafana dashboards expect (kuma dashboards/grafana/README.md). */
 export const DATAPLANES_JOB = "kuma-dataplanes";
 export const CONTROL_PLANE_JOB = "kuma-control-plane";
-/** Scrape timeout Prometheus uses unless the interval is shorter. */
-const DEFAULT_SCRAPE_TIMEOUT_MS = 10_000;
 
 export interface KumaDiscoverySettings {
     /** MADS base URL of the zone control plane (http://<service>.<namespace>:5676). */
@@ -32,22 +35,17 @@ export interface ZonePrometheusSettings {
     readonly discovery: KumaDiscoverySettings;
     /** host:port of the zone control plane's metrics endpoint. */
     readonly controlPlaneMetricsTarget: string;
-    /** Where and as whom to remote-write. */
-    readonly remoteWrite: {
-        /** Receiver URL (…/api/v1/write). */
-        readonly url: string;
-        /** Basic-auth user. */
-        readonly username: string;
-        /** Path of the mounted file holding the password; the password itself is never in this file. */
-        readonly passwordFile: string;
-    };
-}
-
-/** A scrape_timeout that Prometheus accepts: at most the interval, at most the 10s default. */
-function scrapeTimeout(interval: string): string {
-    const ms = parsePromDuration(interval);
-    if (ms === undefined) throw new Error(`invalid scrape interval ${JSON.stringify(interval)}`);
-    return formatPromDuration(Math.min(ms, DEFAULT_SCRAPE_TIMEOUT_MS));
+    /**
+     * Where and how to remote-write: basic auth {url, username, passwordFile}, SigV4 {url, sigv4: {region, roleArn?}}
+     * or none {url}, each with optional headers. Unset: no remote write (the global federates this zone; server mode only).
+     */
+    readonly remoteWrite?: ZoneRemoteWrite;
+    /** server (default) or agent (forward-only; needs remoteWrite, refuses ruleFiles and alertmanagers). */
+    readonly mode?: PrometheusMode;
+    /** rule_files (mounted paths or globs), e.g. job: recording rules the global federates; default none; server mode only. */
+    readonly ruleFiles?: readonly string[];
+    /** Alertmanager host:port targets (alerting.alertmanagers); default none; server mode only. */
+    readonly alertmanagers?: readonly string[];
 }
 
 /** The dataplane job: kuma_sd against MADS with the relabeling of the Kong Mesh docs. */
@@ -71,9 +69,26 @@ export function kumaDataplanesJob(s: ZonePrometheusSettings): Record<string, unk
     };
 }
 
+/** The remote_write entry towards the global (or AMP / Mimir), with its queue pinned. */
+function remoteWriteEntry(rw: ZoneRemoteWrite): Record<string, unknown> {
+    return {
+        name: "global",
+        url: httpUrl(rw.url, "remoteWrite.url"),
+        remote_timeout: REMOTE_WRITE_TIMEOUT,
+        ...remoteWriteAuthFields(rw, "remoteWrite"),
+        queue_config: { ...ZONE_REMOTE_WRITE_QUEUE },
+        metadata_config: { ...ZONE_REMOTE_WRITE_METADATA },
+    };
+}
+
 /** The zone Prometheus's prometheus.yml as an object (see renderZonePrometheusConfig). */
 export function buildZonePrometheusConfig(s: ZonePrometheusSettings): Record<string, unknown> {
-    return {
+    const mode = s.mode ?? "server";
+    if (mode !== "server" && mode !== "agent") throw new Error(`mode: ${JSON.stringify(mode)} is not a Prometheus mode; allowed: server, agent`);
+    if (mode === "agent" && s.remoteWrite === undefined) {
+        throw new Error("remoteWrite: missing but mode is agent; allowed: a remote-write target (an agent keeps nothing queryable, so it must forward), or mode server");
+    }
+    const config: Record<string, unknown> = {
         global: {
             scrape_interval: s.scrapeInterval,
             scrape_timeout: scrapeTimeout(s.scrapeInterval),
@@ -91,17 +106,15 @@ export function buildZonePrometheusConfig(s: ZonePrometheusSettings): Record<str
             // Self-scrape: the global sees each zone's remote-write health (prometheus_remote_storage_*).
             { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
         ],
-        remote_write: [
-            {
-                name: "global",
-                url: s.remoteWrite.url,
-                remote_timeout: REMOTE_WRITE_TIMEOUT,
-                basic_auth: { username: s.remoteWrite.username, password_file: s.remoteWrite.passwordFile },
-                queue_config: { ...ZONE_REMOTE_WRITE_QUEUE },
-                metadata_config: { ...ZONE_REMOTE_WRITE_METADATA },
-            },
-        ],
     };
+    if (s.ruleFiles !== undefined && s.ruleFiles.length > 0) config.rule_files = [...s.ruleFiles];
+    if (s.alertmanagers !== undefined && s.alertmanagers.length > 0) {
+        config.alerting = { alertmanagers: [{ static_configs: [{ targets: [...s.alertmanagers] }] }] };
+    }
+    if (s.remoteWrite !== undefined) config.remote_write = [remoteWriteEntry(s.remoteWrite)];
+    // Checked on the finished object, so no future server-only block can slip into an agent's file.
+    if (mode === "agent") assertAgentCompatible(config, `zone ${s.zone} prometheus.yml`);
+    return config;
 }
 
 export function renderZonePrometheusConfig(s: ZonePrometheusSettings): string {

@@ -1,8 +1,14 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AWS_ACCESS_KEY_ID_ENV, AWS_SECRET_ACCESS_KEY_ENV, awsCredentialChartInputs, AwsCredentialSource } from "./aws-credentials";
 import { SERVICE_PORT } from "./chart";
-import { buildPrometheusChartValues } from "./chart-values";
+import { buildPrometheusChartValues, SecretMount } from "./chart-values";
+import { PrometheusMode } from "./prometheus-mode";
 import { CONFIG_MAP_SUFFIX, mountedSecret, prometheusServer } from "./server-resources";
-import { renderZonePrometheusConfig, ZonePrometheusSettings } from "./zone-config";
+import { renderZonePrometheusConfig, ZonePrometheusSettings, ZoneRemoteWrite } from "./zone-config";
+import { ZoneRemoteWriteArgs, zoneRemoteWriteArgs } from "./zone-remote-write-args";
+
+export type { AwsCredentialsArgs, ZoneRemoteWriteArgs } from "./zone-remote-write-args";
 
 /** Directory the remote-write credential Secret is mounted at. */
 export const REMOTE_WRITE_SECRET_DIR = "/etc/prometheus/secrets/remote-write";
@@ -11,17 +17,21 @@ const PASSWORD_KEY = "remote-write-password";
 export interface ZonePrometheusArgs {
     /** Namespace to deploy into (must exist). */
     readonly namespace: pulumi.Input<string>;
-    /** Everything prometheus.yml needs except the remote-write endpoint and credential. */
-    readonly settings: Omit<ZonePrometheusSettings, "remoteWrite">;
-    /** Remote-write receiver URL, from the global stack. */
-    readonly remoteWriteUrl: pulumi.Input<string>;
+    /** Everything prometheus.yml needs except the remote-write endpoint, its credential and the mode. */
+    readonly settings: Omit<ZonePrometheusSettings, "remoteWrite" | "mode">;
+    /** server (default) or agent (forward-only: needs a remote write; ruleFiles/alertmanagers refused). */
+    readonly mode?: PrometheusMode;
+    /** Remote-write receiver URL, basic-auth shorthand (with remoteWriteUsername/Password); or use remoteWrite. */
+    readonly remoteWriteUrl?: pulumi.Input<string>;
     /** Basic-auth user, from the global stack. */
-    readonly remoteWriteUsername: pulumi.Input<string>;
+    readonly remoteWriteUsername?: pulumi.Input<string>;
     /** Basic-auth password, from the global stack (a secret; mounted as a file, never inlined). */
-    readonly remoteWritePassword: pulumi.Input<string>;
-    /** Local retention (Prometheus duration). */
+    readonly remoteWritePassword?: pulumi.Input<string>;
+    /** Remote write with basic auth, SigV4 or none, and headers; unset with no remoteWriteUrl: no remote write (federated zone). */
+    readonly remoteWrite?: ZoneRemoteWriteArgs;
+    /** Local retention (Prometheus duration); server mode only, an agent keeps no TSDB and ignores it. */
     readonly retention: string;
-    /** PVC size (Kubernetes quantity). */
+    /** PVC size (Kubernetes quantity); an agent keeps its WAL there. */
     readonly storageSize: string;
     /** PVC StorageClass; default: the cluster default. */
     readonly storageClassName?: string;
@@ -29,27 +39,64 @@ export interface ZonePrometheusArgs {
 
 /**
  * A zone's Prometheus: discovers the zone's dataplanes through the zone control plane's MADS,
- * scrapes the control plane, labels every series with the zone and remote-writes to global.
+ * scrapes the control plane, labels every series with the zone and remote-writes to global
+ * (basic auth), AMP (SigV4) or Mimir (headers), as a server or an agent.
  */
 export class ZonePrometheus extends pulumi.ComponentResource {
-    /** In-cluster URL of this Prometheus (Service port 80). */
+    /** In-cluster URL of this Prometheus (Service port 80); the global federates this address. */
     public readonly address: pulumi.Output<string>;
     /** The generated prometheus.yml, byte for byte as mounted. */
     public readonly configText: pulumi.Output<string>;
+    /** server or agent. */
+    public readonly mode: PrometheusMode;
+    /** The ServiceAccount the pod runs as (an IRSA role's trust policy names it). */
+    public readonly serviceAccountName: string;
 
     constructor(name: string, args: ZonePrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshobs:prometheus:ZonePrometheus", name, {}, opts);
-        const credentialName = `${name}-remote-write`;
-        const credential = mountedSecret(this, credentialName, args.namespace, { [PASSWORD_KEY]: args.remoteWritePassword });
+        this.mode = args.mode ?? "server";
+        this.serviceAccountName = name;
+        const rw = zoneRemoteWriteArgs(args, name);
 
-        this.configText = pulumi
-            .all([args.remoteWriteUrl, args.remoteWriteUsername])
-            .apply(([url, username]) =>
-                renderZonePrometheusConfig({
-                    ...args.settings,
-                    remoteWrite: { url, username, passwordFile: `${REMOTE_WRITE_SECRET_DIR}/${PASSWORD_KEY}` },
-                }),
-            );
+        const secrets: k8s.core.v1.Secret[] = [];
+        const secretMounts: SecretMount[] = [];
+        let fileSettings: pulumi.Output<ZoneRemoteWrite | undefined> = pulumi.output(undefined);
+        let aws: pulumi.Output<AwsCredentialSource | undefined> = pulumi.output(undefined);
+        if (rw?.auth === "basic") {
+            const credentialName = `${name}-remote-write`;
+            secrets.push(mountedSecret(this, credentialName, args.namespace, { [PASSWORD_KEY]: rw.password }));
+            secretMounts.push({ name: "remote-write", mountPath: REMOTE_WRITE_SECRET_DIR, secretName: credentialName });
+            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, username: rw.username, passwordFile: `${REMOTE_WRITE_SECRET_DIR}/${PASSWORD_KEY}` });
+        } else if (rw?.auth === "sigv4") {
+            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, sigv4: { region: rw.region, roleArn: rw.roleArn } });
+            const c = rw.credentials;
+            if (c.type === "static") {
+                // Env vars from a Secret: the keys reach the SDK chain without touching prometheus.yml or the pod spec.
+                const secretName = `${name}-aws-credentials`;
+                secrets.push(
+                    new k8s.core.v1.Secret(
+                        secretName,
+                        {
+                            metadata: { name: secretName, namespace: args.namespace },
+                            type: "Opaque",
+                            stringData: { [AWS_ACCESS_KEY_ID_ENV]: pulumi.secret(c.accessKeyId), [AWS_SECRET_ACCESS_KEY_ENV]: pulumi.secret(c.secretAccessKey) },
+                        },
+                        { parent: this },
+                    ),
+                );
+                aws = pulumi.output({ type: "secret" as const, secretName });
+            } else if (c.type === "secret") {
+                aws = pulumi.output({ type: "secret" as const, secretName: c.secretName });
+            } else {
+                aws = pulumi.output(c.roleArn).apply((roleArn) => ({ type: "irsa" as const, roleArn }));
+            }
+        } else if (rw?.auth === "none") {
+            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers });
+        }
+
+        this.configText = fileSettings.apply((remoteWrite) =>
+            renderZonePrometheusConfig({ ...args.settings, mode: this.mode, remoteWrite: remoteWrite === undefined ? undefined : withoutUndefined(remoteWrite) }),
+        );
 
         const chart = prometheusServer(
             this,
@@ -57,24 +104,40 @@ export class ZonePrometheus extends pulumi.ComponentResource {
             args.namespace,
             this.configText,
             (configChecksum) =>
-                buildPrometheusChartValues({
-                    fullname: name,
-                    configMapOverrideName: CONFIG_MAP_SUFFIX,
-                    configChecksum,
-                    retention: args.retention,
-                    storageSize: args.storageSize,
-                    storageClassName: args.storageClassName,
-                    extraFlags: ["web.enable-lifecycle"],
-                    extraArgs: {},
-                    secretMounts: [{ name: "remote-write", mountPath: REMOTE_WRITE_SECRET_DIR, secretName: credentialName }],
-                    reloader: true,
-                    tcpProbes: false,
-                    exposure: { type: "ClusterIP" },
+                aws.apply((source) => {
+                    const credentials = source === undefined ? undefined : awsCredentialChartInputs(source, "remoteWrite.credentials");
+                    return buildPrometheusChartValues({
+                        fullname: name,
+                        configMapOverrideName: CONFIG_MAP_SUFFIX,
+                        configChecksum,
+                        mode: this.mode,
+                        retention: this.mode === "server" ? args.retention : undefined,
+                        storageSize: args.storageSize,
+                        storageClassName: args.storageClassName,
+                        extraFlags: ["web.enable-lifecycle"],
+                        extraArgs: {},
+                        secretMounts,
+                        reloader: true,
+                        tcpProbes: false,
+                        exposure: { type: "ClusterIP" },
+                        env: credentials?.env,
+                        serviceAccountAnnotations: credentials?.serviceAccountAnnotations,
+                    });
                 }),
-            [credential],
+            secrets,
         );
 
         this.address = pulumi.interpolate`http://${name}.${args.namespace}.svc.cluster.local:${SERVICE_PORT}`;
         this.registerOutputs({ address: this.address, configText: this.configText, chart: chart.urn });
     }
+}
+
+/** Drops keys whose value is undefined (optional inputs), so the file builder sees only what was set. */
+function withoutUndefined<T extends object>(o: T): T {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(o)) {
+        if (v === undefined) continue;
+        out[k] = v !== null && typeof v === "object" && !Array.isArray(v) ? withoutUndefined(v as object) : v;
+    }
+    return out as T;
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { dnsLabel, hostname, httpUrl, promDuration, promSize, storageQuantity } from "./primitives";
+import { awsRegion, dnsLabel, hostname, httpUrl, promDuration, promSize, s3BucketName, storageQuantity } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
+import { metricsSchema } from "./metrics-schema";
 import { parsePromDuration } from "../../components/prometheus/duration";
 import { goDurationMs } from "../../components/traces/jaeger-config";
 
@@ -29,6 +30,8 @@ export const exposure = z.discriminatedUnion("type", [
         })
         .strict(),
 ]);
+
+const metrics = metricsSchema();
 
 const globalPrometheus = z
     .object({
@@ -88,7 +91,16 @@ const loki = z
         storage: z
             .discriminatedUnion("type", [
                 z.object({ type: z.literal("filesystem"), size: storageQuantity.default("20Gi") }).strict(),
-                z.object({ type: z.literal("s3"), bucket: z.string().min(3), region: z.string().min(1), endpoint: httpUrl.optional() }).strict(),
+                z
+                    .object({
+                        type: z.literal("s3"),
+                        bucket: s3BucketName,
+                        region: awsRegion,
+                        endpoint: httpUrl.optional(),
+                        /** Create the bucket here (encrypted, public access blocked, expiring after the retention) and, on EKS, Loki's IRSA role. */
+                        manage: z.boolean().default(false),
+                    })
+                    .strict(),
             ])
             .default({ type: "filesystem", size: "20Gi" }),
         exposure: exposure.default({ type: "cluster-dns" }),
@@ -150,6 +162,8 @@ export const globalConfigSchema = z
                     seen.add(zone);
                 });
             }),
+        /** Metrics backend and topology (remote write to Prometheus / AMP / Mimir, federation, remote read). */
+        metrics: metrics.default(metrics.parse({})),
         globalPrometheus: globalPrometheus.default(globalPrometheus.parse({})),
         /** Central trace backend. */
         traces: z
@@ -171,6 +185,19 @@ export const globalConfigSchema = z
     })
     .strict()
     .superRefine((cfg, ctx) => {
+        for (const key of ["federation", "remoteRead"] as const) {
+            for (const zone of Object.keys(cfg.metrics[key]?.zones ?? {})) {
+                if (!cfg.zones.includes(zone)) {
+                    ctx.addIssue({ code: "custom", path: ["metrics", key, "zones", zone], message: `zone ${JSON.stringify(zone)} is not in zones; allowed: ${cfg.zones.join(", ")}` });
+                }
+            }
+        }
+        const federation = cfg.metrics.federation;
+        if (federation !== undefined) {
+            for (const zone of cfg.zones.filter((z) => !(z in federation.zones))) {
+                ctx.addIssue({ code: "custom", path: ["metrics", "federation", "zones"], message: `zone ${JSON.stringify(zone)} has no federation URL; allowed: every zone of zones, each with {url}` });
+            }
+        }
         const usesDatadog = cfg.traces.backend === "datadog" || cfg.logs.backend === "datadog";
         if (usesDatadog) {
             if (cfg.datadog === undefined) ctx.addIssue({ code: "custom", path: ["datadog"], message: "required when traces or logs use datadog; allowed: {site, notify?, noDataMinutes?}" });
@@ -185,6 +212,7 @@ export type GlobalPrometheusConfig = GlobalConfig["globalPrometheus"];
 export type ExposureConfig = GlobalPrometheusConfig["exposure"];
 export type TracesConfig = GlobalConfig["traces"];
 export type LogsConfig = GlobalConfig["logs"];
+export type MetricsConfig = GlobalConfig["metrics"];
 
 /** Keys that hold credentials and must be set as secrets. */
 export const GLOBAL_SECRET_KEYS = ["datadogApiKey", "datadogAppKey"] as const;

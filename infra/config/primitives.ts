@@ -77,3 +77,16 @@ export const meshVersion = z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, {
 export const qualifiedStackName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
     error: (issue) => `${JSON.stringify(issue.input)} is not a fully qualified stack name; allowed: <organization>/<project>/<stack>`,
 });
+
+/** AWS region code (us-east-1, eu-west-1, us-gov-west-1, ap-southeast-2, ...). */
+export const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region; allowed: a region code such as us-east-1 or eu-west-1`,
+});
+
+/** Tenant ID for X-Scope-OrgID (Loki, Mimir): what both accept. */
+export const tenantId = z.string().regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: "allowed: 1-150 of letters, digits, '_', '.', '-'" });
+
+/** S3 bucket name rules (length, characters, no dots next to dashes). */
+export const s3BucketName = z.string().regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not an S3 bucket name; allowed: 3-63 lower-case letters, digits, '.', '-'`,
+});

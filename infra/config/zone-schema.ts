@@ -94,6 +94,10 @@ const zonePrometheus = z
         storageSize: storageQuantity.default("20Gi"),
         /** StorageClass of the PVC; default: the cluster default. */
         storageClassName: z.string().min(1).optional(),
+        /** server (local TSDB, queryable, federatable) or agent (forward-only WAL, smaller). */
+        mode: z.enum(["server", "agent"]).default("server"),
+        /** Active series this zone produces; sizes the Prometheus' memory and CPU. */
+        expectedActiveSeries: z.number().int().positive().default(100_000),
     })
     .strict();
 
@@ -107,6 +111,10 @@ export const zoneConfigSchema = z
         mesh,
         zonePrometheus: zonePrometheus.default(zonePrometheus.parse({})),
         policies: policies.default(policies.parse({})),
+        /** AWS access key for remote write to AMP from a cluster without IRSA (secret config). */
+        awsAccessKeyId: z.string().min(1).optional(),
+        /** Its secret key (secret config). */
+        awsSecretAccessKey: z.string().min(1).optional(),
         /** Kubernetes cluster name reported by the Datadog agent; default: <env>-<zone>. */
         clusterName: dnsLabel.optional(),
     })
@@ -122,6 +130,12 @@ export const zoneConfigSchema = z
                 path: ["zonePrometheus", "discovery", "fetchTimeout"],
                 message: `${fetchTimeout} triggers the mesh 2.6.x MADS long-polling bug (kumahq/kuma#9508); allowed on 2.6.x: 0s or unset`,
             });
+        }
+        if ((cfg.awsAccessKeyId === undefined) !== (cfg.awsSecretAccessKey === undefined)) {
+            ctx.addIssue({ code: "custom", path: [cfg.awsAccessKeyId === undefined ? "awsAccessKeyId" : "awsSecretAccessKey"], message: "AWS keys go in pairs; allowed: both awsAccessKeyId and awsSecretAccessKey (secret), or neither" });
+        }
+        if (cfg.awsAccessKeyId !== undefined && cfg.kubernetes?.eks !== undefined) {
+            ctx.addIssue({ code: "custom", path: ["awsAccessKeyId"], message: "an EKS zone writes to AMP through IRSA, not static keys; allowed: remove the keys" });
         }
         if (cfg.mesh.install.enabled && cfg.mesh.install.kdsGlobalAddress === undefined) {
             ctx.addIssue({ code: "custom", path: ["mesh", "install", "kdsGlobalAddress"], message: "required when mesh.install.enabled; allowed: grpcs://host:port of the global control plane's KDS" });
@@ -156,3 +170,6 @@ export type ZoneConfig = z.infer<typeof zoneConfigSchema>;
 export type MeshConfig = ZoneConfig["mesh"];
 export type ZonePrometheusConfig = ZoneConfig["zonePrometheus"];
 export type PoliciesConfig = ZoneConfig["policies"];
+
+/** Keys that hold credentials and must be set as secrets. */
+export const ZONE_SECRET_KEYS = ["awsAccessKeyId", "awsSecretAccessKey"] as const;

@@ -10,6 +10,9 @@ import { hashSync } from "bcryptjs";
  *   plan is reproducible; the real provider draws them at random once and keeps them in state.
  * - pulumi:pulumi:StackReference → the referenced stack's evaluated outputs.
  * - Helm v4 Chart (a remote component) → its inputs plus an empty `resources` list.
+ * - AWS resources and lookups whose outputs the program reads (AMP workspace endpoint, role and
+ *   bucket ARNs, the EKS cluster and the caller's account) → values shaped like AWS's, in the
+ *   documentation account 123456789012 and the region of the resource's provider.
  */
 export interface PlanMockOptions {
     readonly stack: string;
@@ -29,10 +32,46 @@ export function planPassword(stack: string, name: string, length: number): strin
     return derived(`password/${stack}/${name}`, length, BASE62);
 }
 
+/** AWS's documentation account: plainly not a real one. */
+export const PLAN_AWS_ACCOUNT = "123456789012";
+
 export function planMocks(o: PlanMockOptions): pulumi.runtime.Mocks {
+    const awsRegions = new Map<string, string>();
+    // A resource's region: its own `region` input (AWS provider v7), else its provider's.
+    const regionOf = (args: pulumi.runtime.MockResourceArgs): string => {
+        if (typeof args.inputs.region === "string") return args.inputs.region;
+        const providerName = args.provider?.split("::")[3];
+        return (providerName !== undefined ? awsRegions.get(providerName) : undefined) ?? "us-east-1";
+    };
     return {
         newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
             switch (args.type) {
+                case "pulumi:providers:aws":
+                    awsRegions.set(args.name, String(args.inputs.region ?? "us-east-1"));
+                    return { id: `${args.name}-id`, state: args.inputs };
+                case "aws:amp/workspace:Workspace": {
+                    const region = regionOf(args);
+                    const id = `ws-${derived(`amp/${o.stack}/${args.name}`, 12, BASE62).toLowerCase()}`;
+                    const prometheusEndpoint = `https://aps-workspaces.${region}.amazonaws.com/workspaces/${id}/`;
+                    return { id, state: { ...args.inputs, region, arn: `arn:aws:aps:${region}:${PLAN_AWS_ACCOUNT}:workspace/${id}`, prometheusEndpoint } };
+                }
+                case "aws:iam/role:Role": {
+                    const name = String(args.inputs.name ?? `${args.name}-${derived(`role/${o.stack}/${args.name}`, 7, BASE62).toLowerCase()}`);
+                    return { id: name, state: { ...args.inputs, name, arn: `arn:aws:iam::${PLAN_AWS_ACCOUNT}:role/${name}` } };
+                }
+                case "aws:iam/policy:Policy": {
+                    const name = String(args.inputs.name ?? args.name);
+                    return { id: `arn:aws:iam::${PLAN_AWS_ACCOUNT}:policy/${name}`, state: { ...args.inputs, name, arn: `arn:aws:iam::${PLAN_AWS_ACCOUNT}:policy/${name}` } };
+                }
+                case "aws:s3/bucket:Bucket":
+                case "aws:s3/bucketV2:BucketV2": {
+                    const bucket = String(args.inputs.bucket ?? args.name);
+                    return { id: bucket, state: { ...args.inputs, bucket, region: regionOf(args), arn: `arn:aws:s3:::${bucket}` } };
+                }
+                case "aws:cloudwatch/logGroup:LogGroup": {
+                    const name = String(args.inputs.name ?? args.name);
+                    return { id: name, state: { ...args.inputs, name, arn: `arn:aws:logs:${regionOf(args)}:${PLAN_AWS_ACCOUNT}:log-group:${name}` } };
+                }
                 case "pulumi:pulumi:StackReference": {
                     const name = String(args.inputs.name);
                     const outputs = o.stackOutputs.get(name);
@@ -57,7 +96,27 @@ export function planMocks(o: PlanMockOptions): pulumi.runtime.Mocks {
             }
         },
         call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
-            throw new Error(`offline plan: no mock for provider function ${args.token}`);
+            const region = (args.provider !== undefined ? awsRegions.get(args.provider.split("::")[3]) : undefined) ?? String(args.inputs.region ?? "us-east-1");
+            switch (args.token) {
+                case "aws:eks/getCluster:getCluster": {
+                    const name = String(args.inputs.name);
+                    const oidcId = derived(`oidc/${region}/${name}`, 32, "0123456789ABCDEF");
+                    return {
+                        id: name,
+                        name,
+                        arn: `arn:aws:eks:${region}:${PLAN_AWS_ACCOUNT}:cluster/${name}`,
+                        endpoint: `https://${oidcId}.gr7.${region}.eks.amazonaws.com`,
+                        certificateAuthorities: [{ data: Buffer.from(`plan placeholder CA for ${name}`).toString("base64") }],
+                        identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${oidcId}` }] }],
+                    };
+                }
+                case "aws:index/getCallerIdentity:getCallerIdentity":
+                    return { accountId: PLAN_AWS_ACCOUNT, arn: `arn:aws:iam::${PLAN_AWS_ACCOUNT}:user/plan`, id: PLAN_AWS_ACCOUNT, userId: "PLAN" };
+                case "aws:index/getPartition:getPartition":
+                    return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
+                default:
+                    throw new Error(`offline plan: no mock for provider function ${args.token}`);
+            }
         },
     };
 }

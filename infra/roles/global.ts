@@ -5,43 +5,28 @@ import { GlobalLoki } from "../../components/logs/global-loki";
 import { controlPlaneValuesSnippet } from "../../components/mesh/control-plane-chart";
 import { controlPlaneOtelEnv } from "../../components/mesh/control-plane-telemetry";
 import { ServiceExposure } from "../../components/prometheus/chart-values";
-import { GlobalPrometheus } from "../../components/prometheus/global-prometheus";
 import { ZoneCollector } from "../../components/telemetry/zone-collector";
 import { GlobalJaeger } from "../../components/traces/global-jaeger";
 import { ExposureConfig, GlobalConfig } from "../config/global-schema";
 import { GlobalStackExports } from "../global-outputs";
-import { kubernetesProvider } from "../kubernetes-provider";
+import { ClusterTarget, clusterTarget, regionalAwsProvider } from "../kubernetes-provider";
+import { LokiBucket } from "../../components/aws/loki-bucket";
+import { parsePromDuration } from "../../components/prometheus/duration";
+import { GRAFANA_RELEASE, globalMetrics } from "./global-metrics";
 import { StackIdentity } from "../stack-identity";
 import { warn } from "../warnings";
 import { observabilityNamespace } from "./namespace";
 
-/** The basic-auth user Grafana queries the global Prometheus as (read only: it never remote-writes). */
-export const GRAFANA_PROMETHEUS_USER = "grafana";
 /** Zone name the global control plane's spans carry (kuma.zone), as Kuma calls its global CP. */
 export const GLOBAL_CP_ZONE = "global";
 
 /** Provisions an `<env>-global` stack and returns its exports. */
 export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg: GlobalConfig): GlobalStackExports {
-    const provider = kubernetesProvider(id.stack, cfg.kubernetes);
+    const cluster = clusterTarget(id.stack, cfg.kubernetes);
+    const provider = cluster.provider;
     const namespace = observabilityNamespace(id.stack, cfg.namespace, provider);
     const opts = { providers: [provider], dependsOn: [namespace] };
-    const p = cfg.globalPrometheus;
-    const prometheus = new GlobalPrometheus(
-        "global-prometheus",
-        {
-            namespace: cfg.namespace,
-            remoteWriteUsername: p.remoteWriteUsername,
-            retention: p.retention,
-            retentionSize: p.retentionSize,
-            storageSize: p.storageSize,
-            storageClassName: p.storageClassName,
-            scrapeInterval: p.scrapeInterval,
-            exposure: serviceExposure(p.exposure),
-            readerUsers: cfg.grafana.enabled ? [GRAFANA_PROMETHEUS_USER] : [],
-        },
-        opts,
-    );
-    prometheus.warnings.forEach(warn);
+    const metrics = globalMetrics(id, cfg, cluster, serviceExposure, opts);
 
     const jaeger =
         cfg.traces.backend === "jaeger"
@@ -53,8 +38,17 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
     const loki =
         cfg.logs.backend === "loki"
             ? new GlobalLoki(
-                  "global-loki",
-                  { namespace: cfg.namespace, replicas: l.replicas, authEnabled: true, tenant: l.tenant, retention: l.retention, storage: l.storage, exposure: serviceExposure(l.exposure) },
+                  LOKI_RELEASE,
+                  {
+                      namespace: cfg.namespace,
+                      replicas: l.replicas,
+                      authEnabled: true,
+                      tenant: l.tenant,
+                      retention: l.retention,
+                      storage: l.storage,
+                      exposure: serviceExposure(l.exposure),
+                      serviceAccountAnnotations: managedLokiBucket(id.stack, cfg, cluster),
+                  },
                   opts,
               )
             : undefined;
@@ -75,10 +69,10 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
 
     const grafana = cfg.grafana.enabled
         ? new GlobalGrafana(
-              "global-grafana",
+              GRAFANA_RELEASE,
               {
                   namespace: cfg.namespace,
-                  prometheus: { url: prometheus.queryUrl, basicAuthUser: GRAFANA_PROMETHEUS_USER, password: prometheus.readerPasswords[GRAFANA_PROMETHEUS_USER] },
+                  ...metrics.grafana,
                   jaeger: jaeger && { url: jaeger.queryUrl },
                   loki: loki && { url: loki.queryUrl, tenant: loki.tenant },
                   kuma: cfg.grafana.kumaDatasource.enabled ? { url: cfg.grafana.kumaDatasource.url } : undefined,
@@ -92,10 +86,7 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
     return {
         environment: pulumi.output(id.env),
         zones: pulumi.output([...cfg.zones]),
-        remoteWriteUrl: prometheus.remoteWriteUrl,
-        remoteWriteUsername: prometheus.remoteWriteUsername,
-        remoteWritePassword: prometheus.remoteWritePassword,
-        prometheusQueryUrl: prometheus.queryUrl,
+        ...metrics.outputs,
         tracesBackend: pulumi.output(cfg.traces.backend),
         logsBackend: pulumi.output(cfg.logs.backend),
         otlpTracesEndpoint: traces?.endpoint ?? pulumi.output(""),
@@ -163,6 +154,32 @@ function globalControlPlaneEnv(
         return collector.otlpGrpcEndpoint.apply((hostPort) => env(`http://${hostPort}`));
     }
     return pulumi.output<Record<string, string>>({});
+}
+
+/** Release name of the global Loki: its ServiceAccount (IRSA for S3) is named after it. */
+const LOKI_RELEASE = "global-loki";
+
+/**
+ * The Loki bucket, when the stack manages it: encrypted, public access blocked, objects expiring
+ * after the retention; on EKS with an IRSA role that lets only Loki's ServiceAccount use it.
+ * Returns the ServiceAccount annotations Loki needs (none when the bucket is not ours).
+ */
+function managedLokiBucket(stack: string, cfg: GlobalConfig, cluster: ClusterTarget): pulumi.Output<Record<string, string>> | undefined {
+    const storage = cfg.logs.loki.storage;
+    if (cfg.logs.backend !== "loki" || storage.type !== "s3" || !storage.manage) return undefined;
+    const eks = cluster.eks;
+    if (eks === undefined) warn(`${stack}: Loki's bucket ${storage.bucket} is created without an IRSA role (the cluster is not EKS); give Loki's pods credentials for it`);
+    const bucket = new LokiBucket(
+        "loki-bucket",
+        {
+            bucketName: storage.bucket,
+            retentionDays: Math.ceil((parsePromDuration(cfg.logs.loki.retention) ?? 0) / 86_400_000),
+            tags: { "mesh-observability/stack": stack },
+            ...(eks !== undefined ? { irsa: { oidcProviderArn: eks.oidcProviderArn, oidcIssuer: eks.oidcIssuer, namespace: cfg.namespace, serviceAccount: LOKI_RELEASE } } : {}),
+        },
+        { provider: regionalAwsProvider(stack, storage.region, cluster) },
+    );
+    return bucket.serviceAccountAnnotations;
 }
 
 function serviceExposure(e: ExposureConfig): ServiceExposure {

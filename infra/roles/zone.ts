@@ -14,10 +14,11 @@ import { ZoneCollector, ZoneCollectorTraces } from "../../components/telemetry/z
 import { ConfigError } from "../config/load";
 import { ZoneConfig } from "../config/zone-schema";
 import { readGlobalOutputs, readZoneDecisions, ZoneDecisions } from "../global-outputs";
-import { kubernetesProvider } from "../kubernetes-provider";
+import { clusterTarget } from "../kubernetes-provider";
 import { globalStackName, StackIdentity, stackFile } from "../stack-identity";
 import { observabilityNamespace } from "./namespace";
 import { planZoneTelemetry, ZoneTelemetryPlan } from "./zone-telemetry";
+import { ZONE_PROMETHEUS, zoneMetricsProblems, zoneRemoteWrite } from "./zone-metrics";
 
 /** kuma_sd fetch_timeout when none is configured: Prometheus' own default. */
 const DEFAULT_FETCH_TIMEOUT = "2m";
@@ -75,28 +76,27 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
     const ref = new pulumi.StackReference(globalStack);
     const global = readGlobalOutputs(ref);
     const decisions = await readZoneDecisions(ref);
+    // A zone the global does not declare would send series nobody dashboards or alerts on.
+    if (!decisions.zones.includes(id.zone)) {
+        throw new Error(
+            `${id.stack}: zone ${JSON.stringify(id.zone)} is not declared by ${globalStack} (zones: ${decisions.zones.join(", ")}); ` +
+                `add it to mesh-observability:zones in stacks/Pulumi.${id.env}-global.yaml`,
+        );
+    }
     const plan = planZoneTelemetry(decisions, cfg.policies, globalStack);
-    if ("problems" in plan) throw new ConfigError(stackFile(id.stack), plan.problems.map((p) => `${pulumi.getProject()}:${p}`));
+    const problems = [...("problems" in plan ? plan.problems : []), ...zoneMetricsProblems(decisions, cfg, globalStack)];
+    if (problems.length > 0 || "problems" in plan) throw new ConfigError(stackFile(id.stack), problems.map((p) => `${pulumi.getProject()}:${p}`));
+    const cluster = clusterTarget(id.stack, cfg.kubernetes);
 
     const cp = controlPlaneEndpoints({ product: cfg.mesh.product, version: cfg.mesh.version, ...cfg.mesh.controlPlane });
     const p = cfg.zonePrometheus;
 
-    // A zone the global does not declare would write series nobody dashboards or alerts on.
-    const remoteWriteUrl = pulumi.all([global.zones, global.remoteWriteUrl]).apply(([zones, url]) => {
-        if (!zones.includes(id.zone)) {
-            throw new Error(
-                `${id.stack}: zone ${JSON.stringify(id.zone)} is not declared by ${globalStack} (zones: ${zones.join(", ")}); ` +
-                    `add it to mesh-observability:zones in stacks/Pulumi.${id.env}-global.yaml`,
-            );
-        }
-        return url;
-    });
-
-    const provider = kubernetesProvider(id.stack, cfg.kubernetes);
+    const remoteWriteUrl = global.remoteWriteUrl;
+    const provider = cluster.provider;
     const namespace = observabilityNamespace(id.stack, cfg.namespace, provider);
     const opts = { providers: [provider], dependsOn: [namespace] };
     const prometheus = new ZonePrometheus(
-        "zone-prometheus",
+        ZONE_PROMETHEUS,
         {
             namespace: cfg.namespace,
             settings: {
@@ -112,9 +112,8 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                 },
                 controlPlaneMetricsTarget: cp.metricsTarget,
             },
-            remoteWriteUrl,
-            remoteWriteUsername: global.remoteWriteUsername,
-            remoteWritePassword: global.remoteWritePassword,
+            mode: p.mode,
+            remoteWrite: zoneRemoteWrite(decisions, global, remoteWriteUrl, cfg, cluster),
             retention: p.retention,
             storageSize: p.storageSize,
             storageClassName: p.storageClassName,

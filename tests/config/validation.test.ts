@@ -45,7 +45,7 @@ async function failure(stack: string, config: Record<string, string>, globalOutp
 
 describe("stack config validation", () => {
     const cases: Array<[string, string, Record<string, string>, RegExp]> = [
-        ["an unknown key", "test-global", { ...validGlobal, [`${P}:zonez`]: "[]" }, /mesh-observability:zonez: unknown key; allowed keys here: kubernetes, namespace, zones, globalPrometheus/],
+        ["an unknown key", "test-global", { ...validGlobal, [`${P}:zonez`]: "[]" }, /mesh-observability:zonez: unknown key; allowed keys here: kubernetes, namespace, zones, metrics, globalPrometheus/],
         ["an unknown nested key", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ retension: "1d" }) }, /globalPrometheus\.retension: unknown key; allowed keys here: retention,/],
         ["a zone name that is not a DNS label", "test-global", { [`${P}:zones`]: JSON.stringify(["east", "West_1"]) }, /zones\[1\]: "West_1" is not a DNS label; allowed: 1-63 lower-case letters/],
         ["duplicate zones", "test-global", { [`${P}:zones`]: JSON.stringify(["east", "west", "east"]) }, /zones\[2\]: duplicate zone "east"; allowed: each zone once/],
@@ -60,7 +60,7 @@ describe("stack config validation", () => {
         ["a `zone` external label", "test-zone-east", { ...validZone, [`${P}:zonePrometheus`]: JSON.stringify({ externalLabels: { zone: "x" } }) }, /externalLabels: `zone` is set from the stack name/],
         ["a non-zero fetch_timeout on mesh 2.6.x", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.6.2" }), [`${P}:zonePrometheus`]: JSON.stringify({ discovery: { fetchTimeout: "1m" } }) }, /discovery\.fetchTimeout: 1m triggers the mesh 2\.6\.x MADS long-polling bug/],
         ["mesh 3.x on Kubernetes (no MADS)", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "3.0.0" }) }, /mesh\.version: 3\.0\.0 on Kubernetes has no MADS server/],
-        ["both render directory and context", "test-global", { ...validGlobal, [`${P}:kubernetes`]: JSON.stringify({ renderYamlToDirectory: "x", context: "y" }) }, /kubernetes: renderYamlToDirectory and context are mutually exclusive/],
+        ["both render directory and context", "test-global", { ...validGlobal, [`${P}:kubernetes`]: JSON.stringify({ renderYamlToDirectory: "x", context: "y" }) }, /kubernetes: renderYamlToDirectory, context and eks are mutually exclusive; allowed: exactly one of them/],
         ["datadog backends without settings or keys", "test-global", { ...validGlobal, [`${P}:traces`]: JSON.stringify({ backend: "datadog" }) }, /datadog: required when traces or logs use datadog[\s\S]*datadogApiKey: required when traces or logs use datadog; set it with `pulumi config set --secret datadogApiKey <key>`[\s\S]*datadogAppKey: required/],
         ["a Datadog API key in plaintext", "test-global", { ...validGlobal, [`${P}:logs`]: JSON.stringify({ backend: "datadog" }), [`${P}:datadog`]: JSON.stringify({}), [`${P}:datadogApiKey`]: "abc", [`${P}:datadogAppKey`]: "def" }, /mesh-observability:datadogApiKey: is stored in plaintext; allowed: a secret, set with `pulumi config set --secret datadogApiKey <value>`[\s\S]*datadogAppKey: is stored in plaintext/],
         ["an unknown traces backend", "test-global", { ...validGlobal, [`${P}:traces`]: JSON.stringify({ backend: "zipkin" }) }, /traces\.backend: "zipkin" is not allowed; allowed: "jaeger", "datadog", "none"/],
@@ -106,7 +106,18 @@ describe("stack config validation", () => {
     });
 
     it("rejects a zone's access-log backend the global's logs backend cannot take, before any resource", async () => {
-        const global = { tracesBackend: "jaeger", logsBackend: "loki", datadogSite: "", otlpTracesEndpoint: "http://j:4317", otlpTracesProtocol: "grpc" };
+        const global = {
+            zones: ["east"],
+            metricsBackend: "prometheus",
+            metricsTransport: "remote-write",
+            remoteWriteAuth: "basic",
+            ampRegion: "",
+            tracesBackend: "jaeger",
+            logsBackend: "loki",
+            datadogSite: "",
+            otlpTracesEndpoint: "http://j:4317",
+            otlpTracesProtocol: "grpc",
+        };
         const { message, registered } = await failure("test-zone-east", { ...validZone, [`${P}:policies`]: JSON.stringify({ accessLogs: "tcp" }) }, global);
         assert.match(message, /^stacks\/Pulumi\.test-zone-east\.yaml: invalid configuration:/);
         assert.match(message, /mesh-observability:policies\.accessLogs: "tcp" needs the global logs backend datadog, but organization\/mesh-observability\/test-global has "loki"; allowed: opentelemetry, none/);

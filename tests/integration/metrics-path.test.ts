@@ -8,7 +8,7 @@ import { loopbackRequest, waitFor, BasicAuth } from "../support/loopback-http";
 import { MadsServer, MonitoringAssignment, startMadsServer } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
 import { localPrometheusInputs } from "../support/mounted-workload";
-import { GRAFANA_PROMETHEUS_USER } from "../../infra/roles/global";
+import { GRAFANA_PROMETHEUS_USER } from "../../infra/roles/global-metrics";
 import { PROMETHEUS_PASSWORD_ENV } from "../../components/grafana/global-grafana";
 import { OVERVIEW_QUERIES } from "../../components/grafana/overview-dashboard";
 import { one, output, revealed } from "../support/plan-access";

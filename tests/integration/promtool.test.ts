@@ -5,6 +5,7 @@ import * as os from "os";
 import * as path from "path";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { localPrometheusInputs } from "../support/mounted-workload";
+import { one, revealed } from "../support/plan-access";
 import { PROMTOOL_BIN, promtoolCheckConfig } from "../support/prometheus-process";
 import { kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
 
@@ -14,6 +15,11 @@ const SHIPPED = fs
     .filter((e): e is string => e !== undefined);
 
 const component = (stack: string) => (stack.endsWith("-global") ? "global-prometheus" : "zone-prometheus");
+/** Stacks that run a Prometheus (a global on AMP or Mimir runs none). */
+const withPrometheus = (env: EnvironmentEvaluation) => env.stacks.filter((s) => s.resources.some((r) => r.name === `${component(s.stack)}-chart`));
+/** Whether the chart runs this Prometheus as an agent (its flags are then checked with --agent). */
+const isAgent = (stack: EnvironmentEvaluation["stacks"][number]) =>
+    ((revealed(one(stack, "kubernetes:helm.sh/v4:Chart", `${component(stack.stack)}-chart`)).values.server.defaultFlagsOverride ?? []) as string[]).includes("--agent");
 
 describe("promtool on every generated configuration", function () {
     this.timeout(120_000);
@@ -32,25 +38,30 @@ describe("promtool on every generated configuration", function () {
 
     it("passes `promtool check config` for every stack of every shipped environment (kuma_sd swapped for http_sd)", () => {
         let checked = 0;
+        let agents = 0;
         for (const env of envs) {
-            for (const stack of env.stacks) {
+            for (const stack of withPrometheus(env)) {
                 const { configYaml, files, pathMap } = localPrometheusInputs(stack, component(stack.stack));
                 let cfg = parsePrometheusYaml(configYaml);
                 const kumaBlocks = kumaSdEntries(cfg).length;
                 cfg = swapKumaSdForHttpSd(cfg, () => "http://127.0.0.1:9/targets");
                 assert.equal(kumaSdEntries(cfg).length, 0);
                 if (stack.stack.includes("-zone-")) assert.equal(kumaBlocks, 1, stack.stack);
-                const result = promtoolCheckConfig(renderPrometheusYaml(rewriteFilePaths(cfg, pathMap)), files);
-                assert.ok(result.ok, `${stack.stack}: ${result.output}`);
+                const agent = isAgent(stack);
+                const result = promtoolCheckConfig(renderPrometheusYaml(rewriteFilePaths(cfg, pathMap)), files, { agent });
+                assert.ok(result.ok, `${stack.stack}${agent ? " (--agent)" : ""}: ${result.output}`);
                 checked++;
+                if (agent) agents++;
             }
         }
-        assert.ok(checked >= 6, `checked ${checked} configs`);
+        assert.ok(checked >= 9, `checked ${checked} configs`);
+        assert.ok(agents >= 1, "at least one shipped zone runs as an agent");
     });
 
     it("passes `promtool check web-config` for every global's web config", () => {
         for (const env of envs) {
             const global = env.stacks[0];
+            if (!withPrometheus(env).includes(global)) continue;
             const { files } = localPrometheusInputs(global, "global-prometheus");
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "webcfg-"));
             try {

@@ -12,14 +12,16 @@ export interface Registration {
 /**
  * Runs `program` under Pulumi's mock runtime (project mesh-observability, organization
  * "organization") and records every resource registration as the engine receives it, with its
- * parent. Call it from a `before` or a test, never at file top level.
+ * parent. Call it from a `before` or a test, never at file top level. `mocks` replaces the
+ * default echo mocks (e.g. the plan's, which compute RandomPassword bcrypt hashes).
  */
 export async function registrationsOf(
     stack: string,
     program: () => Record<string, pulumi.Output<unknown>>,
+    mocks?: pulumi.runtime.Mocks,
 ): Promise<{ resources: Registration[]; outputs: Record<string, unknown> }> {
     await pulumi.runtime.setMocks(
-        {
+        mocks ?? {
             // Helm v4 charts are remote components: no id, as the plan's mocks do.
             newResource: (a) => ({ id: a.type === "kubernetes:helm.sh/v4:Chart" ? undefined : `${a.name}-id`, state: { ...a.inputs } }),
             call: (a) => a.inputs,

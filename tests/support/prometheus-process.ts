@@ -43,6 +43,13 @@ export interface StartPrometheusOptions {
     readyTimeoutMs?: number;
     /** Listen port; default: a free one. Set it when the config must name the server's own address (self-scrape). */
     port?: number;
+    /** Extra environment for the process (e.g. dummy AWS keys for SigV4), on top of the runner's. */
+    env?: Record<string, string>;
+    /**
+     * Mode and storage flags in place of the harness's own (`--storage.tsdb.path` or, with `agent`,
+     * `--enable-feature=agent --storage.agent.path`), e.g. from prometheusModeFlags; gets the data dir.
+     */
+    storageFlags?: (dataDir: string) => string[];
 }
 
 export interface VectorSample {
@@ -183,7 +190,9 @@ class PrometheusInstance implements PrometheusProcess {
     }
 
     private args(): string[] {
-        const storage = this.agent
+        const storage = this.opts.storageFlags
+            ? this.opts.storageFlags(this.dataDir)
+            : this.agent
             ? ["--enable-feature=agent", `--storage.agent.path=${this.dataDir}`]
             : [`--storage.tsdb.path=${this.dataDir}`];
         return [
@@ -199,7 +208,8 @@ class PrometheusInstance implements PrometheusProcess {
         if (this.running) throw new Error(`prometheus ${this.name}: already running`);
         const args = this.args();
         this.appendLog(`\n=== harness: ${PROMETHEUS_BIN} ${args.join(" ")}\n`);
-        const child = spawn(PROMETHEUS_BIN, args, { cwd: this.dir, stdio: ["ignore", "pipe", "pipe"] });
+        const env = this.opts.env ? { ...process.env, ...this.opts.env } : undefined;
+        const child = spawn(PROMETHEUS_BIN, args, { cwd: this.dir, stdio: ["ignore", "pipe", "pipe"], env });
         this.child = child;
         this.spawnFailed = false;
         child.stdout?.on("data", (chunk: Buffer) => this.appendLog(chunk.toString("utf8")));

@@ -84,6 +84,21 @@ describe("grafana datasources", () => {
         assert.equal(doc.datasources.filter((d: any) => d.isDefault).map((d: any) => d.uid).join(), "prometheus");
     });
 
+    it("queries Amazon Managed Prometheus with SigV4 from the pod's credentials, and Mimir with its tenant header", () => {
+        const amp = byUid(buildGrafanaDatasources({ prometheus: { url: "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1", sigv4Region: "us-east-1" } }), "prometheus");
+        assert.deepEqual(amp.jsonData, { httpMethod: "POST", prometheusType: "Prometheus", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "us-east-1" });
+        assert.equal(amp.basicAuth, false);
+        assert.equal(amp.secureJsonData, undefined, "no credential in the file");
+        const mimir = byUid(buildGrafanaDatasources({ prometheus: { url: "http://mimir-nginx.obs/prometheus", tenant: "mesh-prod" } }), "prometheus");
+        assert.equal(mimir.jsonData.httpHeaderName1, "X-Scope-OrgID");
+        assert.deepEqual(mimir.secureJsonData, { httpHeaderValue1: "mesh-prod" });
+        assert.equal(mimir.jsonData.prometheusType, "Mimir");
+        assert.throws(
+            () => buildGrafanaDatasources({ prometheus: { url: "http://p", basicAuthUser: "g", passwordEnv: "P", sigv4Region: "us-east-1" } }),
+            /one auth method; allowed: basicAuthUser or sigv4Region/,
+        );
+    });
+
     it("links Loki to Jaeger and Jaeger to Loki by uid, as the reference does", () => {
         const golden = parse(goldenConfigMaps().get("provisioning-datasource")!["datasource.yaml"]);
         const refLoki = golden.datasources.find((d: any) => d.uid === "loki");
@@ -273,11 +288,12 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
      */
     const FREE_FORM = ["grafana.ini", "securityContext", "containerSecurityContext"];
     /** Keys upstream documents only as commented-out examples in values.yaml. */
-    const COMMENTED = ["podAnnotations", "ingress.ingressClassName"];
+    const COMMENTED = ["podAnnotations", "ingress.ingressClassName", "serviceAccount.annotations"];
     const variants: Array<[string, GrafanaChartSettings]> = [
         ["everything behind a TLS ingress", chartSettings()],
         ["no Kuma, cluster-internal", chartSettings({ kumaPlugin: false, kumaDashboards: false, envFromSecret: undefined, exposure: { type: "ClusterIP" } })],
         ["load balancer", chartSettings({ exposure: { type: "LoadBalancer", host: "g.example.com", sourceRanges: ["10.0.0.0/8"], annotations: { x: "y" } } })],
+        ["IRSA role for AMP queries", chartSettings({ serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/grafana" } })],
     ];
 
     it("pins the chart whose appVersion the code states", () => {

@@ -1,0 +1,72 @@
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { buildMimirValues, MIMIR_CHART, MimirLimits, mimirEndpoints, MimirS3Storage, MimirSizing, validateMimirTenant } from "./mimir-chart";
+
+export interface GlobalMimirArgs {
+    /** Namespace to deploy into (must exist). */
+    readonly namespace: string;
+    /** Tenant (X-Scope-OrgID) every zone writes as and Grafana reads as; required; not "anonymous". */
+    readonly tenant: string;
+    /** S3 bucket for blocks, rules and alertmanager state (credentials from the pods' cloud identity). */
+    readonly storage: MimirS3Storage;
+    /** Ingester and store-gateway replication factor; default 3; 1, 3 or 5. */
+    readonly replicationFactor?: number;
+    /** Replicas and volumes; default one of each stateless component, replicationFactor ingesters and store-gateways. */
+    readonly sizing?: MimirSizing;
+    /** Per-tenant ingestion limits; default 1.5M series, 100k samples/s, burst 1M. */
+    readonly limits?: MimirLimits;
+    /** StorageClass of the PVCs; default the cluster default. */
+    readonly storageClassName?: string;
+    /** ServiceAccount annotations (e.g. eks.amazonaws.com/role-arn for IRSA); default none. */
+    readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The global metrics backend as Grafana Mimir (chart mimir-distributed, pinned): a horizontally
+ * scalable remote-write receiver for environments that outgrow one Prometheus
+ * (components/prometheus/sizing.ts singlePrometheusWarning). Zones remote-write to `pushUrl` with
+ * `X-Scope-OrgID: <tenant>`; Grafana queries `queryUrl` with the same header. In-cluster only.
+ */
+export class GlobalMimir extends pulumi.ComponentResource {
+    /** Remote-write URL through the gateway (…/api/v1/push). */
+    public readonly pushUrl: pulumi.Output<string>;
+    /** Prometheus-compatible query base through the gateway (…/prometheus). */
+    public readonly queryUrl: pulumi.Output<string>;
+    /** X-Scope-OrgID to push and query with. */
+    public readonly tenant: pulumi.Output<string>;
+
+    constructor(name: string, args: GlobalMimirArgs, opts?: pulumi.ComponentResourceOptions) {
+        // Validated and built before super(): bad settings fail before anything is registered.
+        const tenant = validateMimirTenant(args.tenant);
+        const values = buildMimirValues({
+            fullname: name,
+            tenant,
+            storage: args.storage,
+            replicationFactor: args.replicationFactor,
+            sizing: args.sizing,
+            limits: args.limits,
+            storageClassName: args.storageClassName,
+            serviceAccountAnnotations: args.serviceAccountAnnotations,
+        });
+        super("meshobs:mimir:GlobalMimir", name, {}, opts);
+
+        const chart = new k8s.helm.v4.Chart(
+            `${name}-chart`,
+            {
+                name,
+                namespace: args.namespace,
+                chart: MIMIR_CHART.chart,
+                version: MIMIR_CHART.version,
+                repositoryOpts: { repo: MIMIR_CHART.repo },
+                values,
+            },
+            { parent: this },
+        );
+
+        const endpoints = mimirEndpoints(name, args.namespace);
+        this.pushUrl = pulumi.output(endpoints.pushUrl);
+        this.queryUrl = pulumi.output(endpoints.queryUrl);
+        this.tenant = pulumi.output(tenant);
+        this.registerOutputs({ pushUrl: this.pushUrl, queryUrl: this.queryUrl, tenant: this.tenant, chart: chart.urn });
+    }
+}

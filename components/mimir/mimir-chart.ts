@@ -1,0 +1,259 @@
+/**
+ * Grafana Mimir as the global metrics backend: the mimir-distributed chart, pinned, with the
+ * values built here. Facts from the chart's own values.yaml (../shared/upstream/
+ * mimir-distributed-chart-5.7.0, checked by tests/unit/mimir.test.ts) unless marked otherwise;
+ * the notes (backends-facts.md) have no Mimir section.
+ *
+ * Proxy: 5.7.0 still renders the deprecated `nginx` Deployment by default (`nginx.enabled: true`,
+ * `gateway.enabledNonEnterprise: false`; values.yaml: "DEPRECATED: use the 'gateway' section
+ * instead"). We run the unified `gateway` instead (enabledNonEnterprise: true, nginx off): it is
+ * the supported path, and chart 6.0 drops `nginx` altogether, so the push URL does not move on the
+ * next major upgrade. Its Service is `<fullname>-gateway` (grafana/mimir
+ * templates/gateway/_helpers.tpl: `gateway.service.nameOverride | default resourceName "gateway"`;
+ * we set the override to that same name so the address does not depend on the helper), port 80
+ * (`gateway.service.port`). Its nginx config (values.yaml `gateway.nginx.config.file`) routes
+ * `= /api/v1/push` to the distributors and `/prometheus` to the query-frontends.
+ *
+ * Tenancy: Mimir is multi-tenant (`multitenancy_enabled: true`, set explicitly): every request
+ * needs `X-Scope-OrgID`. The gateway's nginx maps a missing header to the no-auth tenant
+ * ("Ensure that X-Scope-OrgID is always present, default to the no_auth_tenant", default
+ * `anonymous`), so a writer that forgets the header lands in another tenant instead of failing;
+ * the tenant may therefore not be `anonymous` itself. Nobody is authenticated: the gateway is
+ * in-cluster (ClusterIP) only.
+ */
+export const MIMIR_CHART = {
+    chart: "mimir-distributed",
+    version: "5.7.0",
+    repo: "https://grafana.github.io/helm-charts",
+    appVersion: "2.16.0",
+} as const;
+
+/** Gateway Service port (values.yaml gateway.service.port). */
+export const MIMIR_GATEWAY_PORT = 80;
+/** Remote-write path (gateway nginx `location = /api/v1/push`). */
+export const MIMIR_PUSH_PATH = "/api/v1/push";
+/** Prometheus-compatible query prefix (gateway nginx `location {{ mimir.prometheusHttpPrefix }}`, Mimir's default -http.prometheus-http-prefix). */
+export const MIMIR_QUERY_PATH = "/prometheus";
+/** The header carrying the tenant on every push and query. */
+export const TENANT_HEADER = "X-Scope-OrgID";
+/** What the gateway substitutes for a missing tenant header (mimir.noAuthTenant default). */
+export const GATEWAY_NO_AUTH_TENANT = "anonymous";
+
+/**
+ * Per-tenant limits we raise. Mimir's defaults (limits.max_global_series_per_user 150000,
+ * ingestion_rate 10000 samples/s, ingestion_burst_size 200000; Mimir configuration reference,
+ * from memory: not in the notes or in the chart's values) are sized for one small tenant, and our
+ * one tenant carries every zone: at the defaults the distributors answer 429 as soon as a mesh
+ * of a few hundred dataplanes reports.
+ */
+export const DEFAULT_MIMIR_LIMITS = { maxGlobalSeriesPerUser: 1_500_000, ingestionRate: 100_000, ingestionBurstSize: 1_000_000 } as const;
+
+/** Object storage prefixes inside the one bucket: Mimir refuses blocks, ruler and alertmanager storage sharing a bucket and prefix; prefixes may only hold letters and digits. */
+export const STORAGE_PREFIXES = { blocks: "blocks", ruler: "ruler", alertmanager: "alertmanager" } as const;
+
+export interface MimirS3Storage {
+    /** Only S3 (or an S3-compatible store) for now. */
+    readonly type: "s3";
+    /** The one bucket blocks, rules and alertmanager state share (under distinct prefixes); required; S3 bucket name. */
+    readonly bucketName: string;
+    /** Bucket region, e.g. eu-west-1; required. */
+    readonly region: string;
+    /** host[:port] without scheme; default s3.<region>.amazonaws.com (Mimir's S3 client needs one). */
+    readonly endpoint?: string;
+    /** Plain HTTP to the endpoint (an in-cluster MinIO); default false. */
+    readonly insecure?: boolean;
+}
+
+/** Replica counts and volumes, kept small: one of each stateless component. */
+export interface MimirSizing {
+    /** Ingesters; default = replicationFactor; at least replicationFactor. */
+    readonly ingesterReplicas?: number;
+    /** Store-gateways; default = replicationFactor. */
+    readonly storeGatewayReplicas?: number;
+    /** Distributors, queriers, query-frontends, query-schedulers, compactor, gateway; default 1 each. */
+    readonly distributorReplicas?: number;
+    readonly querierReplicas?: number;
+    readonly queryFrontendReplicas?: number;
+    readonly querySchedulerReplicas?: number;
+    readonly compactorReplicas?: number;
+    readonly gatewayReplicas?: number;
+    /** PVC per ingester (TSDB head and WAL); default the chart's 2Gi; Kubernetes quantity. */
+    readonly ingesterStorageSize?: string;
+    /** PVC per store-gateway (index headers); default the chart's 2Gi. */
+    readonly storeGatewayStorageSize?: string;
+    /** PVC of the compactor (scratch space for compaction); default the chart's 2Gi. */
+    readonly compactorStorageSize?: string;
+}
+
+export interface MimirLimits {
+    /** limits.max_global_series_per_user; default 1,500,000 active series. */
+    readonly maxGlobalSeriesPerUser?: number;
+    /** limits.ingestion_rate; default 100,000 samples/s. */
+    readonly ingestionRate?: number;
+    /** limits.ingestion_burst_size; default 1,000,000 samples. */
+    readonly ingestionBurstSize?: number;
+}
+
+export interface MimirChartSettings {
+    /** Prefix of every object (fullnameOverride): Services `<fullname>-gateway`, `<fullname>-distributor`, ... */
+    readonly fullname: string;
+    /** The tenant (X-Scope-OrgID) zones write as and Grafana reads as; required; 1-150 of A-Z a-z 0-9 _ . - . */
+    readonly tenant: string;
+    /** Blocks, ruler and alertmanager storage. */
+    readonly storage: MimirS3Storage;
+    /** Ingester and store-gateway replication factor; default 3; 1 (no redundancy), 3 or 5. */
+    readonly replicationFactor?: number;
+    /** Replicas and volumes; defaults above. */
+    readonly sizing?: MimirSizing;
+    /** Per-tenant ingestion limits; defaults DEFAULT_MIMIR_LIMITS. */
+    readonly limits?: MimirLimits;
+    /** StorageClass of every PVC; default the cluster default. */
+    readonly storageClassName?: string;
+    /** ServiceAccount annotations, e.g. eks.amazonaws.com/role-arn for IRSA access to the bucket; default none. */
+    readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+}
+
+const FN = "mimir";
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
+
+/** A Mimir tenant ID we accept: one tenant (no `|`), usable verbatim as a header and in Grafana provisioning. */
+export function validateMimirTenant(tenant: string): string {
+    // Mimir allows a few more characters (! * ' ( )); we keep the set every consumer treats literally.
+    if (!/^[A-Za-z0-9_.-]{1,150}$/.test(tenant) || tenant === "." || tenant === ".." || tenant === "__mimir_cluster") {
+        throw new Error(`${FN}: tenant ${JSON.stringify(tenant)} is not a tenant ID; allowed: 1-150 of A-Z a-z 0-9 _ . - (not ".", ".." or "__mimir_cluster")`);
+    }
+    if (tenant === GATEWAY_NO_AUTH_TENANT) {
+        throw new Error(`${FN}: tenant "${GATEWAY_NO_AUTH_TENANT}" is what the gateway assigns requests without ${TENANT_HEADER}; allowed: any other tenant ID, so a writer missing the header cannot land in yours`);
+    }
+    return tenant;
+}
+
+function count(value: number | undefined, fallback: number, setting: string, min = 1): number {
+    const n = value ?? fallback;
+    if (!Number.isInteger(n) || n < min) throw new Error(`${FN}: ${setting} ${JSON.stringify(value)} is not an integer of at least ${min}; allowed: ${min} or more`);
+    return n;
+}
+
+function quantity(value: string | undefined, setting: string): string | undefined {
+    if (value !== undefined && !QUANTITY.test(value)) throw new Error(`${FN}: ${setting} ${JSON.stringify(value)} is not a Kubernetes quantity; allowed: e.g. 10Gi, 500Mi`);
+    return value;
+}
+
+/** The S3 client config Mimir's common storage takes. */
+function s3Config(s: MimirS3Storage): Record<string, unknown> {
+    if ((s as { type: string }).type !== "s3") throw new Error(`${FN}: storage.type ${JSON.stringify((s as { type: string }).type)} is not supported; allowed: s3`);
+    // S3 bucket naming rules: 3-63 of a-z 0-9 . -, starting and ending alphanumeric.
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(s.bucketName)) {
+        throw new Error(`${FN}: storage.bucketName ${JSON.stringify(s.bucketName)} is not an S3 bucket name; allowed: 3-63 of a-z 0-9 . - starting and ending with a letter or digit`);
+    }
+    if (!/^[a-z0-9]+(-[a-z0-9]+)+$/.test(s.region)) throw new Error(`${FN}: storage.region ${JSON.stringify(s.region)} is not a region name; allowed: e.g. eu-west-1, us-east-1`);
+    const endpoint = s.endpoint ?? `s3.${s.region}.amazonaws.com`;
+    if (!/^[A-Za-z0-9.-]+(:[0-9]{1,5})?$/.test(endpoint)) {
+        throw new Error(`${FN}: storage.endpoint ${JSON.stringify(s.endpoint)} is not host[:port]; allowed: a host name with optional port and no scheme or path (e.g. minio.storage:9000)`);
+    }
+    return { bucket_name: s.bucketName, region: s.region, endpoint, ...(s.insecure === true ? { insecure: true } : {}) };
+}
+
+/** Replication factor: 1, 3 or 5. Two is refused: its write quorum is 2, so losing either ingester stops ingestion, no better than one. */
+export function mimirReplicationFactor(value: number | undefined): number {
+    const rf = value ?? 3;
+    if (![1, 3, 5].includes(rf)) {
+        throw new Error(`${FN}: replicationFactor ${JSON.stringify(value)} is not supported; allowed: 1 (no redundancy), 3 or 5 (a quorum of 2 of 2 would stop ingestion whenever one ingester is down)`);
+    }
+    return rf;
+}
+
+function persistentVolume(size: string | undefined, storageClass: string | undefined): Record<string, unknown> | undefined {
+    if (size === undefined && storageClass === undefined) return undefined;
+    return { ...(size !== undefined ? { size } : {}), ...(storageClass !== undefined ? { storageClass } : {}) };
+}
+
+/** Values for the mimir-distributed chart (see the file comment). Pure; throws naming the setting. */
+export function buildMimirValues(s: MimirChartSettings): Record<string, unknown> {
+    if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(s.fullname)) {
+        // Room for the longest component suffix ("-query-scheduler-headless") within 63 characters.
+        throw new Error(`${FN}: fullname ${JSON.stringify(s.fullname)} is not usable as an object name prefix; allowed: a DNS label of at most 40 characters starting with a letter`);
+    }
+    validateMimirTenant(s.tenant);
+    const s3 = s3Config(s.storage);
+    const rf = mimirReplicationFactor(s.replicationFactor);
+    const z = s.sizing ?? {};
+    const ingesters = count(z.ingesterReplicas, rf, "sizing.ingesterReplicas");
+    if (ingesters < rf) throw new Error(`${FN}: sizing.ingesterReplicas ${ingesters} is below replicationFactor ${rf}; allowed: at least ${rf} (every series is written to ${rf} ingesters)`);
+    const storeGateways = count(z.storeGatewayReplicas, rf, "sizing.storeGatewayReplicas");
+    const limits = {
+        maxGlobalSeriesPerUser: count(s.limits?.maxGlobalSeriesPerUser, DEFAULT_MIMIR_LIMITS.maxGlobalSeriesPerUser, "limits.maxGlobalSeriesPerUser"),
+        ingestionRate: count(s.limits?.ingestionRate, DEFAULT_MIMIR_LIMITS.ingestionRate, "limits.ingestionRate"),
+        ingestionBurstSize: count(s.limits?.ingestionBurstSize, DEFAULT_MIMIR_LIMITS.ingestionBurstSize, "limits.ingestionBurstSize"),
+    };
+    if (limits.ingestionBurstSize < limits.ingestionRate) {
+        throw new Error(`${FN}: limits.ingestionBurstSize ${limits.ingestionBurstSize} is below limits.ingestionRate ${limits.ingestionRate}; allowed: at least the rate`);
+    }
+    const storageClass = s.storageClassName;
+    const volume = (size: string | undefined, setting: string) => persistentVolume(quantity(size, setting), storageClass);
+    const withVolume = (base: Record<string, unknown>, pv: Record<string, unknown> | undefined) => (pv !== undefined ? { ...base, persistentVolume: pv } : base);
+
+    return {
+        fullnameOverride: s.fullname,
+        ...(s.serviceAccountAnnotations !== undefined ? { serviceAccount: { annotations: { ...s.serviceAccountAnnotations } } } : {}),
+        mimir: {
+            structuredConfig: {
+                multitenancy_enabled: true,
+                // One S3 client config for all three stores; each gets its own prefix.
+                common: { storage: { backend: "s3", s3 } },
+                blocks_storage: { storage_prefix: STORAGE_PREFIXES.blocks },
+                ruler_storage: { storage_prefix: STORAGE_PREFIXES.ruler },
+                alertmanager_storage: { storage_prefix: STORAGE_PREFIXES.alertmanager },
+                ingester: { ring: { replication_factor: rf } },
+                store_gateway: { sharding_ring: { replication_factor: rf } },
+                limits: {
+                    max_global_series_per_user: limits.maxGlobalSeriesPerUser,
+                    ingestion_rate: limits.ingestionRate,
+                    ingestion_burst_size: limits.ingestionBurstSize,
+                },
+            },
+        },
+        // The bundled MinIO is for trying the chart out; our blocks live in S3.
+        minio: { enabled: false },
+        // Zone-aware replication spreads ingesters/store-gateways over three zone StatefulSets and
+        // needs the rollout-operator; a small install runs one StatefulSet each.
+        rollout_operator: { enabled: false },
+        ingester: withVolume({ replicas: ingesters, zoneAwareReplication: { enabled: false } }, volume(z.ingesterStorageSize, "sizing.ingesterStorageSize")),
+        store_gateway: withVolume({ replicas: storeGateways, zoneAwareReplication: { enabled: false } }, volume(z.storeGatewayStorageSize, "sizing.storeGatewayStorageSize")),
+        compactor: withVolume({ replicas: count(z.compactorReplicas, 1, "sizing.compactorReplicas") }, volume(z.compactorStorageSize, "sizing.compactorStorageSize")),
+        distributor: { replicas: count(z.distributorReplicas, 1, "sizing.distributorReplicas") },
+        querier: { replicas: count(z.querierReplicas, 1, "sizing.querierReplicas") },
+        query_frontend: { replicas: count(z.queryFrontendReplicas, 1, "sizing.queryFrontendReplicas") },
+        query_scheduler: { replicas: count(z.querySchedulerReplicas, 1, "sizing.querySchedulerReplicas") },
+        ...(storageClass !== undefined ? { alertmanager: { persistentVolume: { storageClass } } } : {}),
+        nginx: { enabled: false },
+        gateway: {
+            enabledNonEnterprise: true,
+            replicas: count(z.gatewayReplicas, 1, "sizing.gatewayReplicas"),
+            service: { nameOverride: mimirGatewayServiceName(s.fullname) },
+        },
+    };
+}
+
+/** The gateway Service name for a release whose fullnameOverride is `fullname`. */
+export function mimirGatewayServiceName(fullname: string): string {
+    return `${fullname}-gateway`;
+}
+
+export interface MimirEndpoints {
+    /** Remote-write URL (Prometheus remote_write.url, with the tenant header). */
+    readonly pushUrl: string;
+    /** Prometheus-compatible API base (Grafana's Prometheus datasource URL, with the tenant header). */
+    readonly queryUrl: string;
+}
+
+/** In-cluster URLs through the gateway (port 80, so no port in the URL). */
+export function mimirEndpoints(fullname: string, namespace: string): MimirEndpoints {
+    const base = `http://${mimirGatewayServiceName(fullname)}.${namespace}.svc.cluster.local`;
+    return { pushUrl: `${base}${MIMIR_PUSH_PATH}`, queryUrl: `${base}${MIMIR_QUERY_PATH}` };
+}
+
+/** The headers a zone's remote_write (and Grafana's datasource) must send. */
+export function mimirTenantHeaders(tenant: string): Record<string, string> {
+    return { [TENANT_HEADER]: validateMimirTenant(tenant) };
+}

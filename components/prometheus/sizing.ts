@@ -1,0 +1,178 @@
+import { parsePromDuration } from "./duration";
+
+/**
+ * First-guess Kubernetes resources for a Prometheus, from its expected active series. A plan
+ * figure, not a measurement: after deploying, compare with `prometheus_tsdb_head_series`,
+ * `process_resident_memory_bytes` and `process_cpu_seconds_total` and adjust.
+ *
+ * Figures and where they come from (../shared/notes/backends-facts.md §9 and §1 unless marked
+ * "ours"):
+ * - Memory, server: 8 KiB per active head series. Simon Pasquier (prometheus/prometheus#4553):
+ *   "roughly 10GB of memory for 1.5M series in the head… in line with the empirical rule of
+ *   requiring 8kB per active series", query load excluded. The notes' planning range is 4-8 KiB;
+ *   we take the top of it.
+ * - Memory, agent: 2 KiB per active series. The notes only say an agent uses "a fraction of the
+ *   resources" of a server (docs/prometheus_agent.md). Ours: an agent keeps series labels (for the
+ *   WAL and the remote-write label cache) but no head chunks and no query path, so we take Brian
+ *   Brazil's cardinality-only figure, "a million series costs around 2GiB of RAM in terms of
+ *   cardinality" (Robust Perception), i.e. about 2 KiB per series.
+ * - Remote write: about +25% memory (Prometheus remote-write practices page, notes §1).
+ * - Memory limit: request × 1.5 for a server (query headroom: the notes say "plus query headroom"
+ *   without a number; 1.5 is ours), × 1.25 for an agent (no queries; ours). Floor 256 MiB for the
+ *   process itself (ours).
+ * - Disk, blocks: 2 bytes per sample. Prometheus docs (docs/storage.md@v2.42.0): "an average of only
+ *   1-2 bytes per sample", needed_disk_space = retention_time_seconds × ingested_samples_per_second
+ *   × bytes_per_sample; we take the top of the range.
+ * - Disk, WAL: 3 hours of samples at 16 bytes each (ours; not in the notes). The head block covers up
+ *   to about 3h before compaction (2h blocks); a WAL sample record carries a series-ref delta, a
+ *   timestamp delta and an 8-byte float before snappy compression, so 16 B is a deliberate upper
+ *   bound. An agent's WAL is its only storage; the remote-write guide says data older than about 2h is
+ *   lost when the endpoint stays down, so the same 3h budget covers it.
+ * - Disk headroom: × 1.5 (ours): compaction writes new blocks before deleting old ones, and
+ *   size-based retention lags.
+ * - CPU: NOT in the notes, and we found no sourced per-sample figure. Ours: 1 core per 100k
+ *   ingested samples/s for a server (compaction, WAL, rule and query work included), half that for
+ *   an agent; floor 100m; limit = 2 × request for start-up WAL replay and compaction bursts.
+ *
+ * Samples per second = active series / scrape interval (seconds).
+ */
+export const SERVER_BYTES_PER_ACTIVE_SERIES = 8 * 1024;
+export const AGENT_BYTES_PER_ACTIVE_SERIES = 2 * 1024;
+export const REMOTE_WRITE_MEMORY_FACTOR = 1.25;
+export const SERVER_MEMORY_LIMIT_FACTOR = 1.5;
+export const AGENT_MEMORY_LIMIT_FACTOR = 1.25;
+export const MIN_MEMORY_REQUEST_BYTES = 256 * 1024 * 1024;
+export const BLOCK_BYTES_PER_SAMPLE = 2;
+export const WAL_BYTES_PER_SAMPLE = 16;
+export const WAL_WINDOW_SECONDS = 3 * 3600;
+export const DISK_HEADROOM_FACTOR = 1.5;
+export const SERVER_SAMPLES_PER_SECOND_PER_CORE = 100_000;
+export const AGENT_SAMPLES_PER_SECOND_PER_CORE = 200_000;
+export const MIN_CPU_MILLICORES = 100;
+export const CPU_LIMIT_FACTOR = 2;
+
+/**
+ * Node memory above which one Prometheus no longer fits (ours): 64 GiB, a 16-vCPU general-purpose
+ * node (e.g. AWS m5/m6i.4xlarge). Bigger nodes exist, but a Prometheus that needs one is a single
+ * point of failure whose restart (WAL replay) takes minutes.
+ */
+export const TYPICAL_NODE_MEMORY_BYTES = 64 * 1024 ** 3;
+
+const MIB = 1024 ** 2;
+const GIB = 1024 ** 3;
+
+export type PrometheusSizingMode = "server" | "agent";
+
+export interface PrometheusSizingInput {
+    /** Active series this Prometheus holds (prometheus_tsdb_head_series); required; a positive integer. */
+    readonly expectedActiveSeries: number;
+    /** --storage.tsdb.retention.time; required for server mode, unused in agent mode (an agent keeps no blocks); Prometheus duration (e.g. 15d). */
+    readonly retention?: string;
+    /** Scrape interval most series are scraped at; required; Prometheus duration (e.g. 15s). */
+    readonly scrapeInterval: string;
+    /** server (TSDB, queries) or agent (WAL only, forwards everything); required. */
+    readonly mode: PrometheusSizingMode;
+    /** Whether it remote-writes (+25% memory); default true (zones); the global receiver passes false; always true for an agent. */
+    readonly remoteWrite?: boolean;
+}
+
+export interface PrometheusResources {
+    /** Kubernetes quantities (cpu in millicores "670m", memory in MiB "9766Mi"). */
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly cpu: string; readonly memory: string };
+    /** Suggested PVC size, whole GiB ("258Gi"), at least 1Gi. */
+    readonly storageSize: string;
+    /** The numbers behind the quantities, for plans and tests. */
+    readonly figures: {
+        readonly samplesPerSecond: number;
+        readonly memoryRequestBytes: number;
+        readonly memoryLimitBytes: number;
+        readonly diskBytes: number;
+        readonly cpuRequestMillicores: number;
+        readonly cpuLimitMillicores: number;
+    };
+}
+
+function positiveSeconds(value: string | undefined, setting: string): number {
+    const ms = value === undefined ? undefined : parsePromDuration(value);
+    if (ms === undefined || ms === 0) {
+        throw new Error(`prometheusResources: ${setting} ${JSON.stringify(value)} is not a positive Prometheus duration; allowed: e.g. 15s, 2d, 15d`);
+    }
+    return ms / 1000;
+}
+
+/** Memory for `series` in `mode` (request and limit, bytes), before rounding to MiB. */
+function memoryBytes(series: number, mode: PrometheusSizingMode, remoteWrite: boolean): { request: number; limit: number } {
+    const perSeries = mode === "server" ? SERVER_BYTES_PER_ACTIVE_SERIES : AGENT_BYTES_PER_ACTIVE_SERIES;
+    const request = Math.max(MIN_MEMORY_REQUEST_BYTES, series * perSeries * (remoteWrite ? REMOTE_WRITE_MEMORY_FACTOR : 1));
+    return { request, limit: request * (mode === "server" ? SERVER_MEMORY_LIMIT_FACTOR : AGENT_MEMORY_LIMIT_FACTOR) };
+}
+
+/** Requests, limits and PVC size for one Prometheus (see the figures above). Pure; throws naming the setting. */
+export function prometheusResources(input: PrometheusSizingInput): PrometheusResources {
+    const { expectedActiveSeries: series, mode } = input;
+    if (!Number.isSafeInteger(series) || series < 1) {
+        throw new Error(`prometheusResources: expectedActiveSeries ${JSON.stringify(series)} is not a positive integer; allowed: the expected prometheus_tsdb_head_series, e.g. 250000`);
+    }
+    if (mode !== "server" && mode !== "agent") throw new Error(`prometheusResources: mode ${JSON.stringify(mode)} is not a Prometheus mode; allowed: server, agent`);
+    if (mode === "agent" && input.remoteWrite === false) {
+        throw new Error("prometheusResources: remoteWrite false with mode agent; allowed: true or unset (an agent only forwards), or mode server");
+    }
+    const scrapeSeconds = positiveSeconds(input.scrapeInterval, "scrapeInterval");
+    const retentionSeconds = mode === "server" ? positiveSeconds(input.retention, "retention") : 0;
+    const samplesPerSecond = series / scrapeSeconds;
+
+    const memory = memoryBytes(series, mode, input.remoteWrite ?? true);
+    const memoryRequestMib = Math.ceil(memory.request / MIB);
+    const memoryLimitMib = Math.ceil(memory.limit / MIB);
+
+    const blocks = retentionSeconds * samplesPerSecond * BLOCK_BYTES_PER_SAMPLE;
+    const wal = WAL_WINDOW_SECONDS * samplesPerSecond * WAL_BYTES_PER_SAMPLE;
+    const diskBytes = (blocks + wal) * DISK_HEADROOM_FACTOR;
+    const storageGib = Math.max(1, Math.ceil(diskBytes / GIB));
+
+    const perCore = mode === "server" ? SERVER_SAMPLES_PER_SECOND_PER_CORE : AGENT_SAMPLES_PER_SECOND_PER_CORE;
+    // Whole 10m steps keep the quantities readable and stable against float noise.
+    const cpuRequest = Math.max(MIN_CPU_MILLICORES, Math.ceil((samplesPerSecond / perCore) * 100) * 10);
+    const cpuLimit = cpuRequest * CPU_LIMIT_FACTOR;
+
+    return {
+        requests: { cpu: `${cpuRequest}m`, memory: `${memoryRequestMib}Mi` },
+        limits: { cpu: `${cpuLimit}m`, memory: `${memoryLimitMib}Mi` },
+        storageSize: `${storageGib}Gi`,
+        figures: {
+            samplesPerSecond,
+            memoryRequestBytes: memory.request,
+            memoryLimitBytes: memory.limit,
+            diskBytes,
+            cpuRequestMillicores: cpuRequest,
+            cpuLimitMillicores: cpuLimit,
+        },
+    };
+}
+
+/**
+ * The largest series count one Prometheus server (receiving, not remote-writing: the global) can
+ * hold within TYPICAL_NODE_MEMORY_BYTES at its memory limit: 64 GiB / (8 KiB × 1.5) = 5,592,405.
+ */
+export const SINGLE_PROMETHEUS_MAX_SERIES = Math.floor(TYPICAL_NODE_MEMORY_BYTES / (SERVER_BYTES_PER_ACTIVE_SERIES * SERVER_MEMORY_LIMIT_FACTOR));
+
+/**
+ * A plan warning when the whole environment's series (every zone's, as the global stores them)
+ * would need one Prometheus bigger than a typical node; undefined at or below
+ * SINGLE_PROMETHEUS_MAX_SERIES. The remedy is a horizontally scalable backend behind the same
+ * remote-write URL: Amazon Managed Service for Prometheus (`amp`) or Mimir (`mimir`).
+ */
+export function singlePrometheusWarning(totalSeries: number): string | undefined {
+    if (!Number.isSafeInteger(totalSeries) || totalSeries < 0) {
+        throw new Error(`singlePrometheusWarning: totalSeries ${JSON.stringify(totalSeries)} is not a non-negative integer; allowed: the sum of every zone's active series`);
+    }
+    if (totalSeries <= SINGLE_PROMETHEUS_MAX_SERIES) return undefined;
+    const limitGib = memoryBytes(totalSeries, "server", false).limit / GIB;
+    return (
+        `${totalSeries.toLocaleString("en-US")} active series in one Prometheus would need a ${Math.ceil(limitGib)} GiB memory limit ` +
+        `(8 KiB per series × 1.5 query headroom), more than a typical ${TYPICAL_NODE_MEMORY_BYTES / GIB} GiB node ` +
+        `(threshold ${SINGLE_PROMETHEUS_MAX_SERIES.toLocaleString("en-US")} series); use a horizontally scalable backend instead: ` +
+        `amp (Amazon Managed Service for Prometheus; check the workspace's active-series quota) or mimir`
+    );
+}

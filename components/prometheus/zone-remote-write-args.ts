@@ -1,0 +1,82 @@
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * The remote-write arguments of the ZonePrometheus component (values may be Outputs, e.g. from the
+ * global stack), before they become the file-level ZoneRemoteWrite. Pure: no resources here.
+ */
+
+/** Where the pod's AWS credentials come from for SigV4. */
+export type AwsCredentialsArgs =
+    | {
+          /** Static keys: the component stores them in a Secret and exposes them as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY. */
+          readonly type: "static";
+          readonly accessKeyId: pulumi.Input<string>;
+          readonly secretAccessKey: pulumi.Input<string>;
+      }
+    | {
+          /** An existing Secret holding AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (in the Prometheus namespace). */
+          readonly type: "secret";
+          readonly secretName: string;
+      }
+    | {
+          /** IRSA: the ServiceAccount is annotated with this role; nothing secret in the cluster. */
+          readonly type: "irsa";
+          readonly roleArn: pulumi.Input<string>;
+      };
+
+interface RemoteWriteTargetArgs {
+    /** Receiver URL. */
+    readonly url: pulumi.Input<string>;
+    /** Extra headers (e.g. X-Scope-OrgID); default none; reserved headers and Authorization are refused. */
+    readonly headers?: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+export type ZoneRemoteWriteArgs =
+    | (RemoteWriteTargetArgs & {
+          /** Basic auth; the password is mounted from a Secret, never inlined. */
+          readonly auth: "basic";
+          readonly username: pulumi.Input<string>;
+          readonly password: pulumi.Input<string>;
+      })
+    | (RemoteWriteTargetArgs & {
+          /** SigV4 (AMP): region and optional role to assume; keys only through `credentials`. */
+          readonly auth: "sigv4";
+          readonly region: pulumi.Input<string>;
+          readonly roleArn?: pulumi.Input<string>;
+          readonly credentials: AwsCredentialsArgs;
+      })
+    | (RemoteWriteTargetArgs & {
+          /** No authentication (a receiver that trusts its network, e.g. Mimir by tenant header). */
+          readonly auth: "none";
+      });
+
+/** The basic-auth shorthand existing callers use (remoteWriteUrl / remoteWriteUsername / remoteWritePassword). */
+export interface LegacyRemoteWriteArgs {
+    readonly remoteWriteUrl?: pulumi.Input<string>;
+    readonly remoteWriteUsername?: pulumi.Input<string>;
+    readonly remoteWritePassword?: pulumi.Input<string>;
+    readonly remoteWrite?: ZoneRemoteWriteArgs;
+}
+
+/**
+ * One remote-write description from either form: `remoteWrite`, or the three legacy fields
+ * (all or none). Undefined when neither is given (no remote write: the global federates).
+ */
+export function zoneRemoteWriteArgs(args: LegacyRemoteWriteArgs, component: string): ZoneRemoteWriteArgs | undefined {
+    const legacy = [args.remoteWriteUrl, args.remoteWriteUsername, args.remoteWritePassword];
+    const legacyCount = legacy.filter((v) => v !== undefined).length;
+    if (args.remoteWrite !== undefined) {
+        if (legacyCount > 0) {
+            throw new Error(`ZonePrometheus ${component}: remoteWrite and remoteWriteUrl/Username/Password are both set; allowed: one of the two forms`);
+        }
+        if (!["basic", "sigv4", "none"].includes(args.remoteWrite.auth)) {
+            throw new Error(`ZonePrometheus ${component}: remoteWrite.auth ${JSON.stringify(args.remoteWrite.auth)} is unknown; allowed: basic, sigv4, none`);
+        }
+        return args.remoteWrite;
+    }
+    if (legacyCount === 0) return undefined;
+    if (legacyCount !== 3) {
+        throw new Error(`ZonePrometheus ${component}: remoteWriteUrl, remoteWriteUsername and remoteWritePassword go together; allowed: all three, none, or remoteWrite`);
+    }
+    return { auth: "basic", url: args.remoteWriteUrl!, username: args.remoteWriteUsername!, password: args.remoteWritePassword! };
+}

@@ -1,0 +1,172 @@
+import * as pulumi from "@pulumi/pulumi";
+import { AmpWorkspace } from "../../components/aws/amp-workspace";
+import { ampQueryPolicy } from "../../components/aws/iam-policies";
+import { IrsaRole } from "../../components/aws/irsa-role";
+import { GlobalGrafanaArgs } from "../../components/grafana/global-grafana";
+import { grafanaFullname } from "../../components/grafana/grafana-chart";
+import { GlobalMimir } from "../../components/mimir/global-mimir";
+import { GlobalPrometheus } from "../../components/prometheus/global-prometheus";
+import { ServiceExposure } from "../../components/prometheus/chart-values";
+import { singlePrometheusWarning } from "../../components/prometheus/sizing";
+import { GlobalConfig } from "../config/global-schema";
+import { GlobalStackExports } from "../global-outputs";
+import { ClusterTarget, regionalAwsProvider } from "../kubernetes-provider";
+import { warn } from "../warnings";
+
+/** The basic-auth user Grafana queries the global Prometheus as (read only: it never remote-writes). */
+export const GRAFANA_PROMETHEUS_USER = "grafana";
+/** Release name of the global Grafana: its ServiceAccount (IRSA for AMP) is named after it. */
+export const GRAFANA_RELEASE = "global-grafana";
+
+type MetricsOutputs = Pick<
+    GlobalStackExports,
+    | "metricsBackend"
+    | "metricsTransport"
+    | "remoteWriteAuth"
+    | "remoteWriteUrl"
+    | "remoteWriteUsername"
+    | "remoteWritePassword"
+    | "remoteWriteTenant"
+    | "ampRegion"
+    | "ampWorkspaceArn"
+    | "prometheusQueryUrl"
+>;
+
+export interface GlobalMetrics {
+    readonly outputs: MetricsOutputs;
+    /** How Grafana queries the backend. */
+    readonly grafana: Pick<GlobalGrafanaArgs, "prometheus" | "serviceAccountAnnotations">;
+}
+
+const none = () => pulumi.output("");
+
+/**
+ * The global metrics backend: one Prometheus (remote-write receiver, or federating the zones),
+ * an Amazon Managed Prometheus workspace, or Grafana Mimir; and how zones and Grafana reach it.
+ */
+export function globalMetrics(
+    id: { readonly env: string; readonly stack: string },
+    cfg: GlobalConfig,
+    cluster: ClusterTarget,
+    serviceExposure: (e: GlobalConfig["globalPrometheus"]["exposure"]) => ServiceExposure,
+    opts: pulumi.ComponentResourceOptions,
+): GlobalMetrics {
+    const m = cfg.metrics;
+    switch (m.backend) {
+        case "prometheus": {
+            const warning = singlePrometheusWarning(m.expectedActiveSeries);
+            if (warning !== undefined) warn(`${id.stack}: ${warning}`);
+            const p = cfg.globalPrometheus;
+            const prometheus = new GlobalPrometheus(
+                "global-prometheus",
+                {
+                    namespace: cfg.namespace,
+                    remoteWriteUsername: p.remoteWriteUsername,
+                    retention: p.retention,
+                    retentionSize: p.retentionSize,
+                    storageSize: p.storageSize,
+                    storageClassName: p.storageClassName,
+                    scrapeInterval: p.scrapeInterval,
+                    exposure: serviceExposure(p.exposure),
+                    readerUsers: cfg.grafana.enabled ? [GRAFANA_PROMETHEUS_USER] : [],
+                },
+                opts,
+            );
+            prometheus.warnings.forEach(warn);
+            const federating = m.federation !== undefined;
+            return {
+                outputs: {
+                    metricsBackend: pulumi.output("prometheus" as const),
+                    metricsTransport: pulumi.output(federating ? ("federation" as const) : ("remote-write" as const)),
+                    remoteWriteAuth: pulumi.output("basic" as const),
+                    remoteWriteUrl: federating ? none() : prometheus.remoteWriteUrl,
+                    remoteWriteUsername: federating ? none() : prometheus.remoteWriteUsername,
+                    remoteWritePassword: federating ? pulumi.secret("") : prometheus.remoteWritePassword,
+                    remoteWriteTenant: none(),
+                    ampRegion: none(),
+                    ampWorkspaceArn: none(),
+                    prometheusQueryUrl: prometheus.queryUrl,
+                },
+                grafana: {
+                    prometheus: { url: prometheus.queryUrl, basicAuthUser: GRAFANA_PROMETHEUS_USER, password: prometheus.readerPasswords[GRAFANA_PROMETHEUS_USER] },
+                },
+            };
+        }
+        case "amp": {
+            const amp = m.amp!; // the schema requires it with this backend
+            const provider = regionalAwsProvider(id.stack, amp.region, cluster);
+            const workspace = new AmpWorkspace(
+                "metrics-amp",
+                {
+                    alias: amp.alias ?? `mesh-observability-${id.env}`,
+                    tags: { "mesh-observability/environment": id.env, ...amp.tags },
+                    ...(amp.logging !== undefined ? { logging: { retentionInDays: amp.logging.retentionDays } } : {}),
+                },
+                { provider },
+            );
+            // Grafana signs its queries with its own role, which may only query this workspace.
+            let serviceAccountAnnotations: pulumi.Output<Record<string, string>> | undefined;
+            if (cluster.eks !== undefined && cfg.grafana.enabled) {
+                const role = new IrsaRole(
+                    "grafana-amp-query",
+                    {
+                        oidcProviderArn: cluster.eks.oidcProviderArn,
+                        oidcIssuer: cluster.eks.oidcIssuer,
+                        namespace: cfg.namespace,
+                        serviceAccount: grafanaFullname(GRAFANA_RELEASE),
+                        policy: workspace.arn.apply(ampQueryPolicy),
+                        description: `Grafana in ${id.stack} queries AMP workspace ${amp.alias ?? id.env}`,
+                    },
+                    { provider: cluster.eks.awsProvider },
+                );
+                serviceAccountAnnotations = role.serviceAccountAnnotations;
+            } else if (cfg.grafana.enabled) {
+                warn(`${id.stack}: Grafana is not on EKS, so it has no IRSA role to query AMP; give its pods AWS credentials allowed aps:QueryMetrics on the workspace`);
+            }
+            return {
+                outputs: {
+                    metricsBackend: pulumi.output("amp" as const),
+                    metricsTransport: pulumi.output("remote-write" as const),
+                    remoteWriteAuth: pulumi.output("sigv4" as const),
+                    remoteWriteUrl: workspace.remoteWriteUrl,
+                    remoteWriteUsername: none(),
+                    remoteWritePassword: pulumi.secret(""),
+                    remoteWriteTenant: none(),
+                    ampRegion: pulumi.output(amp.region),
+                    ampWorkspaceArn: workspace.arn,
+                    prometheusQueryUrl: workspace.queryUrl,
+                },
+                grafana: { prometheus: { url: workspace.queryUrl, sigv4Region: amp.region }, serviceAccountAnnotations },
+            };
+        }
+        case "mimir": {
+            const mimir = m.mimir!; // the schema requires it with this backend
+            const s = mimir.storage;
+            const backend = new GlobalMimir(
+                "global-mimir",
+                {
+                    namespace: cfg.namespace,
+                    tenant: mimir.tenant,
+                    storage: { type: "s3", bucketName: s.bucket, region: s.region, ...(s.endpoint !== undefined ? { endpoint: new URL(s.endpoint).host } : {}) },
+                },
+                opts,
+            );
+            warn(`${id.stack}: Mimir's push endpoint is in-cluster and unauthenticated (the tenant header only selects a tenant); zones must run in this cluster or reach it through your own authenticating gateway`);
+            return {
+                outputs: {
+                    metricsBackend: pulumi.output("mimir" as const),
+                    metricsTransport: pulumi.output("remote-write" as const),
+                    remoteWriteAuth: pulumi.output("none" as const),
+                    remoteWriteUrl: backend.pushUrl,
+                    remoteWriteUsername: none(),
+                    remoteWritePassword: pulumi.secret(""),
+                    remoteWriteTenant: backend.tenant,
+                    ampRegion: none(),
+                    ampWorkspaceArn: none(),
+                    prometheusQueryUrl: backend.queryUrl,
+                },
+                grafana: { prometheus: { url: backend.queryUrl, tenant: mimir.tenant } },
+            };
+        }
+    }
+}

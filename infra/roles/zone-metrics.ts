@@ -1,0 +1,73 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ampRemoteWritePolicy } from "../../components/aws/iam-policies";
+import { IrsaRole } from "../../components/aws/irsa-role";
+import { ZoneRemoteWriteArgs } from "../../components/prometheus/zone-prometheus";
+import { ZoneConfig } from "../config/zone-schema";
+import { ZoneDecisions, ZoneView } from "../global-outputs";
+import { ClusterTarget } from "../kubernetes-provider";
+
+/** The zone Prometheus' release name, which is also its ServiceAccount's (the IRSA trust names it). */
+export const ZONE_PROMETHEUS = "zone-prometheus";
+/** The header Mimir reads the tenant from. */
+const TENANT_HEADER = "X-Scope-OrgID";
+
+/** Problems with the zone's metrics config given what the global offers (checked before any resource). */
+export function zoneMetricsProblems(decisions: ZoneDecisions, cfg: ZoneConfig, globalStack: string): string[] {
+    const problems: string[] = [];
+    if (decisions.metricsTransport === "federation" && cfg.zonePrometheus.mode === "agent") {
+        problems.push(`zonePrometheus.mode: "agent" has no /federate, and ${globalStack} federates the zones; allowed: server`);
+    }
+    if (decisions.remoteWriteAuth === "sigv4" && cfg.kubernetes?.eks === undefined && cfg.awsAccessKeyId === undefined) {
+        problems.push(
+            `awsAccessKeyId: required: ${globalStack} writes to Amazon Managed Prometheus and this cluster is not EKS (no IRSA); ` +
+                "allowed: `pulumi config set --secret awsAccessKeyId …` and awsSecretAccessKey, for an IAM user allowed aps:RemoteWrite on the workspace",
+        );
+    }
+    return problems;
+}
+
+/**
+ * How this zone's Prometheus writes to the global backend: basic auth to the global Prometheus,
+ * SigV4 to AMP (IRSA on EKS: a role only this Prometheus' ServiceAccount may assume, allowed only
+ * aps:RemoteWrite on the environment's workspace; elsewhere the static keys from secret config), the
+ * Mimir tenant header, or nothing when the global federates the zone.
+ */
+export function zoneRemoteWrite(
+    decisions: ZoneDecisions,
+    global: ZoneView,
+    remoteWriteUrl: pulumi.Output<string>,
+    cfg: ZoneConfig,
+    cluster: ClusterTarget,
+): ZoneRemoteWriteArgs | undefined {
+    if (decisions.metricsTransport === "federation") return undefined;
+    switch (decisions.remoteWriteAuth) {
+        case "basic":
+            return { auth: "basic", url: remoteWriteUrl, username: global.remoteWriteUsername, password: global.remoteWritePassword };
+        case "none":
+            return { auth: "none", url: remoteWriteUrl, headers: { [TENANT_HEADER]: global.remoteWriteTenant } };
+        case "sigv4": {
+            const eks = cluster.eks;
+            if (eks !== undefined) {
+                const role = new IrsaRole(
+                    `${ZONE_PROMETHEUS}-amp-write`,
+                    {
+                        oidcProviderArn: eks.oidcProviderArn,
+                        oidcIssuer: eks.oidcIssuer,
+                        namespace: cfg.namespace,
+                        serviceAccount: ZONE_PROMETHEUS,
+                        policy: global.ampWorkspaceArn.apply(ampRemoteWritePolicy),
+                        description: `zone Prometheus of ${eks.name} remote-writes to AMP`,
+                    },
+                    { provider: eks.awsProvider },
+                );
+                return { auth: "sigv4", url: remoteWriteUrl, region: decisions.ampRegion, credentials: { type: "irsa", roleArn: role.roleArn } };
+            }
+            return {
+                auth: "sigv4",
+                url: remoteWriteUrl,
+                region: decisions.ampRegion,
+                credentials: { type: "static", accessKeyId: pulumi.secret(cfg.awsAccessKeyId!), secretAccessKey: pulumi.secret(cfg.awsSecretAccessKey!) },
+            };
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import { strict as assert } from "assert";
+import { renderGlobalPrometheusConfig } from "../../components/prometheus/global-config";
+import { AGENT_FORBIDDEN_KEYS } from "../../components/prometheus/prometheus-mode";
+import { RESERVED_REMOTE_WRITE_HEADERS } from "../../components/prometheus/remote-write-auth";
+import { renderZonePrometheusConfig, ZonePrometheusSettings } from "../../components/prometheus/zone-config";
+import { zoneSettings } from "../support/fixtures";
+import { promtoolCheckConfig } from "../support/prometheus-process";
+import { parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
+
+/**
+ * Debian's promtool 2.42 on the configs the new builders generate: SigV4 and header remote
+ * writes, agent configs (`check config --agent`), and a global with federation and remote read.
+ * kuma_sd is swapped for http_sd as in promtool.test.ts (Debian's build lacks it); password files
+ * are written next to the config. The negative checks show our refusals mirror Prometheus's own.
+ */
+
+const PASSWORD_FILES: Record<string, string> = {
+    "/etc/prometheus/secrets/remote-write/remote-write-password": "rw-password",
+    "/etc/prometheus/secrets/zones/federate-west-password": "fed-password",
+    "/etc/prometheus/secrets/zones/remote-read-west-password": "read-password",
+    "/etc/prometheus/secrets/auth/self-scrape-password": "self-password",
+};
+const LOCAL_FILES = Object.fromEntries(Object.keys(PASSWORD_FILES).map((p, i) => [p, `secrets/${i}`]));
+const FILES = Object.fromEntries(Object.entries(PASSWORD_FILES).map(([p, content]) => [LOCAL_FILES[p], content]));
+
+/** The generated file as promtool can read it: http_sd in place of kuma_sd, password files local. */
+function localised(yaml: string): PrometheusConfig {
+    return rewriteFilePaths(swapKumaSdForHttpSd(parsePrometheusYaml(yaml), () => "http://127.0.0.1:9/targets"), LOCAL_FILES);
+}
+
+function check(config: PrometheusConfig, agent = false) {
+    return promtoolCheckConfig(renderPrometheusYaml(config), FILES, { agent });
+}
+
+const AMP = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123/api/v1/remote_write";
+const zone = (over: Partial<ZonePrometheusSettings>) => localised(renderZonePrometheusConfig(zoneSettings(over)));
+
+describe("promtool on the SigV4, header, agent, federation and remote-read configs", function () {
+    this.timeout(60_000);
+
+    it("accepts a SigV4 remote write (region, role_arn) with an X-Scope-OrgID header", () => {
+        const r = check(zone({ remoteWrite: { url: AMP, sigv4: { region: "us-east-1", roleArn: "arn:aws:iam::123456789012:role/amp-ingest" }, headers: { "X-Scope-OrgID": "mesh" } } }));
+        assert.ok(r.ok, r.output);
+    });
+
+    it("accepts an unauthenticated remote write with a tenant header, and a zone with no remote write", () => {
+        assert.ok(check(zone({ remoteWrite: { url: "http://mimir-gateway.mimir/api/v1/push", headers: { "X-Scope-OrgID": "mesh" } } })).ok);
+        assert.ok(check(zone({ remoteWrite: undefined })).ok);
+    });
+
+    it("accepts the agent configs with `check config --agent` (basic auth and SigV4)", () => {
+        for (const remoteWrite of [zoneSettings().remoteWrite, { url: AMP, sigv4: { region: "eu-west-1" } }]) {
+            const r = check(zone({ mode: "agent", remoteWrite }), true);
+            assert.ok(r.ok, r.output);
+        }
+    });
+
+    it("promtool --agent refuses exactly the blocks our builder refuses for agents", () => {
+        const server = zone({ ruleFiles: ["rules/*.rules"], alertmanagers: ["127.0.0.1:9093"] });
+        assert.ok(check(server).ok, "fine for a server");
+        const blocks: Record<string, unknown> = {
+            rule_files: server.rule_files,
+            alerting: server.alerting,
+            remote_read: [{ url: "http://127.0.0.1:9/api/v1/read" }],
+        };
+        assert.deepEqual(Object.keys(blocks).sort(), [...AGENT_FORBIDDEN_KEYS].sort());
+        for (const [key, block] of Object.entries(blocks)) {
+            const r = check({ ...zone({ mode: "agent" }), [key]: block }, true);
+            assert.equal(r.ok, false, key);
+            assert.match(r.output, new RegExp(`field ${key} is not allowed in agent mode`));
+        }
+    });
+
+    it("promtool refuses every header we refuse as reserved, and Authorization; it accepts X-Scope-OrgID", () => {
+        const base = zone({ remoteWrite: { url: AMP, sigv4: { region: "us-east-1" } } });
+        const withHeader = (name: string) => {
+            const cfg = structuredClone(base) as any;
+            cfg.remote_write[0].headers = { [name]: "x" };
+            return cfg;
+        };
+        assert.ok(check(withHeader("X-Scope-OrgID")).ok);
+        for (const header of RESERVED_REMOTE_WRITE_HEADERS) {
+            const r = check(withHeader(header));
+            assert.equal(r.ok, false, header);
+            assert.match(r.output, header === "authorization" ? /authorization header must be changed via the basic_auth, authorization, oauth2, or sigv4 parameter/ : /is a reserved header/, header);
+        }
+    });
+
+    it("promtool refuses two auth methods in one remote write, which our builder cannot produce", () => {
+        const cfg = structuredClone(zone({ remoteWrite: { url: AMP, sigv4: { region: "us-east-1" } } })) as any;
+        cfg.remote_write[0].basic_auth = { username: "u", password_file: "secrets/0" };
+        const r = check(cfg);
+        assert.equal(r.ok, false);
+        assert.match(r.output, /at most one of basic_auth, authorization, oauth2, & sigv4 must be configured/);
+    });
+
+    it("accepts a global with a federation job per zone (with and without basic auth) and remote read", () => {
+        const yaml = renderGlobalPrometheusConfig({
+            scrapeInterval: "30s",
+            selfScrape: { username: "prometheus-self", passwordFile: "/etc/prometheus/secrets/auth/self-scrape-password" },
+            federation: {
+                match: ['{__name__=~"job:.*"}', 'up{job="kuma-control-plane"}'],
+                scrapeInterval: "1m",
+                zones: [
+                    { zone: "east", url: "http://zone-prometheus.obs-east.svc.cluster.local" },
+                    { zone: "west", url: "https://prom-west.example.com:8443", basicAuth: { username: "federator", passwordFile: "/etc/prometheus/secrets/zones/federate-west-password" } },
+                ],
+            },
+            remoteRead: [
+                { zone: "east", url: "http://zone-prometheus.obs-east.svc.cluster.local/api/v1/read" },
+                { zone: "west", url: "https://prom-west.example.com:8443/api/v1/read", readRecent: true, basicAuth: { username: "reader", passwordFile: "/etc/prometheus/secrets/zones/remote-read-west-password" } },
+            ],
+        });
+        const r = check(localised(yaml));
+        assert.ok(r.ok, r.output);
+    });
+});

@@ -1,0 +1,154 @@
+import { strict as assert } from "assert";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { GlobalPrometheus, ZONE_CREDENTIALS_DIR } from "../../components/prometheus/global-prometheus";
+import { globalZoneAccessFiles } from "../../components/prometheus/global-zone-access";
+import { ZonePrometheus, ZonePrometheusArgs } from "../../components/prometheus/zone-prometheus";
+import { planMocks } from "../../infra/plan/mocks";
+import { containsSecret, revealOrMask, SECRET_MASK } from "../../infra/plan/secret-values";
+import { registrationsOf } from "../support/component-registrations";
+import { zoneSettings } from "../support/fixtures";
+
+/**
+ * The components stay thin: these runs under Pulumi's mocks check only their glue (which Secret
+ * exists and holds what, what the chart values and prometheus.yml receive), the builders
+ * themselves being covered in prometheus-modes.test.ts.
+ */
+
+const { remoteWrite: _unused, ...settings } = zoneSettings();
+const ROLE = "arn:aws:iam::123456789012:role/amp-ingest";
+const AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123/api/v1/remote_write";
+const DUMMY_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
+
+type Run = Awaited<ReturnType<typeof registrationsOf>>;
+const ofType = (run: Run, type: string) => run.resources.filter((r) => r.type === type);
+const chartValues = (run: Run): any => (revealOrMask(ofType(run, "kubernetes:helm.sh/v4:Chart")[0].inputs, true) as any).values;
+
+function zone(over: Partial<ZonePrometheusArgs>): Promise<Run> {
+    return registrationsOf("test-zone-east", () => {
+        const p = new ZonePrometheus("zone-prometheus", { namespace: "obs-east", settings, retention: "2d", storageSize: "20Gi", ...over });
+        return { config: p.configText };
+    });
+}
+
+describe("ZonePrometheus glue for remote-write auth and mode", function () {
+    this.timeout(30_000);
+
+    it("legacy basic-auth fields: password Secret mounted, basic_auth in the file, no env or ServiceAccount values", async () => {
+        const run = await zone({ remoteWriteUrl: pulumi.output("https://global/api/v1/write"), remoteWriteUsername: "zone-writer", remoteWritePassword: pulumi.secret("pw") });
+        const cfg = parse(String(run.outputs.config)) as any;
+        assert.deepEqual(cfg.remote_write[0].basic_auth, { username: "zone-writer", password_file: "/etc/prometheus/secrets/remote-write/remote-write-password" });
+        assert.deepEqual(ofType(run, "kubernetes:core/v1:Secret").map((s) => s.name), ["zone-prometheus-remote-write"]);
+        const v = chartValues(run);
+        assert.deepEqual(v.server.extraSecretMounts.map((m: any) => m.mountPath), ["/etc/prometheus/secrets/remote-write"]);
+        assert.ok(!("env" in v.server) && !("serviceAccounts" in v) && !("defaultFlagsOverride" in v.server));
+        assert.equal(v.server.retention, "2d");
+    });
+
+    it("sigv4 with static keys: a Secret of secret env values, sigv4 + headers in the file, no key anywhere in it", async () => {
+        const run = await zone({
+            remoteWrite: {
+                auth: "sigv4",
+                url: AMP_URL,
+                region: pulumi.output("us-east-1"),
+                headers: { "X-Scope-OrgID": pulumi.output("mesh") },
+                credentials: { type: "static", accessKeyId: pulumi.secret("AKIDEXAMPLE"), secretAccessKey: pulumi.secret(DUMMY_SECRET_KEY) },
+            },
+        });
+        const text = String(run.outputs.config);
+        const rw = (parse(text) as any).remote_write[0];
+        assert.deepEqual(rw.sigv4, { region: "us-east-1" });
+        assert.deepEqual(rw.headers, { "X-Scope-OrgID": "mesh" });
+        assert.doesNotMatch(text, /AKIDEXAMPLE|wJalr|basic_auth/);
+        const [secret] = ofType(run, "kubernetes:core/v1:Secret");
+        assert.equal(secret.name, "zone-prometheus-aws-credentials");
+        assert.ok(containsSecret(secret.inputs.stringData));
+        assert.equal(revealOrMask(secret.inputs.stringData, false), SECRET_MASK, "masked in the plan");
+        assert.deepEqual(revealOrMask(secret.inputs.stringData, true), { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: DUMMY_SECRET_KEY });
+        const v = chartValues(run);
+        assert.deepEqual(v.server.env.map((e: any) => [e.name, e.valueFrom.secretKeyRef.name]), [
+            ["AWS_ACCESS_KEY_ID", "zone-prometheus-aws-credentials"],
+            ["AWS_SECRET_ACCESS_KEY", "zone-prometheus-aws-credentials"],
+        ]);
+        assert.deepEqual(v.server.extraSecretMounts, [], "no password file to mount");
+        assert.doesNotMatch(JSON.stringify(v), /AKIDEXAMPLE|wJalr/);
+    });
+
+    it("sigv4 through IRSA: the role ARN (an Output) annotates the ServiceAccount, role_arn to assume is optional, no Secret", async () => {
+        const run = await zone({
+            remoteWrite: { auth: "sigv4", url: AMP_URL, region: "us-east-1", roleArn: ROLE, credentials: { type: "irsa", roleArn: pulumi.output(ROLE) } },
+        });
+        assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
+        assert.deepEqual((parse(String(run.outputs.config)) as any).remote_write[0].sigv4, { region: "us-east-1", role_arn: ROLE });
+        const v = chartValues(run);
+        assert.deepEqual(v.serviceAccounts.server.annotations, { "eks.amazonaws.com/role-arn": ROLE });
+        assert.equal(v.serviceAccounts.server.name, "zone-prometheus");
+    });
+
+    it("agent mode: the chart runs it with --agent on the PVC, the zone's retention is not passed", async () => {
+        const run = await zone({ mode: "agent", remoteWrite: { auth: "none", url: "http://mimir/api/v1/push", headers: { "X-Scope-OrgID": "mesh" } } });
+        const v = chartValues(run);
+        assert.deepEqual(v.server.defaultFlagsOverride, ["--config.file=/etc/config/prometheus.yml", "--agent", "--storage.agent.path=/data", "--web.enable-lifecycle"]);
+        assert.equal(v.server.retention, "");
+        assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
+    });
+
+    it("no remote write at all (a federated zone): no Secret, no remote_write", async () => {
+        const run = await zone({});
+        assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
+        assert.ok(!("remote_write" in (parse(String(run.outputs.config)) as any)));
+    });
+});
+
+describe("GlobalPrometheus glue for federation and remote read", function () {
+    this.timeout(30_000);
+
+    it("mounts the zone passwords from their own Secret and references them as files", async () => {
+        const run = await registrationsOf("test-global", () => {
+            const g = new GlobalPrometheus("global-prometheus", {
+                namespace: "obs",
+                remoteWriteUsername: "zone-writer",
+                retention: "15d",
+                storageSize: "50Gi",
+                scrapeInterval: "30s",
+                exposure: { type: "ClusterIP" },
+                federation: {
+                    match: ['{__name__=~"job:.*"}'],
+                    scrapeInterval: "1m",
+                    zones: [
+                        { zone: "east", url: "http://zone-prometheus.obs-east.svc.cluster.local" },
+                        { zone: "west", url: "https://prom-west.example.com", username: "federator", password: pulumi.secret("west-pw") },
+                    ],
+                },
+                remoteRead: [{ zone: "west", url: "https://prom-west.example.com/api/v1/read", readRecent: true, username: "reader", password: pulumi.secret("west-read-pw") }],
+            });
+            return { config: pulumi.output(g.configText), password: g.remoteWritePassword };
+            // The plan's mocks: RandomPassword yields a real bcrypt hash, which the web config Secret (and so the chart) waits for.
+        }, planMocks({ stack: "test-global", stackOutputs: new Map() }));
+        const text = String(run.outputs.config);
+        const cfg = parse(text) as any;
+        assert.deepEqual(cfg.scrape_configs.map((j: any) => j.job_name), ["prometheus", "federate-east", "federate-west"]);
+        assert.deepEqual(cfg.scrape_configs[2].basic_auth, { username: "federator", password_file: `${ZONE_CREDENTIALS_DIR}/federate-west-password` });
+        assert.deepEqual(cfg.remote_read[0].basic_auth, { username: "reader", password_file: `${ZONE_CREDENTIALS_DIR}/remote-read-west-password` });
+        assert.doesNotMatch(text, /west-pw|west-read-pw/);
+        const secret = ofType(run, "kubernetes:core/v1:Secret").find((s) => s.name === "global-prometheus-zone-credentials")!;
+        assert.deepEqual(revealOrMask(secret.inputs.stringData, true), { "federate-west-password": "west-pw", "remote-read-west-password": "west-read-pw" });
+        assert.ok(containsSecret(secret.inputs.stringData));
+        const v = chartValues(run);
+        assert.deepEqual(v.server.extraSecretMounts.map((m: any) => [m.mountPath, m.secretName]), [
+            ["/etc/prometheus/secrets/auth", "global-prometheus-auth"],
+            [ZONE_CREDENTIALS_DIR, "global-prometheus-zone-credentials"],
+        ]);
+    });
+
+    it("refuses a username without password for a zone (pure, before any resource)", () => {
+        assert.throws(
+            () => globalZoneAccessFiles({ remoteRead: [{ zone: "west", url: "https://w/api/v1/read", username: "reader" }] }, ZONE_CREDENTIALS_DIR),
+            /remoteRead\[0\]: zone "west" has a username but no password; allowed: both or neither/,
+        );
+        assert.throws(
+            () => globalZoneAccessFiles({ federation: { match: ["up"], scrapeInterval: "1m", zones: [{ zone: "east", url: "http://e", password: "pw" }] } }, ZONE_CREDENTIALS_DIR),
+            /federation\.zones\[0\]: zone "east" has a password but no username/,
+        );
+    });
+});

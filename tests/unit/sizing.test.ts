@@ -1,0 +1,111 @@
+import { strict as assert } from "assert";
+import {
+    prometheusResources,
+    SINGLE_PROMETHEUS_MAX_SERIES,
+    singlePrometheusWarning,
+    TYPICAL_NODE_MEMORY_BYTES,
+} from "../../components/prometheus/sizing";
+
+describe("Prometheus sizing", () => {
+    it("zone server, 250k series every 15s, 2d retention, remote-writing", () => {
+        const r = prometheusResources({ expectedActiveSeries: 250_000, retention: "2d", scrapeInterval: "15s", mode: "server" });
+        // 250k × 8 KiB × 1.25 = 2.56e9 B = 2441.4 MiB; limit × 1.5 = 3.84e9 B = 3662.1 MiB.
+        assert.deepEqual(r.requests, { cpu: "170m", memory: "2442Mi" });
+        assert.deepEqual(r.limits, { cpu: "340m", memory: "3663Mi" });
+        // 16,667 samples/s: blocks 2d × 2 B = 5.76e9 B, WAL 3h × 16 B = 2.88e9 B, × 1.5 = 12.96e9 B = 12.07 GiB.
+        assert.equal(r.storageSize, "13Gi");
+        assert.equal(Math.round(r.figures.samplesPerSecond), 16_667);
+        assert.equal(r.figures.diskBytes, 12.96e9);
+    });
+
+    it("global server, 1M series every 15s, 15d retention, receiving only", () => {
+        const r = prometheusResources({ expectedActiveSeries: 1_000_000, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false });
+        // 1M × 8 KiB = 8.192e9 B = 7812.5 MiB (Pasquier: ~10 GB for 1.5M series); limit 1.2288e10 B = 11718.75 MiB.
+        assert.deepEqual(r.requests, { cpu: "670m", memory: "7813Mi" });
+        assert.deepEqual(r.limits, { cpu: "1340m", memory: "11719Mi" });
+        // 66,667 samples/s: blocks 15d × 2 B = 172.8e9 B, WAL 11.52e9 B, × 1.5 = 276.48e9 B = 257.5 GiB.
+        assert.equal(r.storageSize, "258Gi");
+        assert.equal(r.figures.memoryRequestBytes, 8.192e9);
+    });
+
+    it("remote write adds 25% memory", () => {
+        const base = { expectedActiveSeries: 400_000, retention: "1d", scrapeInterval: "30s", mode: "server" } as const;
+        const without = prometheusResources({ ...base, remoteWrite: false }).figures.memoryRequestBytes;
+        const withRw = prometheusResources(base).figures.memoryRequestBytes;
+        assert.equal(withRw / without, 1.25);
+    });
+
+    it("agent, 250k series every 30s: labels only in memory, a 3h WAL on disk, retention unused", () => {
+        const r = prometheusResources({ expectedActiveSeries: 250_000, scrapeInterval: "30s", mode: "agent" });
+        // 250k × 2 KiB × 1.25 = 6.4e8 B = 610.4 MiB; limit × 1.25 = 8e8 B = 762.9 MiB.
+        assert.deepEqual(r.requests, { cpu: "100m", memory: "611Mi" }, "8,333 samples/s is under the 100m floor");
+        assert.deepEqual(r.limits, { cpu: "200m", memory: "763Mi" });
+        // WAL only: 3h × 8,333/s × 16 B × 1.5 = 2.16e9 B = 2.01 GiB.
+        assert.equal(r.storageSize, "3Gi");
+        assert.deepEqual(prometheusResources({ expectedActiveSeries: 250_000, scrapeInterval: "30s", mode: "agent", retention: "30d" }), r);
+        const server = prometheusResources({ expectedActiveSeries: 250_000, scrapeInterval: "30s", mode: "server", retention: "2h" });
+        assert.ok(r.figures.memoryRequestBytes * 4 === server.figures.memoryRequestBytes, "an agent: a quarter of a server's memory");
+    });
+
+    it("tiny Prometheus: floors of 256Mi, 100m and 1Gi", () => {
+        const r = prometheusResources({ expectedActiveSeries: 1_000, retention: "2d", scrapeInterval: "15s", mode: "server" });
+        assert.deepEqual(r.requests, { cpu: "100m", memory: "256Mi" });
+        assert.deepEqual(r.limits, { cpu: "200m", memory: "384Mi" });
+        assert.equal(r.storageSize, "1Gi");
+    });
+
+    it("a shorter scrape interval means more samples: more CPU and disk, same memory", () => {
+        const slow = prometheusResources({ expectedActiveSeries: 500_000, retention: "7d", scrapeInterval: "30s", mode: "server" });
+        const fast = prometheusResources({ expectedActiveSeries: 500_000, retention: "7d", scrapeInterval: "15s", mode: "server" });
+        assert.equal(fast.figures.samplesPerSecond, 2 * slow.figures.samplesPerSecond);
+        assert.equal(fast.figures.diskBytes, 2 * slow.figures.diskBytes);
+        assert.equal(fast.figures.memoryRequestBytes, slow.figures.memoryRequestBytes);
+        assert.deepEqual([slow.requests.cpu, fast.requests.cpu], ["170m", "340m"]);
+    });
+
+    describe("errors name the setting, the problem and what is allowed", () => {
+        const ok = { expectedActiveSeries: 1000, retention: "2d", scrapeInterval: "15s", mode: "server" } as const;
+        const cases: Array<[string, any, RegExp]> = [
+            ["zero series", { ...ok, expectedActiveSeries: 0 }, /expectedActiveSeries 0 is not a positive integer; allowed: the expected prometheus_tsdb_head_series/],
+            ["fractional series", { ...ok, expectedActiveSeries: 1.5 }, /expectedActiveSeries 1.5/],
+            ["server without retention", { ...ok, retention: undefined }, /retention undefined is not a positive Prometheus duration/],
+            ["bad retention", { ...ok, retention: "2 weeks" }, /retention "2 weeks"/],
+            ["bad interval", { ...ok, scrapeInterval: "0s" }, /scrapeInterval "0s"/],
+            ["bad mode", { ...ok, mode: "sidecar" }, /mode "sidecar" is not a Prometheus mode; allowed: server, agent/],
+            ["agent not writing", { ...ok, mode: "agent", remoteWrite: false }, /remoteWrite false with mode agent/],
+        ];
+        for (const [what, input, message] of cases) it(what, () => assert.throws(() => prometheusResources(input), message));
+    });
+});
+
+describe("singlePrometheusWarning", () => {
+    it("threshold: the series whose 8 KiB × 1.5 memory limit exceeds a 64 GiB node (5,592,405)", () => {
+        assert.equal(TYPICAL_NODE_MEMORY_BYTES, 64 * 1024 ** 3);
+        assert.equal(SINGLE_PROMETHEUS_MAX_SERIES, 5_592_405);
+        const atLimit = prometheusResources({ expectedActiveSeries: SINGLE_PROMETHEUS_MAX_SERIES, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false });
+        assert.ok(atLimit.figures.memoryLimitBytes <= TYPICAL_NODE_MEMORY_BYTES);
+        const above = prometheusResources({ expectedActiveSeries: SINGLE_PROMETHEUS_MAX_SERIES + 1, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false });
+        assert.ok(above.figures.memoryLimitBytes > TYPICAL_NODE_MEMORY_BYTES);
+    });
+
+    it("is silent at and below the threshold", () => {
+        assert.equal(singlePrometheusWarning(0), undefined);
+        assert.equal(singlePrometheusWarning(1_500_000), undefined);
+        assert.equal(singlePrometheusWarning(5_592_405), undefined);
+    });
+
+    it("above it, names the memory needed and the scale-out backends amp and mimir", () => {
+        const w = singlePrometheusWarning(10_000_000)!;
+        // 10M × 8 KiB × 1.5 = 1.2288e11 B = 114.4 GiB.
+        assert.match(w, /^10,000,000 active series in one Prometheus would need a 115 GiB memory limit/);
+        assert.match(w, /more than a typical 64 GiB node \(threshold 5,592,405 series\)/);
+        assert.match(w, /\bamp\b/);
+        assert.match(w, /\bmimir\b/);
+        assert.ok(singlePrometheusWarning(5_592_406));
+    });
+
+    it("refuses a negative or fractional total", () => {
+        assert.throws(() => singlePrometheusWarning(-1), /totalSeries -1 is not a non-negative integer/);
+        assert.throws(() => singlePrometheusWarning(2.5), /totalSeries 2.5/);
+    });
+});

@@ -25,6 +25,10 @@ export type ServiceExposure =
       };
 
 export interface PrometheusChartSettings {
+    /** Container requests and limits (server.resources), e.g. from sizing.ts; default none. */
+    readonly resources?: { readonly requests: Readonly<Record<string, string>>; readonly limits: Readonly<Record<string, string>> };
+    /** Kubernetes pod discovery is in use: the chart's RBAC (pods list/watch) is then needed; default false. */
+    readonly podDiscovery?: boolean;
     /** Name of the server's objects (Service, StatefulSet): server.fullnameOverride. */
     readonly fullname: string;
     /** Suffix of our own config ConfigMap: the chart mounts `<release>-<suffix>` and renders none itself. */
@@ -114,6 +118,7 @@ export function buildPrometheusChartValues(s: PrometheusChartSettings): Record<s
     };
     if (s.retentionSize !== undefined && !agent) server.retentionSize = s.retentionSize;
     if (s.env !== undefined && s.env.length > 0) server.env = s.env.map((e) => structuredClone(e));
+    if (s.resources !== undefined) server.resources = { requests: { ...s.resources.requests }, limits: { ...s.resources.limits } };
     if (s.exposure.type === "Ingress") {
         server.ingress = {
             enabled: true,
@@ -126,7 +131,8 @@ export function buildPrometheusChartValues(s: PrometheusChartSettings): Record<s
         };
     }
     const values: Record<string, unknown> = {
-        rbac: { create: false },
+        // kuma_sd and static targets read no Kubernetes API; pod discovery (Kuma 3.x) lists pods.
+        rbac: { create: s.podDiscovery ?? false },
         configmapReload: { prometheus: { enabled: s.reloader } },
         server,
         alertmanager: { enabled: false },

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { buildPrometheusChartValues, SecretMount, ServiceExposure } from "./chart-values";
+import { buildPrometheusChartValues, PrometheusChartSettings, SecretMount, ServiceExposure } from "./chart-values";
 import { receiverEndpoint } from "./exposure";
 import { renderGlobalPrometheusConfig } from "./global-config";
 import { GlobalZoneAccess, globalZoneAccessFiles } from "./global-zone-access";
@@ -29,6 +29,8 @@ export interface GlobalPrometheusArgs {
     readonly storageSize: string;
     /** PVC StorageClass; default: the cluster default. */
     readonly storageClassName?: string;
+    /** Container requests and limits (sizing.ts prometheusResources); default none. */
+    readonly resources?: PrometheusChartSettings["resources"];
     /** Scrape interval of the global's own jobs. */
     readonly scrapeInterval: string;
     /** How zones reach the receiver. */
@@ -120,6 +122,7 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
                     reloader: false,
                     tcpProbes: true,
                     exposure: args.exposure,
+                    resources: args.resources,
                 }),
             secrets,
         );

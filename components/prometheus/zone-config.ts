@@ -4,6 +4,7 @@ import { remoteWriteAuthFields, ZoneRemoteWrite } from "./remote-write-auth";
 import { REMOTE_WRITE_TIMEOUT, ZONE_REMOTE_WRITE_METADATA, ZONE_REMOTE_WRITE_QUEUE } from "./remote-write-queue";
 import { scrapeTimeout } from "./scrape-timeout";
 import { renderYaml } from "../render-yaml";
+import { KumaKubernetesDiscoverySettings, kumaKubernetesScrapeJobs } from "./kubernetes-discovery";
 
 export type { ZoneRemoteWrite } from "./remote-write-auth";
 
@@ -31,10 +32,15 @@ export interface ZonePrometheusSettings {
     readonly scrapeInterval: string;
     /** Scrape interval of the dataplane job. */
     readonly dataplaneScrapeInterval: string;
-    /** Dataplane discovery through the zone control plane's MADS. */
-    readonly discovery: KumaDiscoverySettings;
-    /** host:port of the zone control plane's metrics endpoint. */
-    readonly controlPlaneMetricsTarget: string;
+    /** Dataplane discovery through the zone control plane's MADS (Kuma 2.x, or universal); or use kubernetesDiscovery. */
+    readonly discovery?: KumaDiscoverySettings;
+    /** host:port of the zone control plane's metrics endpoint (with `discovery`). */
+    readonly controlPlaneMetricsTarget?: string;
+    /**
+     * Kubernetes pod discovery instead of MADS (Kuma 3.x on Kubernetes, where MADS is gone): the same
+     * job names, and each control plane replica scraped by pod. Exactly one of this and `discovery`.
+     */
+    readonly kubernetesDiscovery?: KumaKubernetesDiscoverySettings;
     /**
      * Where and how to remote-write: basic auth {url, username, passwordFile}, SigV4 {url, sigv4: {region, roleArn?}}
      * or none {url}, each with optional headers. Unset: no remote write (the global federates this zone; server mode only).
@@ -49,7 +55,7 @@ export interface ZonePrometheusSettings {
 }
 
 /** The dataplane job: kuma_sd against MADS with the relabeling of the Kong Mesh docs. */
-export function kumaDataplanesJob(s: ZonePrometheusSettings): Record<string, unknown> {
+export function kumaDataplanesJob(s: ZonePrometheusSettings & { readonly discovery: KumaDiscoverySettings }): Record<string, unknown> {
     const sd: Record<string, unknown> = {
         server: s.discovery.madsUrl,
         refresh_interval: s.discovery.refreshInterval,
@@ -97,12 +103,7 @@ export function buildZonePrometheusConfig(s: ZonePrometheusSettings): Record<str
             external_labels: { ...s.externalLabels, zone: s.zone },
         },
         scrape_configs: [
-            kumaDataplanesJob(s),
-            {
-                job_name: CONTROL_PLANE_JOB,
-                metrics_path: "/metrics",
-                static_configs: [{ targets: [s.controlPlaneMetricsTarget] }],
-            },
+            ...meshJobs(s),
             // Self-scrape: the global sees each zone's remote-write health (prometheus_remote_storage_*).
             { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
         ],
@@ -115,6 +116,20 @@ export function buildZonePrometheusConfig(s: ZonePrometheusSettings): Record<str
     // Checked on the finished object, so no future server-only block can slip into an agent's file.
     if (mode === "agent") assertAgentCompatible(config, `zone ${s.zone} prometheus.yml`);
     return config;
+}
+
+/** The mesh's scrape jobs: kuma_sd plus the control plane Service, or Kubernetes pod discovery. */
+function meshJobs(s: ZonePrometheusSettings): Record<string, unknown>[] {
+    const k8s = s.kubernetesDiscovery;
+    if ((s.discovery === undefined) === (k8s === undefined)) {
+        throw new Error("discovery / kubernetesDiscovery: exactly one is required; allowed: kuma_sd (MADS) settings, or Kubernetes pod discovery (Kuma 3.x)");
+    }
+    if (k8s !== undefined) return kumaKubernetesScrapeJobs(k8s);
+    if (s.controlPlaneMetricsTarget === undefined) throw new Error("controlPlaneMetricsTarget: missing; allowed: host:port of the control plane's /metrics (5680)");
+    return [
+        kumaDataplanesJob({ ...s, discovery: s.discovery! }),
+        { job_name: CONTROL_PLANE_JOB, metrics_path: "/metrics", static_configs: [{ targets: [s.controlPlaneMetricsTarget] }] },
+    ];
 }
 
 export function renderZonePrometheusConfig(s: ZonePrometheusSettings): string {

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_ACCESS_KEY_ID_ENV, AWS_SECRET_ACCESS_KEY_ENV, awsCredentialChartInputs, AwsCredentialSource } from "./aws-credentials";
 import { SERVICE_PORT } from "./chart";
-import { buildPrometheusChartValues, SecretMount } from "./chart-values";
+import { buildPrometheusChartValues, PrometheusChartSettings, SecretMount } from "./chart-values";
 import { PrometheusMode } from "./prometheus-mode";
 import { CONFIG_MAP_SUFFIX, mountedSecret, prometheusServer } from "./server-resources";
 import { renderZonePrometheusConfig, ZonePrometheusSettings, ZoneRemoteWrite } from "./zone-config";
@@ -35,6 +35,8 @@ export interface ZonePrometheusArgs {
     readonly storageSize: string;
     /** PVC StorageClass; default: the cluster default. */
     readonly storageClassName?: string;
+    /** Container requests and limits (sizing.ts prometheusResources); default none. */
+    readonly resources?: PrometheusChartSettings["resources"];
 }
 
 /**
@@ -122,6 +124,8 @@ export class ZonePrometheus extends pulumi.ComponentResource {
                         exposure: { type: "ClusterIP" },
                         env: credentials?.env,
                         serviceAccountAnnotations: credentials?.serviceAccountAnnotations,
+                        resources: args.resources,
+                        podDiscovery: args.settings.kubernetesDiscovery !== undefined,
                     });
                 }),
             secrets,

@@ -40,8 +40,11 @@ export function metricsSchema() {
             /** Instant-vector selectors (`match[]`); federate aggregates, not everything. */
             match: z.array(z.string().min(1)).min(1, { error: "at least one selector is required (Prometheus returns nothing without match[]); allowed: e.g. '{__name__=~\"job:.*\"}'" }),
             scrapeInterval: promDuration.default("60s"),
-            /** zone → base URL of that zone's Prometheus as the global reaches it. */
-            zones: z.record(dnsLabel, z.object({ url: httpUrl }).strict()),
+            /** zone → http(s)://host[:port] of that zone's Prometheus as the global reaches it (no path). */
+            zones: z.record(
+                dnsLabel,
+                z.object({ url: httpUrl.refine((u) => new URL(u).pathname === "/" && new URL(u).search === "", { error: "allowed: http(s)://host[:port] without a path (/federate is added)" }) }).strict(),
+            ),
         })
         .strict();
 

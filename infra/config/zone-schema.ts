@@ -38,7 +38,7 @@ const mesh = z
         product: z.enum(["kuma", "kong-mesh"]).default("kuma"),
         /** Control plane release, MAJOR.MINOR.PATCH; drives version-specific discovery settings. */
         version: meshVersion,
-        /** Where the zone control plane runs: MADS exists on Kubernetes only before 3.0. */
+        /** Where the zone control plane runs: MADS exists on Kubernetes only before 3.0 (3.x there: pod discovery). */
         environment: z.enum(["kubernetes", "universal"]).default("kubernetes"),
         controlPlane: controlPlane.default({}),
         /** Meshes to configure with MeshMetric, MeshTrace and MeshAccessLog. */
@@ -153,16 +153,6 @@ export const zoneConfigSchema = z
         }
         if (cfg.mesh.install.enabled && major < 2) {
             ctx.addIssue({ code: "custom", path: ["mesh", "install", "enabled"], message: `the ${cfg.mesh.product} chart for ${cfg.mesh.version} predates the values layout used here; allowed: 2.x and later` });
-        }
-        // MADS does not start on Kubernetes control planes from 3.0 (kumahq/kuma#17765); kuma_sd would find nothing.
-        if (major >= 3 && cfg.mesh.environment === "kubernetes") {
-            ctx.addIssue({
-                code: "custom",
-                path: ["mesh", "version"],
-                message:
-                    `${cfg.mesh.version} on Kubernetes has no MADS server, and Kubernetes pod discovery is not available in this ` +
-                    `release of mesh-observability; allowed: a 2.x version, or mesh.environment: universal`,
-            });
         }
     });
 

@@ -7,7 +7,7 @@ import { grafanaFullname } from "../../components/grafana/grafana-chart";
 import { GlobalMimir } from "../../components/mimir/global-mimir";
 import { GlobalPrometheus } from "../../components/prometheus/global-prometheus";
 import { ServiceExposure } from "../../components/prometheus/chart-values";
-import { singlePrometheusWarning } from "../../components/prometheus/sizing";
+import { prometheusResources, singlePrometheusWarning } from "../../components/prometheus/sizing";
 import { GlobalConfig } from "../config/global-schema";
 import { GlobalStackExports } from "../global-outputs";
 import { ClusterTarget, regionalAwsProvider } from "../kubernetes-provider";
@@ -69,6 +69,25 @@ export function globalMetrics(
                     scrapeInterval: p.scrapeInterval,
                     exposure: serviceExposure(p.exposure),
                     readerUsers: cfg.grafana.enabled ? [GRAFANA_PROMETHEUS_USER] : [],
+                    resources: prometheusResources({ expectedActiveSeries: m.expectedActiveSeries, retention: p.retention, scrapeInterval: p.scrapeInterval, mode: "server", remoteWrite: false }),
+                    ...(m.federation !== undefined
+                        ? {
+                              federation: {
+                                  match: m.federation.match,
+                                  scrapeInterval: m.federation.scrapeInterval,
+                                  zones: Object.entries(m.federation.zones).map(([zone, z]) => ({ zone, url: z.url })),
+                              },
+                          }
+                        : {}),
+                    ...(m.remoteRead !== undefined
+                        ? {
+                              remoteRead: Object.entries(m.remoteRead.zones).map(([zone, z]) => ({
+                                  zone,
+                                  url: `${z.url.replace(/\/+$/, "")}/api/v1/read`,
+                                  readRecent: z.readRecent,
+                              })),
+                          }
+                        : {}),
                 },
                 opts,
             );

@@ -9,6 +9,7 @@ import { controlPlaneOtelEnv } from "../../components/mesh/control-plane-telemet
 import { MeshPolicies } from "../../components/mesh/mesh-policies";
 import { AccessLogSettings, MeshPolicySettings, TraceSettings } from "../../components/mesh/policies";
 import { ZonePrometheus } from "../../components/prometheus/zone-prometheus";
+import { prometheusResources } from "../../components/prometheus/sizing";
 import { collectorEndpoints } from "../../components/telemetry/collector-chart";
 import { ZoneCollector, ZoneCollectorTraces } from "../../components/telemetry/zone-collector";
 import { ConfigError } from "../config/load";
@@ -61,6 +62,14 @@ export function zoneGlobalStack(id: Extract<StackIdentity, { role: "zone" }>, cf
     return cfg.globalStack ?? globalStackName(pulumi.getOrganization(), pulumi.getProject(), id.env);
 }
 
+/** MeshMetric's Prometheus listener as pod discovery scrapes it (Kuma defaults, as DATAPLANE_METRICS). */
+const DATAPLANE_METRICS_DISCOVERY = { meshMetricPort: DATAPLANE_METRICS.port, meshMetricPath: DATAPLANE_METRICS.path } as const;
+
+/** Kuma 3.x on Kubernetes has no MADS (kumahq/kuma#17765): its dataplanes are found by pod discovery. */
+export function usesPodDiscovery(version: string, environment: "kubernetes" | "universal"): boolean {
+    return Number(version.split(".")[0]) >= 3 && environment === "kubernetes";
+}
+
 /** kuma_sd fetch_timeout for a mesh version: 0s on 2.6.x (kumahq/kuma#9508), else configured or 2m. */
 export function effectiveFetchTimeout(version: string, configured: string | undefined): string {
     return hasMadsLongPollBug(version) ? "0s" : (configured ?? DEFAULT_FETCH_TIMEOUT);
@@ -88,6 +97,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
     if (problems.length > 0 || "problems" in plan) throw new ConfigError(stackFile(id.stack), problems.map((p) => `${pulumi.getProject()}:${p}`));
     const cluster = clusterTarget(id.stack, cfg.kubernetes);
 
+    const podDiscovery = usesPodDiscovery(cfg.mesh.version, cfg.mesh.environment);
     const cp = controlPlaneEndpoints({ product: cfg.mesh.product, version: cfg.mesh.version, ...cfg.mesh.controlPlane });
     const p = cfg.zonePrometheus;
 
@@ -104,14 +114,31 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                 externalLabels: p.externalLabels,
                 scrapeInterval: p.scrapeInterval,
                 dataplaneScrapeInterval: p.dataplaneScrapeInterval,
-                discovery: {
-                    madsUrl: cp.madsUrl,
-                    refreshInterval: p.discovery.refreshInterval,
-                    fetchTimeout: effectiveFetchTimeout(cfg.mesh.version, p.discovery.fetchTimeout),
-                    clientId: p.discovery.clientId,
-                },
-                controlPlaneMetricsTarget: cp.metricsTarget,
+                ...(podDiscovery
+                    ? {
+                          kubernetesDiscovery: {
+                              ...DATAPLANE_METRICS_DISCOVERY,
+                              controlPlane: { namespace: cp.namespace, appLabel: cp.service },
+                              scrapeInterval: p.scrapeInterval,
+                              dataplaneScrapeInterval: p.dataplaneScrapeInterval,
+                          },
+                      }
+                    : {
+                          discovery: {
+                              madsUrl: cp.madsUrl,
+                              refreshInterval: p.discovery.refreshInterval,
+                              fetchTimeout: effectiveFetchTimeout(cfg.mesh.version, p.discovery.fetchTimeout),
+                              clientId: p.discovery.clientId,
+                          },
+                          controlPlaneMetricsTarget: cp.metricsTarget,
+                      }),
             },
+            resources: prometheusResources({
+                expectedActiveSeries: p.expectedActiveSeries,
+                retention: p.retention,
+                scrapeInterval: p.dataplaneScrapeInterval,
+                mode: p.mode,
+            }),
             mode: p.mode,
             remoteWrite: zoneRemoteWrite(decisions, global, remoteWriteUrl, cfg, cluster),
             retention: p.retention,
@@ -194,10 +221,10 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
 
     return {
         zone: pulumi.output(id.zone),
-        discoveryMode: pulumi.output("kuma_sd"),
+        discoveryMode: pulumi.output(podDiscovery ? "kubernetes_sd" : "kuma_sd"),
         prometheusAddress: prometheus.address,
         remoteWriteUrl,
-        madsServer: pulumi.output(cp.madsUrl),
+        madsServer: pulumi.output(podDiscovery ? "" : cp.madsUrl),
         globalStack: pulumi.output(globalStack),
         tracesBackend: pulumi.output(decisions.tracesBackend),
         logsBackend: pulumi.output(decisions.logsBackend),

@@ -11,6 +11,13 @@ function out(ev: StackEvaluation, key: string): string {
     return o === undefined ? "" : o.secret ? "[secret]" : String(o.value);
 }
 
+/** How the global metrics node reads for each backend. */
+const METRICS_NODE: Readonly<Record<string, string>> = {
+    prometheus: "global Prometheus<br/>remote-write receiver, basic auth",
+    amp: "Amazon Managed Prometheus<br/>SigV4",
+    mimir: "Grafana Mimir<br/>tenant header",
+};
+
 function quote(text: string): string {
     return `"${text.replace(/"/g, "#quot;")}"`;
 }
@@ -29,7 +36,7 @@ export function renderTopology(env: EnvironmentEvaluation): string {
     const logsBackend = global ? out(global, "logsBackend") : "";
     if (global) {
         lines.push(`  subgraph ${id(global.stack)}[${quote(`${global.stack} (global)`)}]`);
-        lines.push(`    ${node("prometheus")}[${quote(`global Prometheus<br/>remote-write receiver, basic auth<br/>${out(global, "prometheusQueryUrl")}`)}]`);
+        lines.push(`    ${node("prometheus")}[${quote(`${METRICS_NODE[out(global, "metricsBackend")] ?? "global Prometheus"}<br/>${out(global, "prometheusQueryUrl")}`)}]`);
         if (tracesBackend === "jaeger") lines.push(`    ${node("jaeger")}[${quote(`Jaeger v2<br/>OTLP ${out(global, "otlpTracesEndpoint")}`)}]`);
         if (logsBackend === "loki") lines.push(`    ${node("loki")}[${quote(`Loki (tenant ${out(global, "lokiTenant")})<br/>${out(global, "lokiPushUrl")}`)}]`);
         if (out(global, "grafanaUrl")) lines.push(`    ${node("grafana")}[${quote(`Grafana<br/>${out(global, "grafanaUrl")}`)}]`);
@@ -58,7 +65,8 @@ export function renderTopology(env: EnvironmentEvaluation): string {
         lines.push(`  ${prom} -- ${quote(`${out(z, "discoveryMode")}: assignments`)} --> ${cp}`);
         lines.push(`  ${prom} -- ${quote("scrape /metrics")} --> ${dps}`);
         lines.push(`  ${prom} -- ${quote("scrape :5680/metrics")} --> ${cp}`);
-        if (global) lines.push(`  ${prom} == ${quote(`remote_write ${out(z, "remoteWriteUrl")}`)} ==> ${node("prometheus")}`);
+        if (global && out(global, "metricsTransport") === "federation") lines.push(`  ${node("prometheus")} == ${quote("federate /federate")} ==> ${prom}`);
+        else if (global) lines.push(`  ${prom} == ${quote(`remote_write ${out(z, "remoteWriteUrl")} (${out(global, "remoteWriteAuth")})`)} ==> ${node("prometheus")}`);
         if (out(z, "collectorOtlpEndpoint")) {
             lines.push(`  ${dps} -. ${quote("MeshTrace OTLP")} .-> ${collector}`);
             lines.push(`  ${cp} -. ${quote("CP traces OTLP")} .-> ${collector}`);

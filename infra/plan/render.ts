@@ -45,6 +45,9 @@ export function kumaPolicyFile(resources: readonly PlannedResource[]): WorkloadF
     return { workload: "kuma-control-plane", name: "mesh-policies.yaml", content: docs.join("---\n"), secret: false };
 }
 
+/** Outputs that are files to paste somewhere (Helm values, Prometheus config, policy YAML). */
+const SNIPPET_OUTPUT = /(Snippet|Yaml)$/;
+
 export interface RenderOptions {
     readonly outDir: string;
     readonly showSecrets: boolean;
@@ -73,6 +76,10 @@ export function renderStack(ev: StackEvaluation, o: RenderOptions): string[] {
         Object.entries(ev.outputs).map(([k, out]) => [k, out.secret && !o.showSecrets ? SECRET_MASK : out.value]),
     );
     write("outputs.json", `${JSON.stringify(outputs, null, 2)}\n`);
+    // Copy-paste artefacts a stack exports (values snippets, policy YAML): also as files, for review and use.
+    for (const [key, out] of Object.entries(ev.outputs)) {
+        if (SNIPPET_OUTPUT.test(key) && !out.secret && typeof out.value === "string" && out.value !== "") write(path.join("snippets", `${key}.yaml`), out.value);
+    }
     const policies = kumaPolicyFile(ev.resources);
     for (const f of [...workloadFiles(ev.resources), ...(policies ? [policies] : [])]) {
         if (f.secret && !o.showSecrets) continue;

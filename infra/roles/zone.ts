@@ -19,6 +19,7 @@ import { clusterTarget } from "../kubernetes-provider";
 import { globalStackName, StackIdentity, stackFile } from "../stack-identity";
 import { observabilityNamespace } from "./namespace";
 import { planZoneTelemetry, ZoneTelemetryPlan } from "./zone-telemetry";
+import { existingPrometheusSnippet } from "./existing-prometheus";
 import { ZONE_PROMETHEUS, zoneMetricsProblems, zoneRemoteWrite } from "./zone-metrics";
 
 /** kuma_sd fetch_timeout when none is configured: Prometheus' own default. */
@@ -55,6 +56,8 @@ export interface ZoneStackExports {
     readonly controlPlaneValuesSnippet: pulumi.Output<string>;
     /** The mesh policies as multi-document YAML; "" when policies are disabled. */
     readonly meshPoliciesYaml: pulumi.Output<string>;
+    /** For an existing Prometheus: external labels, mesh scrape jobs and remote-write block to merge into its config. */
+    readonly existingPrometheusSnippet: pulumi.Output<string>;
 }
 
 /** The global stack a zone reads: configured, or `<org>/<project>/<env>-global`. */
@@ -236,6 +239,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
         controlPlaneOtelEnv: pulumi.output(cpEnv),
         controlPlaneValuesSnippet: pulumi.output(Object.keys(cpEnv).length > 0 ? controlPlaneValuesSnippet({ product: cfg.mesh.product, env: cpEnv }) : ""),
         meshPoliciesYaml: policies?.policyYaml ?? pulumi.output(""),
+        existingPrometheusSnippet: prometheus.configText.apply((text) => existingPrometheusSnippet(text, globalStack)),
     };
 }
 

@@ -1,8 +1,6 @@
 import { strict as assert } from "assert";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
-import { StackFile } from "../../infra/plan/stack-files";
-import { parseStackName } from "../../infra/stack-identity";
 import { startKumaHttpSdBridge, KumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { loopbackRequest, waitFor, BasicAuth } from "../support/loopback-http";
 import { MadsServer, MonitoringAssignment, startMadsServer } from "../support/mads-server";
@@ -12,18 +10,12 @@ import { GRAFANA_PROMETHEUS_USER } from "../../infra/roles/global-metrics";
 import { PROMETHEUS_PASSWORD_ENV } from "../../components/grafana/global-grafana";
 import { OVERVIEW_QUERIES } from "../../components/grafana/overview-dashboard";
 import { one, output, revealed } from "../support/plan-access";
+import { testStack } from "../support/stack-file";
 import { freePort } from "../support/ports";
 import { PrometheusProcess, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
 import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
 
-const P = "mesh-observability";
-const file = (stack: string, config: Record<string, unknown>): StackFile => ({
-    stack,
-    identity: parseStackName(stack),
-    file: `stacks/Pulumi.${stack}.yaml`,
-    config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`${P}:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
-    secretKeys: [],
-});
+const file = testStack;
 
 /**
  * An environment shaped like `local`, with intervals short enough for a test: east on Kuma 2.14

@@ -1,22 +1,15 @@
 import { strict as assert } from "assert";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
-import { PROJECT, StackEvaluation } from "../../infra/plan/evaluate-stack";
-import { StackFile } from "../../infra/plan/stack-files";
-import { parseStackName } from "../../infra/stack-identity";
+import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { prometheusResources } from "../../components/prometheus/sizing";
 import { localPrometheusInputs } from "../support/mounted-workload";
+import { testStack } from "../support/stack-file";
 import { one, output, revealed, yamlFile } from "../support/plan-access";
 import { promtoolCheckConfig } from "../support/prometheus-process";
 import { kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteFilePaths } from "../support/swap-discovery";
 import { kubernetesSdEntries, swapKubernetesSdForHttpSd } from "../support/swap-kubernetes-discovery";
 
-const stack = (name: string, config: Record<string, unknown>): StackFile => ({
-    stack: name,
-    identity: parseStackName(name),
-    file: `stacks/Pulumi.${name}.yaml`,
-    config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`${PROJECT}:${k}`, JSON.stringify(v)])),
-    secretKeys: [],
-});
+const stack = testStack;
 
 describe("Kuma 3.x on Kubernetes: pod discovery instead of MADS, through the program", function () {
     this.timeout(60_000);

@@ -6,9 +6,9 @@ import { PROJECT, StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { PLAN_AWS_ACCOUNT } from "../../infra/plan/mocks";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { securePlaceholder, StackFile } from "../../infra/plan/stack-files";
-import { parseStackName } from "../../infra/stack-identity";
 import { MockedResource, MockSpyRun, providerName, withMockSpy } from "../support/mock-spy";
 import { file, one, output, resourcesOf, revealed, yamlFile } from "../support/plan-access";
+import { testStack } from "../support/stack-file";
 
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
@@ -19,13 +19,7 @@ const WORKSPACE = "aws:amp/workspace:Workspace";
 const IRSA_ANNOTATION = "eks.amazonaws.com/role-arn";
 const NAMESPACE = "mesh-observability";
 
-/** A stack file as the engine hands it over: `secure` keys become placeholders held as secrets. */
-function stack(name: string, config: Record<string, unknown>, secure: readonly string[] = []): StackFile {
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(config)) flat[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
-    for (const k of secure) flat[`${PROJECT}:${k}`] = securePlaceholder(`${PROJECT}:${k}`);
-    return { stack: name, identity: parseStackName(name), file: `stacks/Pulumi.${name}.yaml`, config: flat, secretKeys: secure.map((k) => `${PROJECT}:${k}`) };
-}
+const stack = testStack;
 
 const zoneStack = (env: string, zone: string, extra: Record<string, unknown> = {}) => stack(`${env}-zone-${zone}`, { mesh: { version: "2.9.2" }, ...extra });
 const placeholder = (key: string) => securePlaceholder(`${PROJECT}:${key}`);

@@ -9,23 +9,17 @@ import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/eva
 import { PROJECT, StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { kumaPolicyFile, renderStack } from "../../infra/plan/render";
 import { containsSecret } from "../../infra/plan/secret-values";
-import { securePlaceholder, StackFile } from "../../infra/plan/stack-files";
+import { securePlaceholder } from "../../infra/plan/stack-files";
 import { renderTopology } from "../../infra/plan/topology";
-import { parseStackName } from "../../infra/stack-identity";
 import { loadKumaCrds } from "../support/kuma-crds";
+import { testStack } from "../support/stack-file";
 import { file, one, output, resourcesOf, revealed, yamlFile } from "../support/plan-access";
 
 const SECRET = "kubernetes:core/v1:Secret";
 const CHART = "kubernetes:helm.sh/v4:Chart";
 const KUMA = "kubernetes:kuma.io/v1alpha1:";
 
-/** A stack file as the engine would hand it over: `secure` keys become placeholders held as secrets. */
-function stack(name: string, config: Record<string, unknown>, secure: readonly string[] = []): StackFile {
-    const flat: Record<string, string> = {};
-    for (const [k, v] of Object.entries(config)) flat[`${PROJECT}:${k}`] = typeof v === "string" ? v : JSON.stringify(v);
-    for (const k of secure) flat[`${PROJECT}:${k}`] = securePlaceholder(`${PROJECT}:${k}`);
-    return { stack: name, identity: parseStackName(name), file: `stacks/Pulumi.${name}.yaml`, config: flat, secretKeys: secure.map((k) => `${PROJECT}:${k}`) };
-}
+const stack = testStack;
 
 const zoneStack = (env: string, zone: string, extra: Record<string, unknown> = {}) =>
     stack(`${env}-zone-${zone}`, { namespace: `obs-${zone}`, mesh: { version: KUMA_CHART.version }, ...extra });

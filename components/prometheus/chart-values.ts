@@ -12,6 +12,18 @@ export interface SecretMount {
     readonly secretName: string;
 }
 
+/** A ConfigMap mounted into the Prometheus container (chart `server.extraConfigmapMounts`), e.g. rule files. */
+export interface ConfigMapMount {
+    /** Volume name. */
+    readonly name: string;
+    /** Directory in the container. */
+    readonly mountPath: string;
+    /** Name of the ConfigMap. */
+    readonly configMap: string;
+    /** sha256 of the mounted content: a change rolls the pod (annotation `meshobs.io/<name>-sha256`). */
+    readonly checksum: string;
+}
+
 /** How the Prometheus Service is exposed beyond the cluster. */
 export type ServiceExposure =
     | { readonly type: "ClusterIP" }
@@ -63,6 +75,8 @@ export interface PrometheusChartSettings {
     readonly env?: readonly ContainerEnvVar[];
     /** Annotations of the server's ServiceAccount (chart `serviceAccounts.server.annotations`), e.g. IRSA's role; default none. */
     readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+    /** ConfigMaps mounted as files (rule files); default none. */
+    readonly configMapMounts?: readonly ConfigMapMount[];
 }
 
 /** A container environment variable: a literal value or a Secret key. */
@@ -91,6 +105,14 @@ export function agentFlags(s: PrometheusChartSettings): string[] {
 }
 
 /**
+ * Container securityContext of the server and its config reloader (both `{}` upstream, so open maps):
+ * no privilege escalation, read-only root filesystem, no capabilities. Fresh arrays per call.
+ */
+function restrictedContainer(): Record<string, unknown> {
+    return { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } };
+}
+
+/**
  * Values for the prometheus-community/prometheus chart: only the server, as a StatefulSet (its
  * WAL must survive restarts so a zone loses nothing during an outage), with the subcharts
  * (alertmanager, kube-state-metrics, node-exporter, pushgateway) off, and no cluster-wide RBAC
@@ -115,8 +137,18 @@ export function buildPrometheusChartValues(s: PrometheusChartSettings): Record<s
         podAnnotations: { "meshobs.io/config-sha256": s.configChecksum },
         tcpSocketProbeEnabled: s.tcpProbes,
         service: serviceValues(s.exposure),
+        // The chart's pod securityContext already runs as nobody (65534, runAsNonRoot); its container
+        // context is empty upstream. Prometheus writes only to its PVC (server.persistentVolume), so
+        // the image's root filesystem can be read-only.
+        containerSecurityContext: restrictedContainer(),
     };
     if (s.retentionSize !== undefined && !agent) server.retentionSize = s.retentionSize;
+    if (s.configMapMounts !== undefined && s.configMapMounts.length > 0) {
+        server.extraConfigmapMounts = s.configMapMounts.map((m) => ({ name: m.name, mountPath: m.mountPath, subPath: "", configMap: m.configMap, readOnly: true }));
+        // Where no reloader runs (the global), only a changed pod annotation makes the new rules load.
+        const annotations = server.podAnnotations as Record<string, string>;
+        for (const m of s.configMapMounts) annotations[`meshobs.io/${m.name}-sha256`] = m.checksum;
+    }
     if (s.env !== undefined && s.env.length > 0) server.env = s.env.map((e) => structuredClone(e));
     if (s.resources !== undefined) server.resources = { requests: { ...s.resources.requests }, limits: { ...s.resources.limits } };
     if (s.exposure.type === "Ingress") {
@@ -133,7 +165,7 @@ export function buildPrometheusChartValues(s: PrometheusChartSettings): Record<s
     const values: Record<string, unknown> = {
         // kuma_sd and static targets read no Kubernetes API; pod discovery (Kuma 3.x) lists pods.
         rbac: { create: s.podDiscovery ?? false },
-        configmapReload: { prometheus: { enabled: s.reloader } },
+        configmapReload: { prometheus: { enabled: s.reloader, containerSecurityContext: restrictedContainer() } },
         server,
         alertmanager: { enabled: false },
         "kube-state-metrics": { enabled: false },

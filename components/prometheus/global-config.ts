@@ -16,6 +16,8 @@ export interface GlobalPrometheusSettings {
     readonly federation?: FederationSettings;
     /** Query zones' raw data through remote read (one entry per zone); unset: none. */
     readonly remoteRead?: readonly ZoneRemoteRead[];
+    /** rule_files (mounted paths or globs), e.g. the alert rules of alert-rules.ts; unset or empty: none. */
+    readonly ruleFiles?: readonly string[];
 }
 
 /**
@@ -35,6 +37,7 @@ export function buildGlobalPrometheusConfig(s: GlobalPrometheusSettings): Record
             ...(s.federation !== undefined ? federationJobs(s.federation, "federation") : []),
         ],
     };
+    if (s.ruleFiles !== undefined && s.ruleFiles.length > 0) config.rule_files = [...s.ruleFiles];
     if (s.remoteRead !== undefined) config.remote_read = remoteReadConfigs(s.remoteRead, "remoteRead");
     return config;
 }

@@ -1,5 +1,9 @@
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { GLOBAL_RULES_FILE, renderGlobalAlertRules, RULES_MOUNT_DIR } from "./alert-rules";
+import { sha256 } from "./checksum";
+import { workloadAnnotations } from "../workload-files";
 import { buildPrometheusChartValues, PrometheusChartSettings, SecretMount, ServiceExposure } from "./chart-values";
 import { receiverEndpoint } from "./exposure";
 import { renderGlobalPrometheusConfig } from "./global-config";
@@ -41,6 +45,11 @@ export interface GlobalPrometheusArgs {
     readonly federation?: GlobalZoneAccess<pulumi.Input<string>>["federation"];
     /** Query zones through remote read ([{zone, url …/api/v1/read, readRecent?, username?, password?}]); unset: none. */
     readonly remoteRead?: GlobalZoneAccess<pulumi.Input<string>>["remoteRead"];
+    /**
+     * Zones expected to remote-write: each gets a ZoneStoppedSending alert (alert-rules.ts). Unset:
+     * only the zone-agnostic ZoneSendingLate rule, for every zone that sent in the last hour.
+     */
+    readonly alertZones?: readonly string[];
 }
 
 /**
@@ -62,6 +71,8 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
     public readonly readerPasswords: Readonly<Record<string, pulumi.Output<string>>>;
     /** Plan warnings about this exposure. */
     public readonly warnings: readonly string[];
+    /** The generated alert rule file (global-alerts.yml), byte for byte as mounted. */
+    public readonly rulesText: string;
 
     constructor(name: string, args: GlobalPrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshobs:prometheus:GlobalPrometheus", name, {}, opts);
@@ -74,7 +85,11 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
             selfScrape: { username: SELF_SCRAPE_USER, passwordFile: `${AUTH_SECRET_DIR}/${SELF_PASSWORD_KEY}` },
             federation: zoneAccess.federation,
             remoteRead: zoneAccess.remoteRead,
+            // A glob: where the rules ConfigMap is not mounted (promtool on a workstation) it matches nothing instead of failing.
+            ruleFiles: [`${RULES_MOUNT_DIR}/*.yml`],
         });
+        /** The alert rules, in their own ConfigMap mounted at RULES_MOUNT_DIR. */
+        this.rulesText = renderGlobalAlertRules({ zones: args.alertZones ?? [] });
 
         const writerPassword = new random.RandomPassword(`${name}-remote-write-password`, { length: 32, special: false }, { parent: this });
         const selfPassword = new random.RandomPassword(`${name}-self-scrape-password`, { length: 32, special: false }, { parent: this });
@@ -100,6 +115,12 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
             secrets.push(mountedSecret(this, zoneSecretName, args.namespace, { ...zoneAccess.files }));
             secretMounts.push({ name: "zones", mountPath: ZONE_CREDENTIALS_DIR, secretName: zoneSecretName });
         }
+        const rulesName = `${name}-rules`;
+        const rules = new k8s.core.v1.ConfigMap(
+            rulesName,
+            { metadata: { name: rulesName, namespace: args.namespace, annotations: workloadAnnotations("prometheus") }, data: { [GLOBAL_RULES_FILE]: this.rulesText } },
+            { parent: this },
+        );
         const chart = prometheusServer(
             this,
             name,
@@ -123,8 +144,9 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
                     tcpProbes: true,
                     exposure: args.exposure,
                     resources: args.resources,
+                    configMapMounts: [{ name: "rules", mountPath: RULES_MOUNT_DIR, configMap: rulesName, checksum: sha256(this.rulesText) }],
                 }),
-            secrets,
+            [...secrets, rules],
         );
 
         const endpoint = receiverEndpoint(args.exposure, name, args.namespace);

@@ -1,8 +1,11 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { renderZoneAlertRules, RULES_MOUNT_DIR, ZONE_RULES_FILE } from "./alert-rules";
+import { sha256 } from "./checksum";
+import { workloadAnnotations } from "../workload-files";
 import { AWS_ACCESS_KEY_ID_ENV, AWS_SECRET_ACCESS_KEY_ENV, awsCredentialChartInputs, AwsCredentialSource } from "./aws-credentials";
 import { SERVICE_PORT } from "./chart";
-import { buildPrometheusChartValues, PrometheusChartSettings, SecretMount } from "./chart-values";
+import { buildPrometheusChartValues, ConfigMapMount, PrometheusChartSettings, SecretMount } from "./chart-values";
 import { PrometheusMode } from "./prometheus-mode";
 import { CONFIG_MAP_SUFFIX, mountedSecret, prometheusServer } from "./server-resources";
 import { renderZonePrometheusConfig, ZonePrometheusSettings, ZoneRemoteWrite } from "./zone-config";
@@ -53,6 +56,8 @@ export class ZonePrometheus extends pulumi.ComponentResource {
     public readonly mode: PrometheusMode;
     /** The ServiceAccount the pod runs as (an IRSA role's trust policy names it). */
     public readonly serviceAccountName: string;
+    /** The generated alert rule file (zone-alerts.yml) in server mode; undefined for an agent (agents refuse rule_files). */
+    public readonly rulesText: string | undefined;
 
     constructor(name: string, args: ZonePrometheusArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshobs:prometheus:ZonePrometheus", name, {}, opts);
@@ -60,7 +65,7 @@ export class ZonePrometheus extends pulumi.ComponentResource {
         this.serviceAccountName = name;
         const rw = zoneRemoteWriteArgs(args, name);
 
-        const secrets: k8s.core.v1.Secret[] = [];
+        const secrets: Array<k8s.core.v1.Secret | k8s.core.v1.ConfigMap> = [];
         const secretMounts: SecretMount[] = [];
         let fileSettings: pulumi.Output<ZoneRemoteWrite | undefined> = pulumi.output(undefined);
         let aws: pulumi.Output<AwsCredentialSource | undefined> = pulumi.output(undefined);
@@ -96,8 +101,31 @@ export class ZonePrometheus extends pulumi.ComponentResource {
             fileSettings = pulumi.output({ url: rw.url, headers: rw.headers });
         }
 
+        // Alert rules (remote-write lag) only for a server: an agent evaluates no rules and refuses rule_files.
+        // Only with a remote write: a federated zone has no queue to lag.
+        const server = this.mode === "server" && rw !== undefined;
+        this.rulesText = server ? renderZoneAlertRules({ zone: args.settings.zone }) : undefined;
+        const ruleFiles = server ? [...(args.settings.ruleFiles ?? []), `${RULES_MOUNT_DIR}/*.yml`] : args.settings.ruleFiles;
+        const configMapMounts: ConfigMapMount[] = [];
+        if (this.rulesText !== undefined) {
+            const rulesName = `${name}-rules`;
+            secrets.push(
+                new k8s.core.v1.ConfigMap(
+                    rulesName,
+                    { metadata: { name: rulesName, namespace: args.namespace, annotations: workloadAnnotations("prometheus") }, data: { [ZONE_RULES_FILE]: this.rulesText } },
+                    { parent: this },
+                ),
+            );
+            configMapMounts.push({ name: "rules", mountPath: RULES_MOUNT_DIR, configMap: rulesName, checksum: sha256(this.rulesText) });
+        }
+
         this.configText = fileSettings.apply((remoteWrite) =>
-            renderZonePrometheusConfig({ ...args.settings, mode: this.mode, remoteWrite: remoteWrite === undefined ? undefined : withoutUndefined(remoteWrite) }),
+            renderZonePrometheusConfig({
+                ...args.settings,
+                ...(ruleFiles !== undefined ? { ruleFiles } : {}),
+                mode: this.mode,
+                remoteWrite: remoteWrite === undefined ? undefined : withoutUndefined(remoteWrite),
+            }),
         );
 
         const chart = prometheusServer(
@@ -126,6 +154,7 @@ export class ZonePrometheus extends pulumi.ComponentResource {
                         serviceAccountAnnotations: credentials?.serviceAccountAnnotations,
                         resources: args.resources,
                         podDiscovery: args.settings.kubernetesDiscovery !== undefined,
+                        configMapMounts,
                     });
                 }),
             secrets,

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { awsRegion, dnsLabel, hostname, httpUrl, promDuration, promSize, s3BucketName, storageQuantity } from "./primitives";
+import { awsRegion, checkedBy, dnsLabel, hostname, httpUrl, positiveDuration, promDuration, promSize, s3BucketName, storageQuantity } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
 import { metricsSchema } from "./metrics-schema";
+import { validateLokiTenant } from "../../components/logs/loki-chart";
 import { parsePromDuration } from "../../components/prometheus/duration";
 import { goDurationMs } from "../../components/traces/jaeger-config";
 
@@ -36,7 +37,7 @@ const metrics = metricsSchema();
 const globalPrometheus = z
     .object({
         /** How long the global keeps data (--storage.tsdb.retention.time). */
-        retention: promDuration.default("15d"),
+        retention: positiveDuration.default("15d"),
         /** Size cap on stored blocks (--storage.tsdb.retention.size); unset means time-only. */
         retentionSize: promSize.optional(),
         /** PersistentVolumeClaim size. */
@@ -49,7 +50,7 @@ const globalPrometheus = z
             .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "allowed: 1-64 of letters, digits, '_', '.', '-' (no ':' in basic-auth users)" })
             .default("zone-writer"),
         /** Scrape interval of the global's own jobs. */
-        scrapeInterval: promDuration.default("30s"),
+        scrapeInterval: positiveDuration.default("30s"),
         exposure: exposure.default({ type: "cluster-dns" }),
     })
     .strict();
@@ -87,7 +88,7 @@ const loki = z
             .refine((v) => (parsePromDuration(v) ?? 0) >= 24 * 3_600_000, { error: (i) => `${JSON.stringify(i.input)} is shorter than 24h; allowed: 24h or more (e.g. 7d)` })
             .default("7d"),
         /** X-Scope-OrgID every zone writes with; Loki runs with auth_enabled so tenants never mix. */
-        tenant: z.string().regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: "allowed: 1-150 of letters, digits, '_', '.', '-'" }).default("mesh"),
+        tenant: checkedBy(validateLokiTenant).default("mesh"),
         storage: z
             .discriminatedUnion("type", [
                 z.object({ type: z.literal("filesystem"), size: storageQuantity.default("20Gi") }).strict(),

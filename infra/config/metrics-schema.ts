@@ -1,6 +1,19 @@
 import { z } from "zod";
 import { LOG_RETENTION_DAYS } from "../../components/aws/amp-workspace";
-import { awsRegion, dnsLabel, httpUrl, promDuration, s3BucketName, tenantId } from "./primitives";
+import { validateMimirTenant } from "../../components/mimir/mimir-chart";
+import { validateMatchSelectors } from "../../components/prometheus/federation";
+import { awsRegion, checkedBy, dnsLabel, httpUrl, positiveDuration, s3BucketName } from "./primitives";
+
+/** A zone endpoint URL without credentials, query or fragment (they would end up in prometheus.yml or break the path we append). */
+function bareUrl(allowed: string, pathOk: (u: URL) => boolean) {
+    return httpUrl.refine(
+        (v) => {
+            const u = new URL(v);
+            return u.username === "" && u.password === "" && u.search === "" && u.hash === "" && pathOk(u);
+        },
+        { error: (i) => `${JSON.stringify(i.input)} is not a bare endpoint URL; allowed: ${allowed}, no credentials, query or fragment` },
+    );
+}
 
 /** The global's metrics model (the `metrics:` key of a global stack). */
 export function metricsSchema() {
@@ -28,7 +41,7 @@ export function metricsSchema() {
     const mimir = z
         .object({
             /** X-Scope-OrgID every zone writes as and Grafana reads as. */
-            tenant: tenantId.default("mesh"),
+            tenant: checkedBy(validateMimirTenant).default("mesh"),
             /** Object storage for blocks, ruler and alertmanager state (credentials from the pods' cloud identity). */
             storage: z.object({ type: z.literal("s3"), bucket: s3BucketName, region: awsRegion, endpoint: httpUrl.optional() }).strict(),
         })
@@ -38,12 +51,21 @@ export function metricsSchema() {
     const federation = z
         .object({
             /** Instant-vector selectors (`match[]`); federate aggregates, not everything. */
-            match: z.array(z.string().min(1)).min(1, { error: "at least one selector is required (Prometheus returns nothing without match[]); allowed: e.g. '{__name__=~\"job:.*\"}'" }),
-            scrapeInterval: promDuration.default("60s"),
+            match: z
+                .array(z.string())
+                .superRefine((match, ctx) => {
+                    try {
+                        validateMatchSelectors(match);
+                    } catch (e) {
+                        ctx.addIssue({ code: "custom", message: (e as Error).message });
+                    }
+                })
+                .refine((m) => m.length > 0, { error: "at least one selector is required (Prometheus returns nothing without match[]); allowed: e.g. '{__name__=~\"job:.*\"}'" }),
+            scrapeInterval: positiveDuration.default("60s"),
             /** zone → http(s)://host[:port] of that zone's Prometheus as the global reaches it (no path). */
             zones: z.record(
                 dnsLabel,
-                z.object({ url: httpUrl.refine((u) => new URL(u).pathname === "/" && new URL(u).search === "", { error: "allowed: http(s)://host[:port] without a path (/federate is added)" }) }).strict(),
+                z.object({ url: bareUrl("http(s)://host[:port] without a path (/federate is added)", (u) => u.pathname === "/") }).strict(),
             ),
         })
         .strict();
@@ -51,7 +73,7 @@ export function metricsSchema() {
     const remoteRead = z
         .object({
             /** zone → base URL of that zone's Prometheus (…/api/v1/read is appended). */
-            zones: z.record(dnsLabel, z.object({ url: httpUrl, readRecent: z.boolean().default(false) }).strict()),
+            zones: z.record(dnsLabel, z.object({ url: bareUrl("http(s)://host[:port][/prefix] (/api/v1/read is added)", () => true), readRecent: z.boolean().default(false) }).strict()),
         })
         .strict();
 

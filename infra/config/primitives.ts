@@ -24,6 +24,25 @@ export const promDuration = z.string().refine((v) => parsePromDuration(v) !== un
         `y, w, d, h, m, s, ms (e.g. 15d, 12h, 1h30m, 30s)`,
 });
 
+/** A Prometheus duration above zero (scrape intervals, retention): "0s" parses but means nothing there. */
+export const positiveDuration = z.string().refine((v) => (parsePromDuration(v) ?? 0) > 0, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a positive Prometheus duration; allowed: e.g. 15s, 1m, 15d (not 0)`,
+});
+
+/**
+ * A string checked by a component's own validator (which throws with what is allowed), so the
+ * schema and the component can never disagree about what is valid.
+ */
+export function checkedBy(validate: (value: string) => unknown) {
+    return z.string().superRefine((value, ctx) => {
+        try {
+            validate(value);
+        } catch (e) {
+            ctx.addIssue({ code: "custom", message: (e as Error).message });
+        }
+    });
+}
+
 /** Prometheus byte size (--storage.tsdb.retention.size). */
 export const promSize = z
     .string()
@@ -82,9 +101,6 @@ export const qualifiedStackName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9
 export const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, {
     error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region; allowed: a region code such as us-east-1 or eu-west-1`,
 });
-
-/** Tenant ID for X-Scope-OrgID (Loki, Mimir): what both accept. */
-export const tenantId = z.string().regex(/^[A-Za-z0-9_.-]{1,150}$/, { error: "allowed: 1-150 of letters, digits, '_', '.', '-'" });
 
 /** S3 bucket name rules (length, characters, no dots next to dashes). */
 export const s3BucketName = z.string().regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {

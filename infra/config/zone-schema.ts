@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, httpUrl, labelName, meshVersion, promDuration, qualifiedStackName, storageQuantity } from "./primitives";
+import { dnsLabel, httpUrl, labelName, meshVersion, positiveDuration, promDuration, qualifiedStackName, storageQuantity } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
 
 const controlPlane = z
@@ -79,9 +79,9 @@ const discovery = z
 const zonePrometheus = z
     .object({
         /** Default scrape interval (control plane, self). */
-        scrapeInterval: promDuration.default("15s"),
+        scrapeInterval: positiveDuration.default("15s"),
         /** Scrape interval of the dataplane job. */
-        dataplaneScrapeInterval: promDuration.default("15s"),
+        dataplaneScrapeInterval: positiveDuration.default("15s"),
         discovery: discovery.default(discovery.parse({})),
         /** Extra external labels for every series the zone sends (`zone` is set from the stack name). */
         externalLabels: z
@@ -89,7 +89,7 @@ const zonePrometheus = z
             .refine((labels) => !("zone" in labels), { error: "`zone` is set from the stack name; allowed: any other label name" })
             .default({}),
         /** Local retention: the zone is a buffer in front of global, so it stays short. */
-        retention: promDuration.default("2d"),
+        retention: positiveDuration.default("2d"),
         /** PersistentVolumeClaim size (TSDB + WAL that survives a global outage). */
         storageSize: storageQuantity.default("20Gi"),
         /** StorageClass of the PVC; default: the cluster default. */
@@ -139,6 +139,9 @@ export const zoneConfigSchema = z
         }
         if (cfg.mesh.install.enabled && cfg.mesh.install.kdsGlobalAddress === undefined) {
             ctx.addIssue({ code: "custom", path: ["mesh", "install", "kdsGlobalAddress"], message: "required when mesh.install.enabled; allowed: grpcs://host:port of the global control plane's KDS" });
+        }
+        if (cfg.mesh.install.licenseSecret !== undefined && cfg.mesh.product !== "kong-mesh") {
+            ctx.addIssue({ code: "custom", path: ["mesh", "install", "licenseSecret"], message: "a licence is for Kong Mesh only; allowed: remove it, or mesh.product: kong-mesh" });
         }
         if (cfg.mesh.install.enabled && cfg.mesh.product === "kong-mesh" && cfg.mesh.install.licenseSecret === undefined) {
             ctx.addIssue({ code: "custom", path: ["mesh", "install", "licenseSecret"], message: "Kong Mesh needs its license Secret (key license.json); allowed: the Secret's name" });

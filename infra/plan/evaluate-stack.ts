@@ -84,6 +84,8 @@ export async function evaluateStack(file: StackFile, stackOutputs: ReadonlyMap<s
         if (failures.length > 0) throw failures[0];
         return { stack: file.stack, resources, outputs, warnings: takeWarnings() };
     } finally {
+        // A failed run still has registrations in flight: their rejections belong to this stack, not the next one.
+        await settle();
         process.off("unhandledRejection", onRejection);
     }
 }

@@ -69,6 +69,8 @@ export function globalMetrics(
                     scrapeInterval: p.scrapeInterval,
                     exposure: serviceExposure(p.exposure),
                     readerUsers: cfg.grafana.enabled ? [GRAFANA_PROMETHEUS_USER] : [],
+                    // ZoneStoppedSending per declared zone (also for a zone that never sent).
+                    alertZones: cfg.zones,
                     resources: prometheusResources({ expectedActiveSeries: m.expectedActiveSeries, retention: p.retention, scrapeInterval: p.scrapeInterval, mode: "server", remoteWrite: false }),
                     ...(m.federation !== undefined
                         ? {

@@ -1,0 +1,147 @@
+import { renderYaml } from "../render-yaml";
+
+/**
+ * Alerting rules that go with remote write, as pure builders of Prometheus rule files.
+ *
+ * Global side — a zone that stopped sending. The receiver holds remote-written series, which do
+ * not go stale on a missed scrape (no scrape happens here): a series just stops getting samples,
+ * and an instant selector keeps returning its last sample for the 5m lookback, then nothing. So
+ * neither `up == 0` nor `absent(...)` alone is right: `up` of a dead zone is never 0 here, and
+ * `absent` waits the 5m lookback and never fires for a zone that was never configured to send.
+ * We use, per zone, the zone Prometheus' self-scrape `up{job="prometheus", zone="<zone>"}`
+ * (every zone scrapes itself, so this series exists for as long as the zone sends anything):
+ *  - ZoneStoppedSending (per configured zone): `absent_over_time(up{job="prometheus", zone="<zone>"}[<window>])`,
+ *    i.e. not one sample of the zone in the window — fires also for a configured zone that never
+ *    sent; its labels are the selector's equality matchers, so `zone` is set. A backlog that
+ *    arrives late (outage, then catch-up) fills the window and resolves the alert.
+ *  - ZoneSendingLate (any zone seen in the last hour, no zone list needed):
+ *    `time() - max by (zone) (max_over_time(timestamp(up{job="prometheus", zone!=""})[1h:30s])) > <threshold>`,
+ *    the age of the newest sample of each zone, which keeps working after the 5m lookback.
+ *
+ * Zone side (server mode only: an agent refuses rule_files) — remote write falling behind:
+ *    `prometheus_remote_storage_highest_timestamp_in_seconds - ignoring(remote_name, url) group_right
+ *     prometheus_remote_storage_queue_highest_sent_timestamp_seconds > <threshold>` for 5m,
+ * the newest sample appended locally minus the newest sample sent, per remote. It is evaluated by
+ * the zone itself, so it fires while the global is unreachable; its ALERTS series also reaches the
+ * global once writes flow again. Names are stable: dashboards and silences refer to them.
+ */
+
+export const GLOBAL_ALERTS_GROUP = "mesh-observability-global";
+export const ZONE_ALERTS_GROUP = "mesh-observability-zone";
+/** File names inside the mounted rules directory. */
+export const GLOBAL_RULES_FILE = "global-alerts.yml";
+export const ZONE_RULES_FILE = "zone-alerts.yml";
+/** Where the rules ConfigMap is mounted in the Prometheus container. */
+export const RULES_MOUNT_DIR = "/etc/prometheus/rules";
+
+export interface AlertRule {
+    readonly alert: string;
+    readonly expr: string;
+    readonly for?: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly annotations: Readonly<Record<string, string>>;
+}
+
+export interface GlobalAlertSettings {
+    /** The environment's zones; each gets a ZoneStoppedSending rule. Empty: only ZoneSendingLate. */
+    readonly zones: readonly string[];
+    /** Window without any sample of the zone's self-scrape (Prometheus duration); default 5m. */
+    readonly silenceWindow?: string;
+    /** Age (seconds) of a zone's newest sample for ZoneSendingLate; default 300. */
+    readonly lateAfterSeconds?: number;
+    /** Severity label; default critical. */
+    readonly severity?: string;
+}
+
+export interface ZoneAlertSettings {
+    /** The zone (also an external label, so alerts forwarded elsewhere carry it). */
+    readonly zone: string;
+    /** Lag (seconds) between the newest appended and the newest sent sample; default 120. */
+    readonly lagThresholdSeconds?: number;
+    /** How long the lag must last; default 5m. */
+    readonly for?: string;
+    /** Severity label; default warning. */
+    readonly severity?: string;
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DURATION = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
+
+function checkDuration(value: string, what: string): string {
+    if (value === "" || !DURATION.test(value) || value === "0s") throw new Error(`${what}: ${JSON.stringify(value)} is not a positive Prometheus duration; allowed: e.g. 5m, 90s, 1h`);
+    return value;
+}
+
+function checkSeconds(value: number, what: string): number {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${what}: ${value} is not a positive number of seconds`);
+    return value;
+}
+
+export function globalAlertRules(s: GlobalAlertSettings): AlertRule[] {
+    const window = checkDuration(s.silenceWindow ?? "5m", "silenceWindow");
+    const late = checkSeconds(s.lateAfterSeconds ?? 300, "lateAfterSeconds");
+    const severity = s.severity ?? "critical";
+    const seen = new Set<string>();
+    const rules: AlertRule[] = s.zones.map((zone) => {
+        if (!DNS_LABEL.test(zone)) throw new Error(`zones: ${JSON.stringify(zone)} is not a DNS label`);
+        if (seen.has(zone)) throw new Error(`zones: ${JSON.stringify(zone)} is listed twice`);
+        seen.add(zone);
+        return {
+            alert: "ZoneStoppedSending",
+            expr: `absent_over_time(up{job="prometheus", zone="${zone}"}[${window}])`,
+            labels: { severity, zone },
+            annotations: {
+                summary: `Zone ${zone} sends no metrics to the global Prometheus`,
+                description: `No sample of zone ${zone}'s own Prometheus (up{job="prometheus", zone="${zone}"}) arrived in the last ${window}: the zone Prometheus is down, cannot reach the global, or is rejected. The zone keeps about 2h of WAL; data older than that is lost.`,
+            },
+        };
+    });
+    rules.push({
+        alert: "ZoneSendingLate",
+        expr: `time() - max by (zone) (max_over_time(timestamp(up{job="prometheus", zone!=""})[1h:30s])) > ${late}`,
+        labels: { severity },
+        annotations: {
+            summary: "Zone {{ $labels.zone }} has sent nothing for {{ $value | humanizeDuration }}",
+            description: `The newest sample from zone {{ $labels.zone }} is older than ${late}s (checked over the last hour, so it keeps firing after the series goes out of the 5m lookback).`,
+        },
+    });
+    return rules;
+}
+
+export function zoneAlertRules(s: ZoneAlertSettings): AlertRule[] {
+    const threshold = checkSeconds(s.lagThresholdSeconds ?? 120, "lagThresholdSeconds");
+    const forDuration = checkDuration(s.for ?? "5m", "for");
+    return [
+        {
+            alert: "ZoneRemoteWriteLagging",
+            expr:
+                "prometheus_remote_storage_highest_timestamp_in_seconds - ignoring(remote_name, url) group_right " +
+                `prometheus_remote_storage_queue_highest_sent_timestamp_seconds > ${threshold}`,
+            for: forDuration,
+            labels: { severity: s.severity ?? "warning", zone: s.zone },
+            annotations: {
+                summary: `Zone ${s.zone} remote write to {{ $labels.remote_name }} is {{ $value | humanizeDuration }} behind`,
+                description: `The newest sample sent to {{ $labels.url }} is more than ${threshold}s older than the newest sample appended, for ${forDuration}. Samples are kept in the WAL (about 2h) and sent once the receiver accepts them; beyond that they are lost.`,
+            },
+        },
+    ];
+}
+
+function renderRules(group: string, rules: readonly AlertRule[]): string {
+    return renderYaml({
+        groups: [
+            {
+                name: group,
+                rules: rules.map((r) => ({ alert: r.alert, expr: r.expr, ...(r.for !== undefined ? { for: r.for } : {}), labels: { ...r.labels }, annotations: { ...r.annotations } })),
+            },
+        ],
+    });
+}
+
+export function renderGlobalAlertRules(s: GlobalAlertSettings): string {
+    return renderRules(GLOBAL_ALERTS_GROUP, globalAlertRules(s));
+}
+
+export function renderZoneAlertRules(s: ZoneAlertSettings): string {
+    return renderRules(ZONE_ALERTS_GROUP, zoneAlertRules(s));
+}

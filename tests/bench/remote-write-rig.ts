@@ -1,0 +1,495 @@
+import * as fs from "fs";
+import * as http from "http";
+import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
+import { StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { StackFile } from "../../infra/plan/stack-files";
+import { parseStackName } from "../../infra/stack-identity";
+import { KumaHttpSdBridge, startKumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
+import { assertLoopbackUrl, BasicAuth, basicAuthHeader, loopbackRequest, sleep, waitFor } from "../support/loopback-http";
+import { MonitoringAssignment, startMadsServer } from "../support/mads-server";
+import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
+import { localPrometheusInputs } from "../support/mounted-workload";
+import { output } from "../support/plan-access";
+import { freePort } from "../support/ports";
+import { PrometheusProcess, startPrometheus } from "../support/prometheus-process";
+import {
+    findNonLoopbackAddresses,
+    kumaSdEntries,
+    parsePrometheusYaml,
+    PrometheusConfig,
+    renderPrometheusYaml,
+    rewriteAddresses,
+    rewriteFilePaths,
+    swapKumaSdForHttpSd,
+} from "../support/swap-discovery";
+
+/**
+ * Shared pieces of the remote-write and sizing benchmarks: fake dataplanes whose series change on
+ * every scrape, a generated environment localised to 127.0.0.1 exactly as
+ * tests/integration/metrics-path.test.ts does it (kuma SD → http SD bridge → fake MADS; addresses,
+ * secret mounts and flags from the plan), /metrics and /proc readers, and a minimal remote-write
+ * client (hand-rolled protobuf + snappy literal-only blocks) for the receiver's own ceiling.
+ */
+
+const P = "mesh-observability";
+
+// ---------------------------------------------------------------- cleanup on signals
+
+const tracked = new Set<PrometheusProcess>();
+
+/** Remembers a started Prometheus for the signal cleanup below; returns it. */
+export function track<T extends PrometheusProcess>(p: T): T {
+    tracked.add(p);
+    return p;
+}
+
+function gone(pid: number): boolean {
+    try {
+        return /^State:\s+[ZX]/m.test(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+    } catch {
+        return true;
+    }
+}
+
+/**
+ * Belt and braces on top of prometheus-process's own handlers: on SIGINT/SIGTERM (e.g. run.ts's
+ * timeout) SIGKILL every tracked Prometheus by pid, wait (bounded, 10 s) until each is gone, remove
+ * its temp dir (with retries: a dying process may still be writing), then exit. Fake servers are
+ * in-process and end with it. Install before starting anything.
+ */
+export function installBenchSignalCleanup(): void {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.once(signal, () => {
+            const pids = [...tracked].map((p) => p.pid).filter((pid): pid is number => pid !== undefined);
+            for (const pid of pids) {
+                try {
+                    process.kill(pid, "SIGKILL");
+                } catch {
+                    // already gone
+                }
+            }
+            const deadline = Date.now() + 10_000;
+            const pause = new Int32Array(new SharedArrayBuffer(4));
+            while (pids.some((pid) => !gone(pid)) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 50);
+            for (const p of tracked) {
+                if (process.env.KEEP_PROMETHEUS_DIRS) break;
+                try {
+                    fs.rmSync(p.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+                } catch (err) {
+                    process.stderr.write(`bench cleanup: could not remove ${p.dir}: ${(err as Error).message}\n`);
+                }
+            }
+            process.stderr.write(`bench: ${signal}, stopped ${pids.length} Prometheus process(es)\n`);
+            process.exit(signal === "SIGINT" ? 130 : 143);
+        });
+    }
+}
+
+// ---------------------------------------------------------------- environment
+
+function stackFile(stack: string, config: Record<string, unknown>): StackFile {
+    return {
+        stack,
+        identity: parseStackName(stack),
+        file: `stacks/Pulumi.${stack}.yaml`,
+        config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`${P}:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
+        secretKeys: [],
+    };
+}
+
+export function zoneName(i: number): string {
+    return `zone-${String(i + 1).padStart(3, "0")}`;
+}
+
+/**
+ * Like generated-environment.ts, but the zones' scrape intervals may be shortened (the only
+ * departure from the shipped defaults; undefined keeps the generated 15s).
+ */
+export async function benchEnvironment(zones: number, scrapeInterval?: string): Promise<EnvironmentEvaluation> {
+    const names = Array.from({ length: zones }, (_, i) => zoneName(i));
+    const intervals = scrapeInterval === undefined ? {} : { scrapeInterval, dataplaneScrapeInterval: scrapeInterval };
+    return evaluateEnvironment("rwbench", {
+        files: [
+            stackFile("rwbench-global", { zones: names }),
+            ...names.map((zone) =>
+                stackFile(`rwbench-zone-${zone}`, {
+                    namespace: `obs-${zone}`,
+                    mesh: { version: "2.14.3" },
+                    zonePrometheus: { ...intervals, externalLabels: { environment: "rwbench" }, discovery: { clientId: `prometheus-${zone}` } },
+                }),
+            ),
+        ],
+    });
+}
+
+export function writerAuth(globalEv: StackEvaluation): BasicAuth {
+    return { username: String(output(globalEv, "remoteWriteUsername")), password: String(output(globalEv, "remoteWritePassword")) };
+}
+
+/** The global as generated (config, web config with basic auth, flags); only addresses and mounts localised. */
+export async function startGlobal(env: EnvironmentEvaluation, name = "global"): Promise<PrometheusProcess> {
+    const globalEv = env.stacks[0];
+    const g = localPrometheusInputs(globalEv, "global-prometheus");
+    const port = await freePort();
+    const cfg = rewriteFilePaths(rewriteAddresses(parsePrometheusYaml(g.configYaml), { "localhost:9090": `127.0.0.1:${port}` }), g.pathMap);
+    assertLoopbackOnly(cfg, name);
+    return track(await startPrometheus({ name, port, configYaml: renderPrometheusYaml(cfg), files: g.files, extraArgs: g.flags, readyAuth: writerAuth(globalEv) }));
+}
+
+function assertLoopbackOnly(cfg: PrometheusConfig, name: string): void {
+    const problems = findNonLoopbackAddresses(cfg);
+    if (problems.length > 0) throw new Error(`${name}: config still points off loopback: ${problems.join(", ")}`);
+}
+
+// ---------------------------------------------------------------- fake dataplanes
+
+/** Envoy-like families; a dataplane's S series are spread over them (clusters × families). */
+const FAMILIES: Array<{ name: string; type: "counter" | "gauge" }> = [
+    { name: "envoy_cluster_upstream_rq_total", type: "counter" },
+    { name: "envoy_cluster_upstream_cx_total", type: "counter" },
+    { name: "envoy_cluster_upstream_rq_xx", type: "counter" },
+    { name: "envoy_cluster_upstream_cx_active", type: "gauge" },
+    { name: "envoy_cluster_upstream_rq_active", type: "gauge" },
+    { name: "envoy_cluster_membership_healthy", type: "gauge" },
+    { name: "envoy_cluster_upstream_cx_rx_bytes_total", type: "counter" },
+    { name: "envoy_cluster_upstream_cx_tx_bytes_total", type: "counter" },
+];
+
+/**
+ * Exposition text with exactly `series` series whose values depend on `tick` (so every scrape
+ * that falls in a new tick sees new values: counters grow, gauges move).
+ */
+export function renderSeries(series: number, tick: number): string {
+    const lines: string[] = [];
+    const perFamily = Math.ceil(series / FAMILIES.length);
+    let left = series;
+    for (const fam of FAMILIES) {
+        if (left <= 0) break;
+        const n = Math.min(perFamily, left);
+        left -= n;
+        lines.push(`# TYPE ${fam.name} ${fam.type}`);
+        for (let i = 0; i < n; i++) {
+            const value = fam.type === "counter" ? tick * ((i % 7) + 1) : (tick * 31 + i) % 1000;
+            lines.push(`${fam.name}{envoy_cluster_name="cluster-${String(i).padStart(5, "0")}"} ${value}`);
+        }
+    }
+    return lines.join("\n") + "\n";
+}
+
+/**
+ * One fake metrics endpoint serving `series` series; many dataplanes (distinct MADS targets) may
+ * share it. The text is rendered once per `tickMs` and cached, so the endpoint's own CPU stays small.
+ */
+export async function startSeriesEndpoint(series: number, tickMs: number): Promise<MetricsEndpoint> {
+    let cached = { tick: -1, text: "" };
+    return startMetricsEndpoint({
+        path: "/metrics",
+        metrics: () => {
+            const tick = Math.floor(Date.now() / tickMs);
+            if (tick !== cached.tick) cached = { tick, text: renderSeries(series, tick) };
+            return cached.text;
+        },
+    });
+}
+
+// ---------------------------------------------------------------- zones
+
+export interface ZoneRun {
+    readonly name: string;
+    readonly prometheus: PrometheusProcess;
+    readonly endpoints: MetricsEndpoint[];
+    stop(): Promise<void>;
+}
+
+export interface ZoneOptions {
+    zoneEv: StackEvaluation;
+    global: PrometheusProcess;
+    receiverOrigin: string;
+    dataplanes: number;
+    seriesPerDataplane: number;
+    /** Fake endpoints the dataplanes share (default 4). */
+    endpoints?: number;
+    /** Rewrites the localised config before start (e.g. drop queue_config). */
+    transform?: (cfg: PrometheusConfig) => PrometheusConfig;
+    /** Discovery refresh (bridge poll and http_sd); shortened so a run does not wait 30s for targets. */
+    refreshInterval: string;
+    tickMs: number;
+}
+
+/** One zone: fake dataplanes behind a fake MADS and the http SD bridge, and the generated zone Prometheus. */
+export async function startZone(opts: ZoneOptions): Promise<ZoneRun> {
+    const zone = String(output(opts.zoneEv, "zone"));
+    const cleanups: Array<() => Promise<void>> = [];
+    const stop = async (): Promise<void> => {
+        for (const c of cleanups.reverse()) await c().catch(() => undefined);
+        cleanups.length = 0;
+    };
+    try {
+        const endpoints: MetricsEndpoint[] = [];
+        for (let i = 0; i < (opts.endpoints ?? 4); i++) {
+            const ep = await startSeriesEndpoint(opts.seriesPerDataplane, opts.tickMs);
+            endpoints.push(ep);
+            cleanups.push(() => ep.stop());
+        }
+        const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
+        cleanups.push(() => cp.stop());
+        const assignments: MonitoringAssignment[] = [];
+        for (let d = 0; d < opts.dataplanes; d++) {
+            const service = `svc-${d % 20}`;
+            const name = `${service}-${String(d).padStart(4, "0")}.bench`;
+            const ep = endpoints[d % endpoints.length];
+            assignments.push({
+                mesh: "default",
+                service,
+                labels: {},
+                targets: [{ name, scheme: "http", address: ep.address, metrics_path: "/metrics", labels: { "kuma.io/service": service, "kuma.io/zone": zone, "k8s.kuma.io/namespace": "bench" } }],
+            });
+        }
+        const mads = await startMadsServer(assignments);
+        cleanups.push(() => mads.stop());
+
+        const z = localPrometheusInputs(opts.zoneEv, "zone-prometheus");
+        const generated = parsePrometheusYaml(z.configYaml);
+        const [{ entry: kuma }] = kumaSdEntries(generated);
+        const bridge: KumaHttpSdBridge = await startKumaHttpSdBridge({
+            server: mads.url,
+            clientId: kuma.client_id,
+            fetchTimeout: String(kuma.fetch_timeout),
+            refreshInterval: opts.refreshInterval,
+        });
+        cleanups.push(() => bridge.stop());
+        const port = await freePort();
+        let cfg = swapKumaSdForHttpSd(generated, () => bridge.url, { refreshInterval: opts.refreshInterval });
+        cfg = rewriteAddresses(cfg, {
+            [String(output(opts.zoneEv, "madsServer")).replace(/^http:\/\//, "").replace(/:5676$/, ":5680")]: cp.address,
+            [opts.receiverOrigin]: opts.global.url,
+            "localhost:9090": `127.0.0.1:${port}`,
+        });
+        cfg = rewriteFilePaths(cfg, z.pathMap);
+        if (opts.transform) cfg = opts.transform(cfg);
+        assertLoopbackOnly(cfg, `zone ${zone}`);
+        const prometheus = track(await startPrometheus({ name: `bench-${zone}`, port, configYaml: renderPrometheusYaml(cfg), files: z.files, extraArgs: z.flags }));
+        cleanups.push(() => prometheus.dispose());
+        return { name: zone, prometheus, endpoints, stop };
+    } catch (err) {
+        await stop();
+        throw err;
+    }
+}
+
+/** The localised config with every remote_write queue_config removed: Prometheus's own defaults. */
+export function withoutQueueConfig(cfg: PrometheusConfig): PrometheusConfig {
+    const out = structuredClone(cfg);
+    for (const rw of (out["remote_write"] as Array<Record<string, unknown>> | undefined) ?? []) delete rw["queue_config"];
+    return out;
+}
+
+// ---------------------------------------------------------------- reading figures
+
+/** Parses Prometheus text exposition into `name{labels}` → value (labels as written). */
+export function parseExposition(text: string): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const line of text.split("\n")) {
+        if (line === "" || line.startsWith("#")) continue;
+        const sp = line.lastIndexOf(" ");
+        const key = line.slice(0, sp);
+        out.set(key, Number(line.slice(sp + 1)));
+    }
+    return out;
+}
+
+/** Sum of every series of `name` (any labels). */
+export function sumOf(m: Map<string, number>, name: string): number {
+    let total = 0;
+    let seen = false;
+    for (const [k, v] of m) {
+        if (k === name || k.startsWith(`${name}{`)) {
+            total += v;
+            seen = true;
+        }
+    }
+    return seen ? total : NaN;
+}
+
+export async function selfMetrics(p: PrometheusProcess, auth?: BasicAuth): Promise<Map<string, number>> {
+    const res = await loopbackRequest({ url: `${p.url}/metrics`, auth, timeoutMs: 10_000 });
+    if (res.status !== 200) throw new Error(`${p.name}: /metrics -> HTTP ${res.status}`);
+    return parseExposition(res.body);
+}
+
+/** VmRSS and VmHWM (bytes) from /proc/<pid>/status; NaN when the process is gone. */
+export function procMemory(pid: number | undefined): { rss: number; hwm: number } {
+    if (pid === undefined) return { rss: NaN, hwm: NaN };
+    try {
+        const text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
+        const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN) * 1024;
+        return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+    } catch {
+        return { rss: NaN, hwm: NaN };
+    }
+}
+
+export const mib = (bytes: number): string => (Number.isFinite(bytes) ? (bytes / 2 ** 20).toFixed(0) : "n/a");
+
+export { sleep, waitFor };
+
+// ---------------------------------------------------------------- remote-write client
+
+function varint(n: number): number[] {
+    const out: number[] = [];
+    while (n >= 0x80) {
+        out.push((n % 0x80) | 0x80);
+        n = Math.floor(n / 0x80);
+    }
+    out.push(n);
+    return out;
+}
+
+function lenDelimited(field: number, payload: Buffer): Buffer {
+    return Buffer.concat([Buffer.from([(field << 3) | 2, ...varint(payload.length)]), payload]);
+}
+
+/** prometheus.Label{name=1, value=2}, encoded once per series. */
+export function encodeLabels(labels: Array<[string, string]>): Buffer {
+    return Buffer.concat(labels.map(([n, v]) => lenDelimited(1, Buffer.concat([lenDelimited(1, Buffer.from(n)), lenDelimited(2, Buffer.from(v))]))));
+}
+
+/**
+ * WriteRequest{timeseries=1: TimeSeries{labels=1, samples=2: Sample{value=1 double, timestamp=2 int64}}},
+ * one sample per series. The labels and framing are encoded once per series (`prepareSeries`); a
+ * request only copies them and writes value and timestamp, so the client spends little CPU.
+ * Timestamps are milliseconds since 1970 (a 6-byte varint until the year 2109).
+ */
+const TS_VARINT_BYTES = 6;
+const SAMPLE_BYTES = 1 + 8 + 1 + TS_VARINT_BYTES;
+
+export function prepareSeries(labels: Buffer): Buffer {
+    const samplesField = [0x12, SAMPLE_BYTES];
+    const bodyLen = labels.length + samplesField.length + SAMPLE_BYTES;
+    // Everything but the sample's value and timestamp: [0x0a len][labels][0x12 16][0x09]
+    return Buffer.concat([Buffer.from([0x0a, ...varint(bodyLen)]), labels, Buffer.from([...samplesField, 0x09])]);
+}
+
+export function encodeWriteRequest(series: Buffer[], value: (i: number) => number, timestampMs: number): Buffer {
+    const ts = Buffer.from([0x10, ...varint(timestampMs)]);
+    if (ts.length !== 1 + TS_VARINT_BYTES) throw new Error(`encodeWriteRequest: timestamp ${timestampMs} is not a 6-byte varint`);
+    let size = 0;
+    for (const s of series) size += s.length + 8 + ts.length;
+    const out = Buffer.allocUnsafe(size);
+    let o = 0;
+    for (let i = 0; i < series.length; i++) {
+        o += series[i].copy(out, o);
+        out.writeDoubleLE(value(i), o);
+        o += 8;
+        o += ts.copy(out, o);
+    }
+    return out;
+}
+
+/**
+ * Snappy block format with a single literal element (no back-references): valid snappy that every
+ * decoder accepts, just not compressed. No snappy implementation is installed in node_modules.
+ */
+export function snappyLiteralBlock(data: Buffer): Buffer {
+    const n = data.length - 1;
+    let tag: number[];
+    if (data.length === 0) return Buffer.from([0]);
+    if (n < 60) tag = [n << 2];
+    else if (n < 1 << 8) tag = [60 << 2, n];
+    else if (n < 1 << 16) tag = [61 << 2, n & 0xff, n >> 8];
+    else if (n < 1 << 24) tag = [62 << 2, n & 0xff, (n >> 8) & 0xff, n >> 16];
+    else tag = [63 << 2, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff];
+    return Buffer.concat([Buffer.from([...varint(data.length), ...tag]), data]);
+}
+
+export interface PushResult {
+    requests: number;
+    failed: number;
+    samples: number;
+    seconds: number;
+    lastError: string | null;
+}
+
+/**
+ * Pushes remote-write requests at `url` as fast as `concurrency` keep-alive connections allow, for
+ * `seconds`. Each worker owns a disjoint slice of `seriesTotal` series and sends them in batches of
+ * `batch` with a fresh timestamp per pass, so no sample is out of order.
+ */
+export async function pushAsFastAsPossible(opts: { url: string; auth: BasicAuth; seconds: number; concurrency: number; batch: number; seriesTotal: number }): Promise<PushResult> {
+    const url = assertLoopbackUrl(opts.url);
+    const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
+    const result: PushResult = { requests: 0, failed: 0, samples: 0, seconds: 0, lastError: null };
+    const perWorker = Math.ceil(opts.seriesTotal / opts.concurrency);
+    const started = Date.now();
+    const deadline = started + opts.seconds * 1000;
+    const post = (body: Buffer): Promise<number> =>
+        new Promise((resolve, reject) => {
+            const req = http.request(
+                url,
+                {
+                    method: "POST",
+                    agent,
+                    headers: {
+                        "Content-Type": "application/x-protobuf",
+                        "Content-Encoding": "snappy",
+                        "X-Prometheus-Remote-Write-Version": "0.1.0",
+                        Authorization: basicAuthHeader(opts.auth),
+                        "Content-Length": String(body.length),
+                    },
+                },
+                (res) => {
+                    const chunks: Buffer[] = [];
+                    res.on("data", (c: Buffer) => chunks.push(c));
+                    res.on("end", () => {
+                        if ((res.statusCode ?? 0) >= 300) result.lastError = `HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString("utf8").slice(0, 200)}`;
+                        resolve(res.statusCode ?? 0);
+                    });
+                },
+            );
+            req.setTimeout(30_000, () => req.destroy(new Error("remote-write request timed out")));
+            req.on("error", reject);
+            req.end(body);
+        });
+    const worker = async (w: number): Promise<void> => {
+        const labels: Buffer[] = [];
+        for (let i = 0; i < perWorker; i++) {
+            labels.push(
+                prepareSeries(encodeLabels([
+                    ["__name__", "bench_synthetic_total"],
+                    ["dataplane", `dp-${w}-${Math.floor(i / 100)}`],
+                    ["envoy_cluster_name", `cluster-${i % 100}`],
+                    ["job", "kuma-dataplanes"],
+                    ["zone", "synthetic"],
+                ])),
+            );
+        }
+        let pass = 0;
+        let lastTs = 0;
+        while (Date.now() < deadline) {
+            const ts = Math.max(Date.now(), lastTs + 1);
+            lastTs = ts;
+            for (let off = 0; off < perWorker && Date.now() < deadline; off += opts.batch) {
+                const slice = labels.slice(off, off + opts.batch);
+                const body = snappyLiteralBlock(encodeWriteRequest(slice, (i) => pass * 10 + i, ts));
+                try {
+                    const status = await post(body);
+                    result.requests++;
+                    if (status >= 200 && status < 300) result.samples += slice.length;
+                    else result.failed++;
+                } catch (err) {
+                    result.failed++;
+                    result.lastError = (err as Error).message;
+                    await sleep(50);
+                }
+            }
+            pass++;
+        }
+    };
+    try {
+        await Promise.all(Array.from({ length: opts.concurrency }, (_, w) => worker(w)));
+    } finally {
+        agent.destroy();
+    }
+    result.seconds = (Date.now() - started) / 1000;
+    return result;
+}

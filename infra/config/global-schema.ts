@@ -138,6 +138,17 @@ const grafana = z
     })
     .strict();
 
+/** NetworkPolicies for the observability namespace: default-deny ingress, then only the expected clients. */
+const networkPolicies = z
+    .object({
+        enabled: z.boolean().default(false),
+        /** Namespace of the ingress controller (the only source of traffic through an Ingress exposure). */
+        ingressControllerNamespace: dnsLabel.optional(),
+        /** Who may open Grafana's UI (CIDRs); empty: nobody from outside the namespace. */
+        grafanaUiCidrs: z.array(z.string().regex(/^[0-9a-f.:]+\/[0-9]{1,3}$/, { error: "not a CIDR; allowed: e.g. 10.0.0.0/8" })).default([]),
+    })
+    .strict();
+
 /** The global control plane, whose own traces go to the central backend. */
 const globalControlPlane = z
     .object({
@@ -183,6 +194,7 @@ export const globalConfigSchema = z
         datadogAppKey: z.string().min(1).optional(),
         grafana: grafana.default(grafana.parse({})),
         globalControlPlane: globalControlPlane.default({ product: "kuma" }),
+        networkPolicies: networkPolicies.default({ enabled: false, grafanaUiCidrs: [] }),
     })
     .strict()
     .superRefine((cfg, ctx) => {
@@ -198,6 +210,11 @@ export const globalConfigSchema = z
             for (const zone of cfg.zones.filter((z) => !(z in federation.zones))) {
                 ctx.addIssue({ code: "custom", path: ["metrics", "federation", "zones"], message: `zone ${JSON.stringify(zone)} has no federation URL; allowed: every zone of zones, each with {url}` });
             }
+        }
+        const np = cfg.networkPolicies;
+        const ingressExposed = [cfg.globalPrometheus.exposure, cfg.traces.jaeger.exposure, cfg.logs.loki.exposure].some((e) => e.type === "ingress");
+        if (np.enabled && ingressExposed && np.ingressControllerNamespace === undefined) {
+            ctx.addIssue({ code: "custom", path: ["networkPolicies", "ingressControllerNamespace"], message: "required with an ingress exposure: only the controller's pods may reach it; allowed: its namespace, e.g. ingress-nginx" });
         }
         const usesDatadog = cfg.traces.backend === "datadog" || cfg.logs.backend === "datadog";
         if (usesDatadog) {

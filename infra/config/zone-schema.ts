@@ -111,6 +111,8 @@ export const zoneConfigSchema = z
         mesh,
         zonePrometheus: zonePrometheus.default(zonePrometheus.parse({})),
         policies: policies.default(policies.parse({})),
+        /** NetworkPolicies for the observability namespace (default-deny ingress, then the mesh's senders). */
+        networkPolicies: z.object({ enabled: z.boolean().default(false) }).strict().default({ enabled: false }),
         /** AWS access key for remote write to AMP from a cluster without IRSA (secret config). */
         awsAccessKeyId: z.string().min(1).optional(),
         /** Its secret key (secret config). */

@@ -11,6 +11,9 @@ import { ExposureConfig, GlobalConfig } from "../config/global-schema";
 import { GlobalStackExports } from "../global-outputs";
 import { ClusterTarget, clusterTarget, regionalAwsProvider } from "../kubernetes-provider";
 import { LokiBucket } from "../../components/aws/loki-bucket";
+import { exposureSources, OBSERVABILITY_NAMESPACES } from "../../components/network/network-policies";
+import { ObservabilityNetworkPolicies } from "../../components/network/observability-network-policies";
+import { controlPlaneEndpoints } from "../../components/mesh/control-plane";
 import { parsePromDuration } from "../../components/prometheus/duration";
 import { GRAFANA_RELEASE, globalMetrics } from "./global-metrics";
 import { StackIdentity } from "../stack-identity";
@@ -80,6 +83,8 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
               opts,
           )
         : undefined;
+
+    if (cfg.networkPolicies.enabled) globalNetworkPolicies(cfg, { jaeger: jaeger !== undefined, loki: loki !== undefined }, serviceExposure, opts);
 
     const globalCpEnv = globalControlPlaneEnv(cfg, jaeger, datadog, opts);
     const traces = jaeger && zoneTraceEndpoint(jaeger);
@@ -154,6 +159,37 @@ function globalControlPlaneEnv(
         return collector.otlpGrpcEndpoint.apply((hostPort) => env(`http://${hostPort}`));
     }
     return pulumi.output<Record<string, string>>({});
+}
+
+/** Default-deny ingress for the observability namespace, then each workload's expected clients only. */
+function globalNetworkPolicies(
+    cfg: GlobalConfig,
+    present: { readonly jaeger: boolean; readonly loki: boolean },
+    exposureOf: (e: ExposureConfig) => ServiceExposure,
+    opts: pulumi.ComponentResourceOptions,
+): void {
+    const np = cfg.networkPolicies;
+    const cpNamespace = controlPlaneEndpoints({ product: cfg.globalControlPlane.product, version: "2.0.0" }).namespace;
+    const sources = (e: ExposureConfig) => exposureSources(exposureOf(e), { ingressControllerNamespace: np.ingressControllerNamespace });
+    new ObservabilityNetworkPolicies(
+        "global-network",
+        {
+            role: "global",
+            settings: {
+                namespace: cfg.namespace,
+                zoneSources: [OBSERVABILITY_NAMESPACES],
+                grafanaUiSources: np.grafanaUiCidrs.map((cidr) => ({ kind: "cidr" as const, cidr })),
+                prometheus: cfg.metrics.backend === "prometheus" ? { release: "global-prometheus", zoneSources: sources(cfg.globalPrometheus.exposure) } : undefined,
+                mimir: cfg.metrics.backend === "mimir" ? { release: "global-mimir" } : undefined,
+                loki: present.loki ? { release: LOKI_RELEASE, zoneSources: sources(cfg.logs.loki.exposure) } : undefined,
+                jaeger: present.jaeger ? { release: "global-jaeger", zoneSources: sources(cfg.traces.jaeger.exposure) } : undefined,
+                grafana: cfg.grafana.enabled ? { release: GRAFANA_RELEASE } : undefined,
+                collector: cfg.traces.backend === "datadog" ? { release: "global-collector", controlPlaneNamespace: cpNamespace } : undefined,
+                jaegerOtlpExtraSources: [{ kind: "namespace", namespace: cpNamespace }],
+            },
+        },
+        opts,
+    );
 }
 
 /** Release name of the global Loki: its ServiceAccount (IRSA for S3) is named after it. */

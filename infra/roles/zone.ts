@@ -19,9 +19,13 @@ import { clusterTarget } from "../kubernetes-provider";
 import { globalStackName, StackIdentity, stackFile } from "../stack-identity";
 import { observabilityNamespace } from "./namespace";
 import { planZoneTelemetry, ZoneTelemetryPlan } from "./zone-telemetry";
+import { OBSERVABILITY_NAMESPACES, prometheusServerPods } from "../../components/network/network-policies";
+import { ObservabilityNetworkPolicies } from "../../components/network/observability-network-policies";
 import { existingPrometheusSnippet } from "./existing-prometheus";
 import { ZONE_PROMETHEUS, zoneMetricsProblems, zoneRemoteWrite } from "./zone-metrics";
 
+/** The observability namespaces (infra/roles/namespace.ts labels every one of them). */
+const OBSERVABILITY_NAMESPACE_SELECTOR = (OBSERVABILITY_NAMESPACES as Extract<typeof OBSERVABILITY_NAMESPACES, { kind: "namespaces" }>).namespaceSelector;
 /** kuma_sd fetch_timeout when none is configured: Prometheus' own default. */
 const DEFAULT_FETCH_TIMEOUT = "2m";
 /** Names of the zone's telemetry components; their Services are named after them. */
@@ -183,6 +187,28 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                 apiKey: global.datadogApiKey,
                 dataplaneMetrics: DATAPLANE_METRICS,
                 collectLogs: plan.logShipper === "datadog-agent",
+            },
+            opts,
+        );
+    }
+
+    if (cfg.networkPolicies.enabled) {
+        new ObservabilityNetworkPolicies(
+            "zone-network",
+            {
+                role: "zone",
+                settings: {
+                    namespace: cfg.namespace,
+                    controlPlaneNamespace: cp.namespace,
+                    prometheus: {
+                        release: ZONE_PROMETHEUS,
+                        // Only a federating global pulls from the zone: its Prometheus, in the observability namespaces.
+                        globalSources:
+                            decisions.metricsTransport === "federation" ? [{ kind: "namespaces", namespaceSelector: OBSERVABILITY_NAMESPACE_SELECTOR, pods: prometheusServerPods("global-prometheus") }] : [],
+                    },
+                    collector: collector !== undefined ? { release: COLLECTOR } : undefined,
+                    datadogAgent: plan.datadogAgent ? { fullname: DATADOG_AGENT, apm: plan.meshTrace === "datadog", logsTcp: plan.accessLogs === "tcp" } : undefined,
+                },
             },
             opts,
         );

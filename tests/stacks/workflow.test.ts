@@ -182,6 +182,23 @@ describe("GitHub workflows", () => {
         for (const env of Object.keys(NOT_DEPLOYED)) assert.ok(stackFiles().some((s) => s.startsWith(`${env}-`)), `${env} still exists`);
     });
 
+    it("cluster and AWS access only for stacks that target real clusters, from secrets (OIDC role, kubeconfig)", () => {
+        for (const [file, wf] of both) {
+            for (const [name, job] of Object.entries(wf.jobs)) {
+                const steps = (job as any).steps ?? [];
+                const pulumiAt = steps.findIndex((s: any) => String(s.uses ?? "").startsWith("pulumi/actions@"));
+                if (pulumiAt < 0) continue;
+                const aws = steps.findIndex((s: any) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials@v"));
+                assert.ok(aws >= 0 && aws < pulumiAt, `${file} ${name}: AWS credentials before pulumi`);
+                assert.equal(steps[aws].with["role-to-assume"], "${{ secrets.AWS_DEPLOY_ROLE_ARN }}");
+                assert.match(String(steps[aws].if), /local-/, "not for local stacks, which only render manifests");
+                const kube = steps.find((s: any) => s.name === "kubeconfig");
+                assert.equal(kube?.env?.KUBECONFIG_CONTENT, "${{ secrets.KUBECONFIG }}", `${file} ${name}`);
+            }
+            assert.equal((wf as unknown as { permissions: Record<string, string> }).permissions["id-token"], "write", `${file}: OIDC for the AWS role`);
+        }
+    });
+
     it("credentials only from secrets.*: tokens, passphrase and backend URL, no literal credential anywhere", () => {
         for (const [file, wf] of both) {
             for (const [name, job] of Object.entries(wf.jobs)) {
@@ -193,7 +210,9 @@ describe("GitHub workflows", () => {
             }
             for (const { at, value } of strings(wf, file)) {
                 const key = at.split(".").pop()!;
-                if (/token|passphrase|password|secret|api[-_]?key|access[-_]?key|cloud-url/i.test(key)) {
+                // `permissions.id-token` is a permission level (write, for OIDC), not a credential.
+                const isPermission = /\.permissions\.[^.]+$/.test(at);
+                if (!isPermission && /token|passphrase|password|secret|api[-_]?key|access[-_]?key|cloud-url/i.test(key)) {
                     assert.match(value, /^\$\{\{ secrets\.[A-Z0-9_]+ \}\}$/, `${at} must come from secrets.*`);
                 }
                 assert.ok(!/\bpul-[0-9a-f]{40}\b|\bAKIA[0-9A-Z]{16}\b|\bgh[pousr]_[A-Za-z0-9]{36}\b/.test(value), `${at} holds a literal credential`);

@@ -1,4 +1,5 @@
 import * as fs from "fs";
+import { startGeneratedGlobal } from "../support/generated-global";
 import * as http from "http";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
@@ -128,12 +129,7 @@ export function writerAuth(globalEv: StackEvaluation): BasicAuth {
 
 /** The global as generated (config, web config with basic auth, flags); only addresses and mounts localised. */
 export async function startGlobal(env: EnvironmentEvaluation, name = "global"): Promise<PrometheusProcess> {
-    const globalEv = env.stacks[0];
-    const g = localPrometheusInputs(globalEv, "global-prometheus");
-    const port = await freePort();
-    const cfg = rewriteFilePaths(rewriteAddresses(parsePrometheusYaml(g.configYaml), { "localhost:9090": `127.0.0.1:${port}` }), g.pathMap);
-    assertLoopbackOnly(cfg, name);
-    return track(await startPrometheus({ name, port, configYaml: renderPrometheusYaml(cfg), files: g.files, extraArgs: g.flags, readyAuth: writerAuth(globalEv) }));
+    return track((await startGeneratedGlobal(env.stacks[0], name)).global);
 }
 
 function assertLoopbackOnly(cfg: PrometheusConfig, name: string): void {

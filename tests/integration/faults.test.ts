@@ -3,8 +3,6 @@ import * as fs from "fs";
 import * as path from "path";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
-import { StackFile } from "../../infra/plan/stack-files";
-import { parseStackName } from "../../infra/stack-identity";
 import { ZONE_REMOTE_WRITE_QUEUE } from "../../components/prometheus/remote-write-queue";
 import { FaultProxy, startFaultProxy } from "../support/fault-proxy";
 import { startKumaHttpSdBridge, KumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
@@ -15,6 +13,8 @@ import { localPrometheusInputs } from "../support/mounted-workload";
 import { file as planFile, output } from "../support/plan-access";
 import { RULES_MOUNT_DIR, ZONE_RULES_FILE } from "../../components/prometheus/alert-rules";
 import { freePort } from "../support/ports";
+import { startGeneratedGlobal } from "../support/generated-global";
+import { testStack } from "../support/stack-file";
 import { PrometheusProcess, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
 import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
 
@@ -31,14 +31,7 @@ import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, renderPro
  * sample. The zone's TSDB is the reference.
  */
 
-const P = "mesh-observability";
-const file = (stack: string, config: Record<string, unknown>): StackFile => ({
-    stack,
-    identity: parseStackName(stack),
-    file: `stacks/Pulumi.${stack}.yaml`,
-    config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`${P}:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
-    secretKeys: [],
-});
+const file = testStack;
 const FAST = { scrapeInterval: "1s", dataplaneScrapeInterval: "1s", discovery: { refreshInterval: "1s" } };
 const ENV_FILES = [
     file("ft-global", { zones: ["east", "west"], globalPrometheus: { scrapeInterval: "2s" } }),
@@ -85,13 +78,9 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
     before(async () => {
         env = await evaluateEnvironment("ft", { files: ENV_FILES });
         globalEv = env.stacks[0];
-        writer = { username: String(output(globalEv, "remoteWriteUsername")), password: String(output(globalEv, "remoteWritePassword")) };
-        const g = localPrometheusInputs(globalEv, "global-prometheus");
-        const globalPort = await freePort();
-        const globalCfg = rewriteFilePaths(rewriteAddresses(parsePrometheusYaml(g.configYaml), { "localhost:9090": `127.0.0.1:${globalPort}` }), g.pathMap);
-        assert.deepEqual(findNonLoopbackAddresses(globalCfg), []);
-        global = await startPrometheus({ name: "ft-global", port: globalPort, configYaml: renderPrometheusYaml(globalCfg), files: g.files, extraArgs: g.flags, readyAuth: writer });
-        const receiverBase = new URL(String(output(globalEv, "remoteWriteUrl"))).origin;
+        const started = await startGeneratedGlobal(globalEv, "ft-global");
+        ({ global, writer } = started);
+        const receiverBase = started.receiverBase;
 
         for (const zoneEv of env.stacks.slice(1)) {
             const zone = String(output(zoneEv, "zone"));

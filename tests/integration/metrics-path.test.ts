@@ -11,6 +11,7 @@ import { PROMETHEUS_PASSWORD_ENV } from "../../components/grafana/global-grafana
 import { OVERVIEW_QUERIES } from "../../components/grafana/overview-dashboard";
 import { one, output, revealed } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
+import { startGeneratedGlobal } from "../support/generated-global";
 import { freePort } from "../support/ports";
 import { PrometheusProcess, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
 import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
@@ -58,16 +59,10 @@ describe("metrics path with real Prometheus: zones remote-write to the global", 
     before(async () => {
         env = await evaluateEnvironment("it", { files: ENV_FILES });
         globalEv = env.stacks[0];
-        writer = { username: String(output(globalEv, "remoteWriteUsername")), password: String(output(globalEv, "remoteWritePassword")) };
-
         // Global: generated prometheus.yml, web config and flags; only addresses and mount paths localised.
-        const g = localPrometheusInputs(globalEv, "global-prometheus");
-        const globalPort = await freePort();
-        const globalCfg = rewriteFilePaths(rewriteAddresses(parsePrometheusYaml(g.configYaml), { "localhost:9090": `127.0.0.1:${globalPort}` }), g.pathMap);
-        assert.deepEqual(findNonLoopbackAddresses(globalCfg), []);
-        global = await startPrometheus({ name: "global", port: globalPort, configYaml: renderPrometheusYaml(globalCfg), files: g.files, extraArgs: g.flags, readyAuth: writer });
-
-        const receiverBase = new URL(String(output(globalEv, "remoteWriteUrl"))).origin;
+        const started = await startGeneratedGlobal(globalEv);
+        ({ global, writer } = started);
+        const receiverBase = started.receiverBase;
         for (const zoneEv of env.stacks.slice(1)) {
             const zone = String(output(zoneEv, "zone"));
             const endpoints: MetricsEndpoint[] = [];

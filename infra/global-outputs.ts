@@ -115,8 +115,8 @@ export function readGlobalOutputs(ref: pulumi.StackReference): ZoneView {
 }
 
 /**
- * Reads the backend choices (and the Datadog site) as plain values (none is a secret). Creating resources inside an
- * apply would hide them from preview; awaiting these two values first keeps the graph static.
+ * Reads the decision outputs (DECISION_KEYS) as plain values; none is a secret. Creating resources
+ * inside an apply would hide them from preview; awaiting these first keeps the graph static.
  */
 export async function readZoneDecisions(ref: pulumi.StackReference): Promise<ZoneDecisions> {
     const values = await Promise.all(DECISION_KEYS.map(async (key) => [key, await ref.requireOutputValue(key)] as const));

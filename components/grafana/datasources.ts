@@ -1,5 +1,6 @@
 import { validateLokiTenant } from "../logs/loki-chart";
 import { renderYaml } from "../render-yaml";
+import { TENANT_HEADER } from "../tenant-header";
 
 /**
  * Fixed datasource UIDs and names, as `kumactl install observability` provisions them: dashboards and
@@ -12,8 +13,7 @@ export const DATASOURCES = {
     kuma: { uid: "kuma", name: "Kuma", type: "kumahq-kuma-datasource" },
 } as const;
 
-/** The header Loki reads the tenant from. */
-export const TENANT_HEADER = "X-Scope-OrgID";
+export { TENANT_HEADER };
 
 export interface GrafanaDatasourceSettings {
     /**

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { controlPlaneEndpoints, MeshProduct } from "./control-plane";
+import { controlPlaneNamespace, MeshProduct } from "./control-plane";
 import { buildControlPlaneValues, CONTROL_PLANE_CHARTS, ControlPlaneValuesSettings } from "./control-plane-chart";
 import { parseMeshVersion } from "./policies";
 
@@ -49,7 +49,7 @@ export class ControlPlaneInstall extends pulumi.ComponentResource {
         // The values layout (kuma's keys, kong-mesh's under kuma:) holds from 2.0.0: kong-mesh 1.x wrapped older kuma charts.
         if (parseMeshVersion(version)[0] < 2) throw new Error(`${chart.chart} chart version ${version} is older than 2.0.0; allowed: 2.x releases`);
         super("meshobs:mesh:ControlPlaneInstall", name, {}, opts);
-        this.namespace = args.namespace ?? controlPlaneEndpoints({ product: args.product, version }).namespace;
+        this.namespace = args.namespace ?? controlPlaneNamespace(args.product);
         this.values = pulumi.output(args.env).apply((env) => buildControlPlaneValues(settings(env)));
 
         const release = new k8s.helm.v4.Chart(

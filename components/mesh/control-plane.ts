@@ -41,9 +41,14 @@ const DEFAULTS: Record<MeshProduct, { service: string; namespace: string }> = {
     "kong-mesh": { service: "kong-mesh-control-plane", namespace: "kong-mesh-system" },
 };
 
+/** The product's control plane system namespace (kuma-system / kong-mesh-system). */
+export function controlPlaneNamespace(product: MeshProduct): string {
+    return DEFAULTS[product].namespace;
+}
+
 export function controlPlaneEndpoints(s: ControlPlaneSettings): ControlPlaneEndpoints {
     const service = s.service ?? DEFAULTS[s.product].service;
-    const namespace = s.namespace ?? DEFAULTS[s.product].namespace;
+    const namespace = s.namespace ?? controlPlaneNamespace(s.product);
     return {
         service,
         namespace,

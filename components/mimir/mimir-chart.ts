@@ -1,3 +1,4 @@
+import { TENANT_HEADER } from "../tenant-header";
 /**
  * Grafana Mimir as the global metrics backend: the mimir-distributed chart, pinned, with the
  * values built here. Facts from the chart's own values.yaml (../shared/upstream/
@@ -34,8 +35,7 @@ export const MIMIR_GATEWAY_PORT = 80;
 export const MIMIR_PUSH_PATH = "/api/v1/push";
 /** Prometheus-compatible query prefix (gateway nginx `location {{ mimir.prometheusHttpPrefix }}`, Mimir's default -http.prometheus-http-prefix). */
 export const MIMIR_QUERY_PATH = "/prometheus";
-/** The header carrying the tenant on every push and query. */
-export const TENANT_HEADER = "X-Scope-OrgID";
+export { TENANT_HEADER };
 /** What the gateway substitutes for a missing tenant header (mimir.noAuthTenant default). */
 export const GATEWAY_NO_AUTH_TENANT = "anonymous";
 

@@ -2,6 +2,7 @@ import { assertDatadogSite } from "../datadog/agent-chart";
 import { validateLokiTenant } from "../logs/loki-chart";
 import { ZONE_ATTRIBUTE } from "../mesh/control-plane-telemetry";
 import { renderYaml } from "../render-yaml";
+import { TENANT_HEADER } from "../tenant-header";
 
 /** OTLP receiver ports (the collector's defaults, and what the chart's `otlp` / `otlp-http` ports name). */
 export const COLLECTOR_OTLP_GRPC_PORT = 4317;
@@ -162,7 +163,7 @@ export function buildZoneCollectorConfig(s: ZoneCollectorSettings): Record<strin
             break;
     }
     if (s.logs.type === "loki-otlp") {
-        exporters[LOKI_EXPORTER] = { endpoint: otlpHttpBase(s.logs.endpoint, "logs"), headers: { "X-Scope-OrgID": validateLokiTenant(s.logs.tenant) } };
+        exporters[LOKI_EXPORTER] = { endpoint: otlpHttpBase(s.logs.endpoint, "logs"), headers: { [TENANT_HEADER]: validateLokiTenant(s.logs.tenant) } };
         pipelines.logs = { receivers: ["otlp"], processors: [...common, "batch"], exporters: [LOKI_EXPORTER] };
     }
     if (Object.keys(pipelines).length === 0) {

@@ -12,11 +12,10 @@ import { GlobalConfig } from "../config/global-schema";
 import { GlobalStackExports } from "../global-outputs";
 import { ClusterTarget, regionalAwsProvider } from "../kubernetes-provider";
 import { warn } from "../warnings";
+import { GRAFANA_RELEASE, MIMIR_RELEASE, PROMETHEUS_RELEASE } from "./global-releases";
 
 /** The basic-auth user Grafana queries the global Prometheus as (read only: it never remote-writes). */
 export const GRAFANA_PROMETHEUS_USER = "grafana";
-/** Release name of the global Grafana: its ServiceAccount (IRSA for AMP) is named after it. */
-export const GRAFANA_RELEASE = "global-grafana";
 
 type MetricsOutputs = Pick<
     GlobalStackExports,
@@ -58,7 +57,7 @@ export function globalMetrics(
             if (warning !== undefined) warn(`${id.stack}: ${warning}`);
             const p = cfg.globalPrometheus;
             const prometheus = new GlobalPrometheus(
-                "global-prometheus",
+                PROMETHEUS_RELEASE,
                 {
                     namespace: cfg.namespace,
                     remoteWriteUsername: p.remoteWriteUsername,
@@ -164,7 +163,7 @@ export function globalMetrics(
             const mimir = m.mimir!; // the schema requires it with this backend
             const s = mimir.storage;
             const backend = new GlobalMimir(
-                "global-mimir",
+                MIMIR_RELEASE,
                 {
                     namespace: cfg.namespace,
                     tenant: mimir.tenant,

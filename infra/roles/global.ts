@@ -13,9 +13,10 @@ import { ClusterTarget, clusterTarget, regionalAwsProvider } from "../kubernetes
 import { LokiBucket } from "../../components/aws/loki-bucket";
 import { exposureSources, OBSERVABILITY_NAMESPACES } from "../../components/network/network-policies";
 import { ObservabilityNetworkPolicies } from "../../components/network/observability-network-policies";
-import { controlPlaneEndpoints } from "../../components/mesh/control-plane";
+import { controlPlaneNamespace } from "../../components/mesh/control-plane";
 import { parsePromDuration } from "../../components/prometheus/duration";
-import { GRAFANA_RELEASE, globalMetrics } from "./global-metrics";
+import { globalMetrics } from "./global-metrics";
+import { GLOBAL_COLLECTOR_RELEASE, GRAFANA_RELEASE, JAEGER_RELEASE, LOKI_RELEASE, MIMIR_RELEASE, PROMETHEUS_RELEASE } from "./global-releases";
 import { StackIdentity } from "../stack-identity";
 import { warn } from "../warnings";
 import { observabilityNamespace } from "./namespace";
@@ -33,7 +34,7 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
 
     const jaeger =
         cfg.traces.backend === "jaeger"
-            ? new GlobalJaeger("global-jaeger", { namespace: cfg.namespace, storage: cfg.traces.jaeger.storage, exposure: serviceExposure(cfg.traces.jaeger.exposure) }, opts)
+            ? new GlobalJaeger(JAEGER_RELEASE, { namespace: cfg.namespace, storage: cfg.traces.jaeger.storage, exposure: serviceExposure(cfg.traces.jaeger.exposure) }, opts)
             : undefined;
     jaeger?.warnings.forEach(warn);
 
@@ -152,7 +153,7 @@ function globalControlPlaneEnv(
     if (jaeger !== undefined) return jaeger.inClusterOtlpGrpcEndpoint.apply(env);
     if (cfg.traces.backend === "datadog" && datadog !== undefined) {
         const collector = new ZoneCollector(
-            "global-collector",
+            GLOBAL_COLLECTOR_RELEASE,
             { namespace: cfg.namespace, zone: GLOBAL_CP_ZONE, traces: { type: "datadog", site: datadog.site, apiKey: datadog.apiKey }, logs: { type: "none" } },
             opts,
         );
@@ -169,7 +170,7 @@ function globalNetworkPolicies(
     opts: pulumi.ComponentResourceOptions,
 ): void {
     const np = cfg.networkPolicies;
-    const cpNamespace = controlPlaneEndpoints({ product: cfg.globalControlPlane.product, version: "2.0.0" }).namespace;
+    const cpNamespace = controlPlaneNamespace(cfg.globalControlPlane.product);
     const sources = (e: ExposureConfig) => exposureSources(exposureOf(e), { ingressControllerNamespace: np.ingressControllerNamespace });
     new ObservabilityNetworkPolicies(
         "global-network",
@@ -179,12 +180,12 @@ function globalNetworkPolicies(
                 namespace: cfg.namespace,
                 zoneSources: [OBSERVABILITY_NAMESPACES],
                 grafanaUiSources: np.grafanaUiCidrs.map((cidr) => ({ kind: "cidr" as const, cidr })),
-                prometheus: cfg.metrics.backend === "prometheus" ? { release: "global-prometheus", zoneSources: sources(cfg.globalPrometheus.exposure) } : undefined,
-                mimir: cfg.metrics.backend === "mimir" ? { release: "global-mimir" } : undefined,
+                prometheus: cfg.metrics.backend === "prometheus" ? { release: PROMETHEUS_RELEASE, zoneSources: sources(cfg.globalPrometheus.exposure) } : undefined,
+                mimir: cfg.metrics.backend === "mimir" ? { release: MIMIR_RELEASE } : undefined,
                 loki: present.loki ? { release: LOKI_RELEASE, zoneSources: sources(cfg.logs.loki.exposure) } : undefined,
-                jaeger: present.jaeger ? { release: "global-jaeger", zoneSources: sources(cfg.traces.jaeger.exposure) } : undefined,
+                jaeger: present.jaeger ? { release: JAEGER_RELEASE, zoneSources: sources(cfg.traces.jaeger.exposure) } : undefined,
                 grafana: cfg.grafana.enabled ? { release: GRAFANA_RELEASE } : undefined,
-                collector: cfg.traces.backend === "datadog" ? { release: "global-collector", controlPlaneNamespace: cpNamespace } : undefined,
+                collector: cfg.traces.backend === "datadog" ? { release: GLOBAL_COLLECTOR_RELEASE, controlPlaneNamespace: cpNamespace } : undefined,
                 jaegerOtlpExtraSources: [{ kind: "namespace", namespace: cpNamespace }],
             },
         },
@@ -192,8 +193,6 @@ function globalNetworkPolicies(
     );
 }
 
-/** Release name of the global Loki: its ServiceAccount (IRSA for S3) is named after it. */
-const LOKI_RELEASE = "global-loki";
 
 /**
  * The Loki bucket, when the stack manages it: encrypted, public access blocked, objects expiring

@@ -2,14 +2,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { ampRemoteWritePolicy } from "../../components/aws/iam-policies";
 import { IrsaRole } from "../../components/aws/irsa-role";
 import { ZoneRemoteWriteArgs } from "../../components/prometheus/zone-prometheus";
+import { TENANT_HEADER } from "../../components/tenant-header";
 import { ZoneConfig } from "../config/zone-schema";
 import { ZoneDecisions, ZoneView } from "../global-outputs";
 import { ClusterTarget } from "../kubernetes-provider";
 
 /** The zone Prometheus' release name, which is also its ServiceAccount's (the IRSA trust names it). */
 export const ZONE_PROMETHEUS = "zone-prometheus";
-/** The header Mimir reads the tenant from. */
-const TENANT_HEADER = "X-Scope-OrgID";
 
 /** Problems with the zone's metrics config given what the global offers (checked before any resource). */
 export function zoneMetricsProblems(decisions: ZoneDecisions, cfg: ZoneConfig, globalStack: string): string[] {

@@ -23,6 +23,7 @@ import { OBSERVABILITY_NAMESPACES, prometheusServerPods } from "../../components
 import { ObservabilityNetworkPolicies } from "../../components/network/observability-network-policies";
 import { existingPrometheusSnippet } from "./existing-prometheus";
 import { ZONE_PROMETHEUS, zoneMetricsProblems, zoneRemoteWrite } from "./zone-metrics";
+import { PROMETHEUS_RELEASE } from "./global-releases";
 
 /** The observability namespaces (infra/roles/namespace.ts labels every one of them). */
 const OBSERVABILITY_NAMESPACE_SELECTOR = (OBSERVABILITY_NAMESPACES as Extract<typeof OBSERVABILITY_NAMESPACES, { kind: "namespaces" }>).namespaceSelector;
@@ -204,7 +205,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                         release: ZONE_PROMETHEUS,
                         // Only a federating global pulls from the zone: its Prometheus, in the observability namespaces.
                         globalSources:
-                            decisions.metricsTransport === "federation" ? [{ kind: "namespaces", namespaceSelector: OBSERVABILITY_NAMESPACE_SELECTOR, pods: prometheusServerPods("global-prometheus") }] : [],
+                            decisions.metricsTransport === "federation" ? [{ kind: "namespaces", namespaceSelector: OBSERVABILITY_NAMESPACE_SELECTOR, pods: prometheusServerPods(PROMETHEUS_RELEASE) }] : [],
                     },
                     collector: collector !== undefined ? { release: COLLECTOR } : undefined,
                     datadogAgent: plan.datadogAgent ? { fullname: DATADOG_AGENT, apm: plan.meshTrace === "datadog", logsTcp: plan.accessLogs === "tcp" } : undefined,

@@ -1,7 +1,8 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { workloadAnnotations } from "../workload-files";
+import { mountedConfigMap } from "../mounted-config-map";
+import { pinnedChart } from "../pinned-chart";
 import {
     agentObjectNames,
     API_KEY_SECRET_KEY,
@@ -91,27 +92,9 @@ export class ZoneDatadogAgent extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const checksConfig = new k8s.core.v1.ConfigMap(
-            names.checksConfigMap,
-            {
-                metadata: { name: names.checksConfigMap, namespace: args.namespace, annotations: workloadAnnotations("datadog-agent") },
-                data: { ...checks.files },
-            },
-            { parent: this },
-        );
+        const checksConfig = mountedConfigMap(this, names.checksConfigMap, args.namespace, "datadog-agent", checks.files);
 
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                name,
-                namespace: args.namespace,
-                chart: DATADOG_CHART.chart,
-                version: DATADOG_CHART.version,
-                repositoryOpts: { repo: DATADOG_CHART.repo },
-                values,
-            },
-            { parent: this, dependsOn: [apiKey, tokenSecret, checksConfig] },
-        );
+        const chart = pinnedChart(name, DATADOG_CHART, { namespace: args.namespace, values }, { parent: this, dependsOn: [apiKey, tokenSecret, checksConfig] });
 
         const service = (role: string, serviceName: string, port: { name: string; port: number }) =>
             new k8s.core.v1.Service(

@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { ServiceExposure } from "../prometheus/chart-values";
 import { sha256 } from "../prometheus/checksum";
-import { workloadAnnotations } from "../workload-files";
+import { mountedConfigMap } from "../mounted-config-map";
+import { pinnedChart } from "../pinned-chart";
 import { renderGrafanaDatasources } from "./datasources";
 import {
     ADMIN_PASSWORD_KEY,
@@ -126,32 +127,15 @@ export class GlobalGrafana extends pulumi.ComponentResource {
         const datasourcesConfigMap = `${name}-datasources`;
         const dashboardsConfigMap = `${name}-dashboards`;
         const configMaps = [
-            new k8s.core.v1.ConfigMap(
-                datasourcesConfigMap,
-                {
-                    metadata: { name: datasourcesConfigMap, namespace: args.namespace, annotations: workloadAnnotations("grafana") },
-                    data: { [DATASOURCES_FILE_KEY]: this.datasourcesText },
-                },
-                { parent: this },
-            ),
-            new k8s.core.v1.ConfigMap(
-                dashboardsConfigMap,
-                {
-                    metadata: { name: dashboardsConfigMap, namespace: args.namespace, annotations: workloadAnnotations("grafana") },
-                    data: { [OVERVIEW_DASHBOARD_FILE]: this.dashboardText },
-                },
-                { parent: this },
-            ),
+            mountedConfigMap(this, datasourcesConfigMap, args.namespace, "grafana", { [DATASOURCES_FILE_KEY]: this.datasourcesText }),
+            mountedConfigMap(this, dashboardsConfigMap, args.namespace, "grafana", { [OVERVIEW_DASHBOARD_FILE]: this.dashboardText }),
         ];
 
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-chart`,
+        const chart = pinnedChart(
+            name,
+            GRAFANA_CHART,
             {
-                name,
                 namespace: args.namespace,
-                chart: GRAFANA_CHART.chart,
-                version: GRAFANA_CHART.version,
-                repositoryOpts: { repo: GRAFANA_CHART.repo },
                 values: pulumi.all([this.datasourcesText, args.serviceAccountAnnotations ?? {}]).apply(([datasources, serviceAccountAnnotations]) =>
                     buildGrafanaValues({
                         serviceAccountAnnotations,

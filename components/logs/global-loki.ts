@@ -10,6 +10,7 @@ import {
     NO_AUTH_TENANT,
     validateLokiTenant,
 } from "./loki-chart";
+import { pinnedChart } from "../pinned-chart";
 
 export interface GlobalLokiArgs {
     /** Namespace to deploy into (must exist). */
@@ -66,14 +67,11 @@ export class GlobalLoki extends pulumi.ComponentResource {
         };
         buildLokiValues(settings); // bad settings fail here, not inside the apply below
 
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-chart`,
+        const chart = pinnedChart(
+            name,
+            LOKI_CHART,
             {
-                name,
                 namespace: args.namespace,
-                chart: LOKI_CHART.chart,
-                version: LOKI_CHART.version,
-                repositoryOpts: { repo: LOKI_CHART.repo },
                 values: pulumi.output(args.serviceAccountAnnotations ?? {}).apply((serviceAccountAnnotations) =>
                     buildLokiValues({ ...settings, serviceAccountAnnotations }),
                 ),

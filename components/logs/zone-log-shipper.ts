@@ -1,7 +1,7 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { mountedConfigMap } from "../mounted-config-map";
 import { mountedSecret } from "../mounted-secret";
-import { workloadAnnotations } from "../workload-files";
+import { pinnedChart } from "../pinned-chart";
 import { ALLOY_CHART, ALLOY_CONFIG_KEY, alloySecretDir, buildAlloyChartValues } from "./alloy-chart";
 import { checkZoneLabels, renderAlloyConfig } from "./alloy-config";
 
@@ -61,29 +61,9 @@ export class ZoneLogShipper extends pulumi.ComponentResource {
         if (args.basicAuth !== undefined) {
             dependsOn.push(mountedSecret(this, credentialName, args.namespace, "alloy", { [PASSWORD_KEY]: args.basicAuth.password }));
         }
-        dependsOn.push(
-            new k8s.core.v1.ConfigMap(
-                configMapName,
-                {
-                    metadata: { name: configMapName, namespace: args.namespace, annotations: workloadAnnotations("alloy") },
-                    data: { [ALLOY_CONFIG_KEY]: this.configText },
-                },
-                { parent: this },
-            ),
-        );
+        dependsOn.push(mountedConfigMap(this, configMapName, args.namespace, "alloy", { [ALLOY_CONFIG_KEY]: this.configText }));
 
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                name,
-                namespace: args.namespace,
-                chart: ALLOY_CHART.chart,
-                version: ALLOY_CHART.version,
-                repositoryOpts: { repo: ALLOY_CHART.repo },
-                values,
-            },
-            { parent: this, dependsOn },
-        );
+        const chart = pinnedChart(name, ALLOY_CHART, { namespace: args.namespace, values }, { parent: this, dependsOn });
         this.registerOutputs({ configText: this.configText, chart: chart.urn });
     }
 }

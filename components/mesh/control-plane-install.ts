@@ -1,5 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { pinnedChart } from "../pinned-chart";
 import { controlPlaneNamespace, MeshProduct } from "./control-plane";
 import { buildControlPlaneValues, CONTROL_PLANE_CHARTS, ControlPlaneValuesSettings } from "./control-plane-chart";
 import { parseMeshVersion } from "./policies";
@@ -52,18 +52,7 @@ export class ControlPlaneInstall extends pulumi.ComponentResource {
         this.namespace = args.namespace ?? controlPlaneNamespace(args.product);
         this.values = pulumi.output(args.env).apply((env) => buildControlPlaneValues(settings(env)));
 
-        const release = new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                name: args.product,
-                namespace: this.namespace,
-                chart: chart.chart,
-                version,
-                repositoryOpts: { repo: chart.repo },
-                values: this.values,
-            },
-            { parent: this },
-        );
+        const release = pinnedChart(name, { ...chart, version }, { release: args.product, namespace: this.namespace, values: this.values }, { parent: this });
         this.registerOutputs({ namespace: this.namespace, values: this.values, chart: release.urn });
     }
 }

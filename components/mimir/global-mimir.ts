@@ -1,5 +1,5 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { pinnedChart } from "../pinned-chart";
 import { buildMimirValues, MIMIR_CHART, MimirLimits, mimirEndpoints, MimirS3Storage, MimirSizing, validateMimirTenant } from "./mimir-chart";
 
 export interface GlobalMimirArgs {
@@ -50,18 +50,7 @@ export class GlobalMimir extends pulumi.ComponentResource {
         });
         super("meshobs:mimir:GlobalMimir", name, {}, opts);
 
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                name,
-                namespace: args.namespace,
-                chart: MIMIR_CHART.chart,
-                version: MIMIR_CHART.version,
-                repositoryOpts: { repo: MIMIR_CHART.repo },
-                values,
-            },
-            { parent: this },
-        );
+        const chart = pinnedChart(name, MIMIR_CHART, { namespace: args.namespace, values }, { parent: this });
 
         const endpoints = mimirEndpoints(name, args.namespace);
         this.pushUrl = pulumi.output(endpoints.pushUrl);

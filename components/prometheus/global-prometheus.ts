@@ -1,9 +1,8 @@
-import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GLOBAL_RULES_FILE, renderGlobalAlertRules, RULES_MOUNT_DIR } from "./alert-rules";
 import { sha256 } from "./checksum";
-import { workloadAnnotations } from "../workload-files";
+import { mountedConfigMap } from "../mounted-config-map";
 import { buildPrometheusChartValues, PrometheusChartSettings, SecretMount, ServiceExposure } from "./chart-values";
 import { receiverEndpoint } from "./exposure";
 import { renderGlobalPrometheusConfig } from "./global-config";
@@ -116,11 +115,7 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
             secretMounts.push({ name: "zones", mountPath: ZONE_CREDENTIALS_DIR, secretName: zoneSecretName });
         }
         const rulesName = `${name}-rules`;
-        const rules = new k8s.core.v1.ConfigMap(
-            rulesName,
-            { metadata: { name: rulesName, namespace: args.namespace, annotations: workloadAnnotations("prometheus") }, data: { [GLOBAL_RULES_FILE]: this.rulesText } },
-            { parent: this },
-        );
+        const rules = mountedConfigMap(this, rulesName, args.namespace, "prometheus", { [GLOBAL_RULES_FILE]: this.rulesText });
         const chart = prometheusServer(
             this,
             name,

@@ -2,8 +2,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_FILE_KEY, PROMETHEUS_CHART } from "./chart";
 import { sha256 } from "./checksum";
-import { workloadAnnotations } from "../workload-files";
+import { mountedConfigMap } from "../mounted-config-map";
 import { mountedSecret as mountedWorkloadSecret } from "../mounted-secret";
+import { pinnedChart } from "../pinned-chart";
 
 /** A Secret of files the Prometheus container mounts (values made secret by the shared helper). */
 export function mountedSecret(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>, files: Record<string, pulumi.Input<string>>): k8s.core.v1.Secret {
@@ -27,24 +28,11 @@ export function prometheusServer(
     values: (configChecksum: string) => pulumi.Input<Record<string, unknown>>,
     dependsOn: pulumi.Resource[],
 ): k8s.helm.v4.Chart {
-    const config = new k8s.core.v1.ConfigMap(
-        `${release}-${CONFIG_MAP_SUFFIX}`,
-        {
-            metadata: { name: `${release}-${CONFIG_MAP_SUFFIX}`, namespace, annotations: workloadAnnotations("prometheus") },
-            data: { [CONFIG_FILE_KEY]: configText },
-        },
-        { parent },
-    );
-    return new k8s.helm.v4.Chart(
-        `${release}-chart`,
-        {
-            name: release,
-            namespace,
-            chart: PROMETHEUS_CHART.chart,
-            version: PROMETHEUS_CHART.version,
-            repositoryOpts: { repo: PROMETHEUS_CHART.repo },
-            values: pulumi.output(configText).apply((text) => values(sha256(text))),
-        },
+    const config = mountedConfigMap(parent, `${release}-${CONFIG_MAP_SUFFIX}`, namespace, "prometheus", { [CONFIG_FILE_KEY]: configText });
+    return pinnedChart(
+        release,
+        PROMETHEUS_CHART,
+        { namespace, values: pulumi.output(configText).apply((text) => values(sha256(text))) },
         { parent, dependsOn: [...dependsOn, config] },
     );
 }

@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderZoneAlertRules, RULES_MOUNT_DIR, ZONE_RULES_FILE } from "./alert-rules";
 import { sha256 } from "./checksum";
-import { workloadAnnotations } from "../workload-files";
+import { mountedConfigMap } from "../mounted-config-map";
 import { AWS_ACCESS_KEY_ID_ENV, AWS_SECRET_ACCESS_KEY_ENV, awsCredentialChartInputs, AwsCredentialSource } from "./aws-credentials";
 import { SERVICE_PORT } from "./chart";
 import { buildPrometheusChartValues, ConfigMapMount, PrometheusChartSettings, SecretMount } from "./chart-values";
@@ -109,13 +109,7 @@ export class ZonePrometheus extends pulumi.ComponentResource {
         const configMapMounts: ConfigMapMount[] = [];
         if (this.rulesText !== undefined) {
             const rulesName = `${name}-rules`;
-            secrets.push(
-                new k8s.core.v1.ConfigMap(
-                    rulesName,
-                    { metadata: { name: rulesName, namespace: args.namespace, annotations: workloadAnnotations("prometheus") }, data: { [ZONE_RULES_FILE]: this.rulesText } },
-                    { parent: this },
-                ),
-            );
+            secrets.push(mountedConfigMap(this, rulesName, args.namespace, "prometheus", { [ZONE_RULES_FILE]: this.rulesText }));
             configMapMounts.push({ name: "rules", mountPath: RULES_MOUNT_DIR, configMap: rulesName, checksum: sha256(this.rulesText) });
         }
 

@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertDatadogSite } from "../datadog/agent-chart";
 import { sha256 } from "../prometheus/checksum";
-import { workloadAnnotations } from "../workload-files";
+import { mountedConfigMap } from "../mounted-config-map";
+import { pinnedChart } from "../pinned-chart";
 import { buildCollectorChartValues, COLLECTOR_CONFIG_KEY, collectorEndpoints, OTEL_COLLECTOR_CHART } from "./collector-chart";
 import { checkZoneAttributes, LogsBackend, renderZoneCollectorConfig, TracesBackend } from "./collector-config";
 
@@ -83,27 +84,12 @@ export class ZoneCollector extends pulumi.ComponentResource {
                 ),
             );
         }
-        dependsOn.push(
-            new k8s.core.v1.ConfigMap(
-                `${name}-config`,
-                {
-                    metadata: { name: `${name}-config`, namespace: args.namespace, annotations: workloadAnnotations("otel-collector") },
-                    data: { [COLLECTOR_CONFIG_KEY]: this.configText },
-                },
-                { parent: this },
-            ),
-        );
+        dependsOn.push(mountedConfigMap(this, `${name}-config`, args.namespace, "otel-collector", { [COLLECTOR_CONFIG_KEY]: this.configText }));
 
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                name,
-                namespace: args.namespace,
-                chart: OTEL_COLLECTOR_CHART.chart,
-                version: OTEL_COLLECTOR_CHART.version,
-                repositoryOpts: { repo: OTEL_COLLECTOR_CHART.repo },
-                values: this.configText.apply((text) => values(sha256(text))),
-            },
+        const chart = pinnedChart(
+            name,
+            OTEL_COLLECTOR_CHART,
+            { namespace: args.namespace, values: this.configText.apply((text) => values(sha256(text))) },
             { parent: this, dependsOn },
         );
 

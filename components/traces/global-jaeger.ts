@@ -2,7 +2,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceExposure } from "../prometheus/chart-values";
 import { sha256 } from "../prometheus/checksum";
-import { workloadAnnotations } from "../workload-files";
+import { mountedConfigMap } from "../mounted-config-map";
+import { pinnedChart } from "../pinned-chart";
 import { buildJaegerExposure, buildJaegerValues, JAEGER_CHART, JAEGER_CONFIG_KEY, jaegerQueryUrl } from "./jaeger-chart";
 import { JaegerStorage, renderJaegerConfig } from "./jaeger-config";
 
@@ -40,14 +41,7 @@ export class GlobalJaeger extends pulumi.ComponentResource {
         super("meshobs:traces:GlobalJaeger", name, {}, opts);
         this.configText = renderJaegerConfig(args.storage);
         const configMapName = `${name}-config-${sha256(this.configText).slice(0, 10)}`;
-        const config = new k8s.core.v1.ConfigMap(
-            `${name}-config`,
-            {
-                metadata: { name: configMapName, namespace: args.namespace, annotations: workloadAnnotations("jaeger") },
-                data: { [JAEGER_CONFIG_KEY]: this.configText },
-            },
-            { parent: this },
-        );
+        const config = mountedConfigMap(this, `${name}-config`, args.namespace, "jaeger", { [JAEGER_CONFIG_KEY]: this.configText }, configMapName);
 
         const dependsOn: pulumi.Resource[] = [config];
         let badgerClaimName: string | undefined;
@@ -69,16 +63,10 @@ export class GlobalJaeger extends pulumi.ComponentResource {
             );
         }
 
-        const chart = new k8s.helm.v4.Chart(
-            `${name}-chart`,
-            {
-                name,
-                namespace: args.namespace,
-                chart: JAEGER_CHART.chart,
-                version: JAEGER_CHART.version,
-                repositoryOpts: { repo: JAEGER_CHART.repo },
-                values: buildJaegerValues({ fullname: name, configMapName, storage: args.storage, badgerClaimName }),
-            },
+        const chart = pinnedChart(
+            name,
+            JAEGER_CHART,
+            { namespace: args.namespace, values: buildJaegerValues({ fullname: name, configMapName, storage: args.storage, badgerClaimName }) },
             { parent: this, dependsOn },
         );
 

@@ -14,6 +14,8 @@ export interface GlobalStackOutputs {
     readonly metricsBackend: "prometheus" | "amp" | "mimir";
     /** How metrics reach the global: zones remote-write, or the global federates them (zones then keep them). */
     readonly metricsTransport: "remote-write" | "federation";
+    /** Zones the global Prometheus remote-reads (`metrics.remoteRead.zones`; POST /api/v1/read on their :9090); [] when none. */
+    readonly remoteReadZones: string[];
     /** How zones authenticate their remote write: basic auth (Prometheus), SigV4 (AMP), or none (Mimir tenant header). */
     readonly remoteWriteAuth: "basic" | "sigv4" | "none";
     /** URL zones remote-write to; "" under federation. */
@@ -64,6 +66,7 @@ export const ZONE_READS = [
     "zones",
     "metricsBackend",
     "metricsTransport",
+    "remoteReadZones",
     "remoteWriteAuth",
     "remoteWriteTenant",
     "ampRegion",
@@ -95,6 +98,8 @@ export interface ZoneDecisions {
     /** The metrics path: they decide the remote-write block, IRSA role or credential Secret. */
     readonly metricsBackend: GlobalStackOutputs["metricsBackend"];
     readonly metricsTransport: GlobalStackOutputs["metricsTransport"];
+    /** Zones the global remote-reads: a zone among them with default-deny on must admit the global (globalSourceCidrs). */
+    readonly remoteReadZones: GlobalStackOutputs["remoteReadZones"];
     readonly remoteWriteAuth: GlobalStackOutputs["remoteWriteAuth"];
     readonly ampRegion: string;
     /** Jaeger's OTLP endpoint and protocol: they pick the collector's exporter and its TLS setting. */
@@ -102,7 +107,7 @@ export interface ZoneDecisions {
     readonly otlpTracesProtocol: GlobalStackOutputs["otlpTracesProtocol"];
 }
 
-const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteWriteAuth", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
+const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteReadZones", "remoteWriteAuth", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
     keyof GlobalStackOutputs)[];
 
 export function readGlobalOutputs(ref: pulumi.StackReference): ZoneView {

@@ -1,3 +1,4 @@
+import { isIP } from "net";
 import { LOKI_CHART, LOKI_HTTP_PORT, lokiGatewaySelectorLabels } from "../logs/loki-chart";
 import { GRAFANA_CHART } from "../grafana/grafana-chart";
 import { jaegerSelectorLabels } from "../traces/jaeger-chart";
@@ -90,11 +91,21 @@ export function anywhere(): Peer[] {
     return ANYWHERE.map((p) => ({ ...p }));
 }
 
-function cidrValid(cidr: string): boolean {
-    const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
-    if (v4) return v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32;
-    const v6 = /^([0-9a-fA-F:]+)\/(\d{1,3})$/.exec(cidr);
-    return v6 !== null && v6[1].includes(":") && Number(v6[2]) <= 128;
+/**
+ * Whether `cidr` is an IPv4 or IPv6 CIDR as an ipBlock takes it (address `/` prefix length, at most
+ * 32 or 128). The stack config schema uses this same check (infra/config/primitives.ts `cidr`), so a
+ * value the schema accepts never fails here mid-run.
+ */
+export function isCidr(cidr: string): boolean {
+    const m = /^([^/%\s]+)\/(\d{1,3})$/.exec(cidr);
+    if (m === null) return false;
+    const family = isIP(m[1]);
+    return family !== 0 && Number(m[2]) <= (family === 4 ? 32 : 128);
+}
+
+/** CIDRs as ipBlock peers, in order. */
+export function cidrPeers(cidrs: readonly string[]): Peer[] {
+    return cidrs.map((cidr) => ({ kind: "cidr", cidr }));
 }
 
 function selector(s: LabelSelector): Record<string, unknown> {
@@ -114,8 +125,8 @@ export function networkPolicyPeer(p: Peer): Record<string, unknown> {
         case "pods":
             return { podSelector: selector(p.pods) };
         case "cidr":
-            if (!cidrValid(p.cidr)) throw new Error(`network policy: ${JSON.stringify(p.cidr)} is not a CIDR; allowed: e.g. 10.0.0.0/8 or fd00::/8`);
-            for (const e of p.except ?? []) if (!cidrValid(e)) throw new Error(`network policy: except ${JSON.stringify(e)} is not a CIDR`);
+            if (!isCidr(p.cidr)) throw new Error(`network policy: ${JSON.stringify(p.cidr)} is not a CIDR; allowed: e.g. 10.0.0.0/8 or fd00::/8`);
+            for (const e of p.except ?? []) if (!isCidr(e)) throw new Error(`network policy: except ${JSON.stringify(e)} is not a CIDR`);
             return { ipBlock: { cidr: p.cidr, ...(p.except !== undefined && p.except.length > 0 ? { except: [...p.except] } : {}) } };
     }
 }
@@ -385,9 +396,10 @@ export interface ZoneNetworkPolicySettings {
     /** The zone control plane's namespace (kuma-cp exports its spans to the collector). */
     readonly controlPlaneNamespace: string;
     /**
-     * The zone Prometheus. `globalSources` are who may scrape /federate or remote-read it: give them
-     * only when the global federates or remote-reads this zone (the global's egress CIDR, or its
-     * namespace when in-cluster); absent or empty, nobody reaches the zone Prometheus.
+     * The zone Prometheus. `globalSources` are who may scrape /federate or remote-read it (both on
+     * :9090): give them only when the global federates or remote-reads this zone (the global's egress
+     * CIDRs, zone config networkPolicies.globalSourceCidrs; or its namespace when in-cluster); absent
+     * or empty, nobody but the Prometheus itself reaches it.
      */
     readonly prometheus: { readonly release: string; readonly globalSources?: readonly Peer[] };
     /** The zone collector, when the zone runs one. */
@@ -395,7 +407,8 @@ export interface ZoneNetworkPolicySettings {
     /**
      * The Datadog agent, when the zone runs it: `apm` (MeshTrace's Datadog backend → trace-svc 8126),
      * `logsTcp` (MeshAccessLog's TCP backend → 10518). `apiServerSources` narrows the admission webhook
-     * port to the control plane's addresses; default from anywhere (the API server is not a pod).
+     * port to the API server's addresses (zone config networkPolicies.apiServerCidrs); absent or
+     * empty: from anywhere, spelled out (the API server is not a pod, so no selector can name it).
      */
     readonly datadogAgent?: { readonly fullname?: string; readonly apm: boolean; readonly logsTcp: boolean; readonly apiServerSources?: readonly Peer[] };
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { awsRegion, checkedBy, dnsLabel, hostname, httpUrl, positiveDuration, promDuration, promSize, s3BucketName, storageQuantity } from "./primitives";
+import { awsRegion, checkedBy, cidrList, dnsLabel, hostname, httpUrl, positiveDuration, promDuration, promSize, s3BucketName, storageQuantity } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
 import { metricsSchema } from "./metrics-schema";
 import { validateLokiTenant } from "../../components/logs/loki-chart";
@@ -16,7 +16,7 @@ export const exposure = z.discriminatedUnion("type", [
             type: z.literal("load-balancer"),
             host: hostname,
             /** Restrict who may reach the load balancer (CIDRs). */
-            sourceRanges: z.array(z.string().regex(/^[0-9a-f.:]+\/[0-9]{1,3}$/, { error: "not a CIDR; allowed: e.g. 10.0.0.0/8" })).optional(),
+            sourceRanges: cidrList.optional(),
             annotations: z.record(z.string(), z.string()).optional(),
         })
         .strict(),
@@ -145,7 +145,7 @@ const networkPolicies = z
         /** Namespace of the ingress controller (the only source of traffic through an Ingress exposure). */
         ingressControllerNamespace: dnsLabel.optional(),
         /** Who may open Grafana's UI (CIDRs); empty: nobody from outside the namespace. */
-        grafanaUiCidrs: z.array(z.string().regex(/^[0-9a-f.:]+\/[0-9]{1,3}$/, { error: "not a CIDR; allowed: e.g. 10.0.0.0/8" })).default([]),
+        grafanaUiCidrs: cidrList.default([]),
     })
     .strict();
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isCidr } from "../../components/network/network-policies";
 import { parsePromDuration } from "../../components/prometheus/duration";
 
 /**
@@ -105,4 +106,17 @@ export const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0
 /** S3 bucket name rules (length, characters, no dots next to dashes). */
 export const s3BucketName = z.string().regex(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, {
     error: (issue) => `${JSON.stringify(issue.input)} is not an S3 bucket name; allowed: 3-63 lower-case letters, digits, '.', '-'`,
+});
+
+/**
+ * An IPv4 or IPv6 CIDR (NetworkPolicy ipBlocks, load balancer sourceRanges), checked by the
+ * NetworkPolicy builder's own isCidr so a value accepted here never fails there.
+ */
+export const cidr = z.string().refine(isCidr, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a CIDR; allowed: e.g. 10.0.0.0/8 or fd00::/8 (an IPv4 or IPv6 address, "/", a prefix length up to 32 or 128)`,
+});
+
+/** A list of CIDRs (a YAML list even for one entry). */
+export const cidrList = z.array(cidr, {
+    error: (issue) => `${JSON.stringify(issue.input)} is not a list of CIDRs; allowed: a YAML list such as [10.0.0.0/8, fd00::/8]`,
 });

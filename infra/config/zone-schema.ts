@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { dnsLabel, httpUrl, labelName, meshVersion, positiveDuration, promDuration, qualifiedStackName, storageQuantity } from "./primitives";
+import { cidrList, dnsLabel, httpUrl, labelName, meshVersion, positiveDuration, promDuration, qualifiedStackName, storageQuantity } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
 
 const controlPlane = z
@@ -101,6 +101,18 @@ const zonePrometheus = z
     })
     .strict();
 
+/** NetworkPolicies for the observability namespace (default-deny ingress, then only each workload's clients). */
+const networkPolicies = z
+    .object({
+        /** Default false: no NetworkPolicy is created. */
+        enabled: z.boolean().default(false),
+        /** Default []: CIDRs the global's Prometheus connects from (its egress/NAT), allowed to this zone Prometheus' :9090 for /federate and remote read; required when the global federates this zone. */
+        globalSourceCidrs: cidrList.default([]),
+        /** Default []: the Kubernetes API server's CIDRs, the only source allowed to the Datadog admission webhook (:8000); empty leaves that port open from anywhere. */
+        apiServerCidrs: cidrList.default([]),
+    })
+    .strict();
+
 /** The config model of an `<env>-zone-<zone>` stack (keys under the `mesh-observability:` namespace). */
 export const zoneConfigSchema = z
     .object({
@@ -111,8 +123,7 @@ export const zoneConfigSchema = z
         mesh,
         zonePrometheus: zonePrometheus.default(zonePrometheus.parse({})),
         policies: policies.default(policies.parse({})),
-        /** NetworkPolicies for the observability namespace (default-deny ingress, then the mesh's senders). */
-        networkPolicies: z.object({ enabled: z.boolean().default(false) }).strict().default({ enabled: false }),
+        networkPolicies: networkPolicies.default({ enabled: false, globalSourceCidrs: [], apiServerCidrs: [] }),
         /** AWS access key for remote write to AMP from a cluster without IRSA (secret config). */
         awsAccessKeyId: z.string().min(1).optional(),
         /** Its secret key (secret config). */
@@ -165,6 +176,7 @@ export type ZoneConfig = z.infer<typeof zoneConfigSchema>;
 export type MeshConfig = ZoneConfig["mesh"];
 export type ZonePrometheusConfig = ZoneConfig["zonePrometheus"];
 export type PoliciesConfig = ZoneConfig["policies"];
+export type ZoneNetworkPoliciesConfig = ZoneConfig["networkPolicies"];
 
 /** Keys that hold credentials and must be set as secrets. */
 export const ZONE_SECRET_KEYS = ["awsAccessKeyId", "awsSecretAccessKey"] as const;

@@ -21,6 +21,7 @@ type MetricsOutputs = Pick<
     GlobalStackExports,
     | "metricsBackend"
     | "metricsTransport"
+    | "remoteReadZones"
     | "remoteWriteAuth"
     | "remoteWriteUrl"
     | "remoteWriteUsername"
@@ -98,6 +99,8 @@ export function globalMetrics(
                 outputs: {
                     metricsBackend: pulumi.output("prometheus" as const),
                     metricsTransport: pulumi.output(federating ? ("federation" as const) : ("remote-write" as const)),
+                    // Zones check it: default-deny on a remote-read zone needs the global's source CIDRs.
+                    remoteReadZones: pulumi.output(Object.keys(m.remoteRead?.zones ?? {})),
                     remoteWriteAuth: pulumi.output("basic" as const),
                     remoteWriteUrl: federating ? none() : prometheus.remoteWriteUrl,
                     remoteWriteUsername: federating ? none() : prometheus.remoteWriteUsername,
@@ -147,6 +150,7 @@ export function globalMetrics(
                 outputs: {
                     metricsBackend: pulumi.output("amp" as const),
                     metricsTransport: pulumi.output("remote-write" as const),
+                    remoteReadZones: pulumi.output<string[]>([]),
                     remoteWriteAuth: pulumi.output("sigv4" as const),
                     remoteWriteUrl: workspace.remoteWriteUrl,
                     remoteWriteUsername: none(),
@@ -176,6 +180,7 @@ export function globalMetrics(
                 outputs: {
                     metricsBackend: pulumi.output("mimir" as const),
                     metricsTransport: pulumi.output("remote-write" as const),
+                    remoteReadZones: pulumi.output<string[]>([]),
                     remoteWriteAuth: pulumi.output("none" as const),
                     remoteWriteUrl: backend.pushUrl,
                     remoteWriteUsername: none(),

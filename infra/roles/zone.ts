@@ -19,14 +19,11 @@ import { clusterTarget } from "../kubernetes-provider";
 import { globalStackName, StackIdentity, stackFile } from "../stack-identity";
 import { observabilityNamespace } from "./namespace";
 import { planZoneTelemetry, ZoneTelemetryPlan } from "./zone-telemetry";
-import { OBSERVABILITY_NAMESPACES, prometheusServerPods } from "../../components/network/network-policies";
 import { ObservabilityNetworkPolicies } from "../../components/network/observability-network-policies";
 import { existingPrometheusSnippet } from "./existing-prometheus";
 import { ZONE_PROMETHEUS, zoneMetricsProblems, zoneRemoteWrite } from "./zone-metrics";
-import { PROMETHEUS_RELEASE } from "./global-releases";
+import { zoneNetworkPolicySettings, zoneNetworkProblems } from "./zone-network";
 
-/** The observability namespaces (infra/roles/namespace.ts labels every one of them). */
-const OBSERVABILITY_NAMESPACE_SELECTOR = (OBSERVABILITY_NAMESPACES as Extract<typeof OBSERVABILITY_NAMESPACES, { kind: "namespaces" }>).namespaceSelector;
 /** kuma_sd fetch_timeout when none is configured: Prometheus' own default. */
 const DEFAULT_FETCH_TIMEOUT = "2m";
 /** Names of the zone's telemetry components; their Services are named after them. */
@@ -101,7 +98,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
         );
     }
     const plan = planZoneTelemetry(decisions, cfg.policies, globalStack);
-    const problems = [...("problems" in plan ? plan.problems : []), ...zoneMetricsProblems(decisions, cfg, globalStack)];
+    const problems = [...("problems" in plan ? plan.problems : []), ...zoneMetricsProblems(decisions, cfg, globalStack), ...zoneNetworkProblems(decisions, cfg, globalStack, id.zone)];
     if (problems.length > 0 || "problems" in plan) throw new ConfigError(stackFile(id.stack), problems.map((p) => `${pulumi.getProject()}:${p}`));
     const cluster = clusterTarget(id.stack, cfg.kubernetes);
 
@@ -198,18 +195,13 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
             "zone-network",
             {
                 role: "zone",
-                settings: {
-                    namespace: cfg.namespace,
+                // Prometheus from the global (in-cluster peer when it federates, networkPolicies.globalSourceCidrs);
+                // the Datadog webhook from networkPolicies.apiServerCidrs.
+                settings: zoneNetworkPolicySettings(cfg, decisions, {
                     controlPlaneNamespace: cp.namespace,
-                    prometheus: {
-                        release: ZONE_PROMETHEUS,
-                        // Only a federating global pulls from the zone: its Prometheus, in the observability namespaces.
-                        globalSources:
-                            decisions.metricsTransport === "federation" ? [{ kind: "namespaces", namespaceSelector: OBSERVABILITY_NAMESPACE_SELECTOR, pods: prometheusServerPods(PROMETHEUS_RELEASE) }] : [],
-                    },
-                    collector: collector !== undefined ? { release: COLLECTOR } : undefined,
+                    collectorRelease: collector !== undefined ? COLLECTOR : undefined,
                     datadogAgent: plan.datadogAgent ? { fullname: DATADOG_AGENT, apm: plan.meshTrace === "datadog", logsTcp: plan.accessLogs === "tcp" } : undefined,
-                },
+                }),
             },
             opts,
         );

@@ -1,10 +1,13 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import { globalConfigSchema } from "../../infra/config/global-schema";
+import { zoneConfigSchema } from "../../infra/config/zone-schema";
 import { main } from "../../infra/main";
 import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
 import { PROJECT } from "../../infra/plan/evaluate-stack";
 import { StackFile } from "../../infra/plan/stack-files";
 import { parseStackName } from "../../infra/stack-identity";
+import { zoneDecisions } from "../support/fixtures";
 
 const P = PROJECT;
 const validZone = { [`${P}:mesh`]: JSON.stringify({ version: "2.14.3" }) };
@@ -18,7 +21,7 @@ function stackFile(stack: string, config: Record<string, string>): StackFile {
  * Runs the program with counting mocks; returns the error and how many resources were registered.
  * A StackReference answers with `globalOutputs` and is not counted: it reads, it creates nothing.
  */
-async function failure(stack: string, config: Record<string, string>, globalOutputs: Record<string, unknown> = {}): Promise<{ message: string; registered: number }> {
+async function failure(stack: string, config: Record<string, string>, globalOutputs: object = {}): Promise<{ message: string; registered: number }> {
     let registered = 0;
     await pulumi.runtime.setMocks(
         {
@@ -77,6 +80,14 @@ describe("stack config validation", () => {
         ["a sampling percentage over 100", "test-zone-east", { ...validZone, [`${P}:policies`]: JSON.stringify({ tracingSamplingPercent: 150 }) }, /policies\.tracingSamplingPercent: /],
         ["policies on a mesh older than 2.6", "test-zone-east", { [`${P}:mesh`]: JSON.stringify({ version: "2.5.1" }) }, /policies\.enabled: mesh 2\.5\.1 has no MeshMetric nor zone-originated policies \(2\.6\+\); allowed: false/],
         ["a malformed globalStack", "test-zone-east", { ...validZone, [`${P}:globalStack`]: "test-global" }, /globalStack: "test-global" is not a fully qualified stack name; allowed: <organization>\/<project>\/<stack>/],
+        ["a globalSourceCidrs entry with a prefix over 32", "test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ enabled: true, globalSourceCidrs: ["203.0.113.10/32", "10.0.0.0/33"] }) }, /mesh-observability:networkPolicies\.globalSourceCidrs\[1\]: "10\.0\.0\.0\/33" is not a CIDR; allowed: e\.g\. 10\.0\.0\.0\/8 or fd00::\/8/],
+        ["a globalSourceCidrs entry without prefix length", "test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ globalSourceCidrs: ["203.0.113.10"] }) }, /mesh-observability:networkPolicies\.globalSourceCidrs\[0\]: "203\.0\.113\.10" is not a CIDR; allowed:/],
+        ["globalSourceCidrs as a string", "test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ globalSourceCidrs: "203.0.113.0/24" }) }, /mesh-observability:networkPolicies\.globalSourceCidrs: "203\.0\.113\.0\/24" is not a list of CIDRs; allowed: a YAML list such as \[10\.0\.0\.0\/8, fd00::\/8\]/],
+        ["an apiServerCidrs entry that is a hostname", "test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ apiServerCidrs: ["kubernetes.default/32"] }) }, /mesh-observability:networkPolicies\.apiServerCidrs\[0\]: "kubernetes\.default\/32" is not a CIDR; allowed: e\.g\. 10\.0\.0\.0\/8 or fd00::\/8/],
+        ["an apiServerCidrs IPv6 entry with a zone index", "test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ apiServerCidrs: ["fe80::1%eth0/64"] }) }, /mesh-observability:networkPolicies\.apiServerCidrs\[0\]: "fe80::1%eth0\/64" is not a CIDR/],
+        ["an unknown key under the zone's networkPolicies", "test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ enabled: true, grafanaUiCidrs: [] }) }, /mesh-observability:networkPolicies\.grafanaUiCidrs: unknown key; allowed keys here: enabled, globalSourceCidrs, apiServerCidrs/],
+        ["a grafanaUiCidrs octet over 255 (same CIDR check as the zone)", "test-global", { ...validGlobal, [`${P}:networkPolicies`]: JSON.stringify({ grafanaUiCidrs: ["300.0.0.0/8"] }) }, /mesh-observability:networkPolicies\.grafanaUiCidrs\[0\]: "300\.0\.0\.0\/8" is not a CIDR; allowed: e\.g\. 10\.0\.0\.0\/8 or fd00::\/8/],
+        ["a load balancer sourceRanges entry with prefix 99", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ exposure: { type: "load-balancer", host: "p.example.com", sourceRanges: ["10.0.0.0/99"] } }) }, /mesh-observability:globalPrometheus\.exposure\.sourceRanges\[0\]: "10\.0\.0\.0\/99" is not a CIDR/],
     ];
 
     for (const [what, stack, config, expected] of cases) {
@@ -105,24 +116,36 @@ describe("stack config validation", () => {
     });
 
     it("rejects a zone's access-log backend the global's logs backend cannot take, before any resource", async () => {
-        const global = {
-            zones: ["east"],
-            metricsBackend: "prometheus",
-            metricsTransport: "remote-write",
-            remoteWriteAuth: "basic",
-            ampRegion: "",
-            tracesBackend: "jaeger",
-            logsBackend: "loki",
-            datadogSite: "",
-            otlpTracesEndpoint: "http://j:4317",
-            otlpTracesProtocol: "grpc",
-        };
+        const global = zoneDecisions({ tracesBackend: "jaeger", logsBackend: "loki", otlpTracesEndpoint: "http://j:4317", otlpTracesProtocol: "grpc" });
         const { message, registered } = await failure("test-zone-east", { ...validZone, [`${P}:policies`]: JSON.stringify({ accessLogs: "tcp" }) }, global);
         assert.match(message, /^stacks\/Pulumi\.test-zone-east\.yaml: invalid configuration:/);
         assert.match(message, /mesh-observability:policies\.accessLogs: "tcp" needs the global logs backend datadog, but organization\/mesh-observability\/test-global has "loki"; allowed: opentelemetry, none/);
         assert.equal(registered, 0);
         const none = await failure("test-zone-east", { ...validZone, [`${P}:policies`]: JSON.stringify({ accessLogs: "opentelemetry" }) }, { ...global, logsBackend: "none" });
         assert.match(none.message, /policies\.accessLogs: "opentelemetry" needs the global logs backend loki, but .* has "none"; allowed: none/);
+    });
+
+    it("rejects a zone with NetworkPolicies on and no globalSourceCidrs when the global federates it, before any resource", async () => {
+        const federating = zoneDecisions({ metricsTransport: "federation" });
+        const { message, registered } = await failure("test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ enabled: true }) }, federating);
+        assert.match(message, /^stacks\/Pulumi\.test-zone-east\.yaml: invalid configuration:\n  - mesh-observability:networkPolicies\.globalSourceCidrs: /);
+        assert.match(message, /globalSourceCidrs: empty, but organization\/mesh-observability\/test-global federates this zone \(GET \/federate on the zone Prometheus' port 9090\)/);
+        assert.match(message, /so the global would be cut off; allowed: the CIDRs the global Prometheus connects from \(its egress or NAT addresses, e\.g\. \[203\.0\.113\.10\/32\]\), or networkPolicies\.enabled: false$/);
+        assert.equal(registered, 0);
+        // An explicitly empty list is the same mistake.
+        const empty = await failure("test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ enabled: true, globalSourceCidrs: [] }) }, federating);
+        assert.match(empty.message, /mesh-observability:networkPolicies\.globalSourceCidrs: empty, but/);
+        // Reported with the zone's other cross-stack problems, all at once.
+        const both = await failure("test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ enabled: true }), [`${P}:zonePrometheus`]: JSON.stringify({ mode: "agent" }) }, federating);
+        assert.match(both.message, /zonePrometheus\.mode: "agent" has no \/federate[\s\S]*networkPolicies\.globalSourceCidrs: empty/);
+    });
+
+    it("accepts IPv4 and IPv6 CIDRs in the zone's and the global's CIDR keys, each defaulting to []", () => {
+        const zone = zoneConfigSchema.parse({ mesh: { version: "2.14.3" }, networkPolicies: { enabled: true, globalSourceCidrs: ["203.0.113.10/32", "2001:db8::/64"], apiServerCidrs: ["172.20.0.0/16", "0.0.0.0/0"] } });
+        assert.deepEqual(zone.networkPolicies, { enabled: true, globalSourceCidrs: ["203.0.113.10/32", "2001:db8::/64"], apiServerCidrs: ["172.20.0.0/16", "0.0.0.0/0"] });
+        assert.deepEqual(zoneConfigSchema.parse({ mesh: { version: "2.14.3" }, networkPolicies: { enabled: true } }).networkPolicies, { enabled: true, globalSourceCidrs: [], apiServerCidrs: [] });
+        const global = globalConfigSchema.parse({ zones: ["east"], networkPolicies: { enabled: true, grafanaUiCidrs: ["10.0.0.0/8", "fd00::/8"] } });
+        assert.deepEqual(global.networkPolicies.grafanaUiCidrs, ["10.0.0.0/8", "fd00::/8"]);
     });
 
     it("fails the plan of an environment whose stack is invalid, naming the file", async () => {

@@ -126,6 +126,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                 assert.match(endpoint, /^https:\/\/aps-workspaces\.us-east-1\.amazonaws\.com\/workspaces\/ws-[a-z0-9]+\/$/);
                 assert.equal(output(g(), "metricsBackend"), "amp");
                 assert.equal(output(g(), "metricsTransport"), "remote-write");
+                assert.deepEqual(output(g(), "remoteReadZones"), []);
                 assert.equal(output(g(), "remoteWriteAuth"), "sigv4");
                 assert.equal(output(g(), "remoteWriteUrl"), `${endpoint}api/v1/remote_write`);
                 assert.equal(output(g(), "prometheusQueryUrl"), endpoint.replace(/\/$/, ""));
@@ -369,6 +370,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
         it("global exports mimir, no auth, the tenant and Mimir's push URL", () => {
             assert.equal(output(g(), "metricsBackend"), "mimir");
             assert.equal(output(g(), "metricsTransport"), "remote-write");
+            assert.deepEqual(output(g(), "remoteReadZones"), []);
             assert.equal(output(g(), "remoteWriteAuth"), "none");
             assert.equal(output(g(), "remoteWriteTenant"), "mesh-test");
             assert.match(String(output(g(), "remoteWriteUrl")), /^http:\/\/[a-z0-9.-]+(:\d+)?\/api\/v1\/push$/);
@@ -428,6 +430,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
         it("global exports federation and no remote-write URL", () => {
             assert.equal(output(g(), "metricsBackend"), "prometheus");
             assert.equal(output(g(), "metricsTransport"), "federation");
+            assert.deepEqual(output(g(), "remoteReadZones"), []);
             assert.equal(output(g(), "remoteWriteUrl"), "");
         });
 
@@ -442,6 +445,34 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
             assert.match(r.message, /^stacks\/Pulumi\.fed-zone-a\.yaml: invalid configuration:/);
             assert.match(r.message, /mesh-observability:zonePrometheus\.mode: "agent" has no \/federate/);
             assert.deepEqual(r.registered("fed-zone-a"), ["pulumi:pulumi:Stack", "pulumi:pulumi:StackReference"]);
+        });
+    });
+
+    describe("generated: global Prometheus remote-reading some zones", () => {
+        let e: EnvironmentEvaluation;
+        before(async () => {
+            ({ e } = await evaluated("rr", [
+                stack("rr-global", { zones: ["a", "b", "c"], metrics: { remoteRead: { zones: { c: { url: "https://prom-c.example.com" }, a: { url: "http://prom-a.example.com:9090", readRecent: true } } } } }),
+                zoneStack("rr", "a"),
+                zoneStack("rr", "b"),
+            ]));
+        });
+        const g = () => stackOf(e, "rr-global");
+
+        it("global exports the remote-read zones as remoteReadZones (config order), next to remote-write", () => {
+            assert.deepEqual(output(g(), "remoteReadZones"), ["c", "a"]);
+            assert.equal(output(g(), "metricsTransport"), "remote-write");
+            assert.deepEqual(
+                yamlFile(g(), "prometheus", "prometheus.yml").remote_read.map((r: any) => r.url),
+                ["https://prom-c.example.com/api/v1/read", "http://prom-a.example.com:9090/api/v1/read"],
+            );
+        });
+
+        it("the shipped environments' globals remote-read no zone", async () => {
+            for (const env of ["local", "prod"]) {
+                const { e: shipped } = await evaluated(env);
+                assert.deepEqual(output(stackOf(shipped, `${env}-global`), "remoteReadZones"), [], env);
+            }
         });
     });
 

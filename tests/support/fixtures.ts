@@ -1,3 +1,4 @@
+import { ZoneDecisions } from "../../infra/global-outputs";
 import { ZonePrometheusSettings } from "../../components/prometheus/zone-config";
 
 /** A complete, valid zone settings object; tests override what they examine. */
@@ -12,3 +13,19 @@ export const zoneSettings = (over: Partial<ZonePrometheusSettings> = {}): ZonePr
     ...over,
 });
 
+
+/** A global's decision outputs as a zone reads them: a plain remote-writing Prometheus global with no traces or logs. */
+export const zoneDecisions = (over: Partial<ZoneDecisions> = {}): ZoneDecisions => ({
+    zones: ["east"],
+    metricsBackend: "prometheus",
+    metricsTransport: "remote-write",
+    remoteReadZones: [],
+    remoteWriteAuth: "basic",
+    ampRegion: "",
+    tracesBackend: "none",
+    logsBackend: "none",
+    datadogSite: "",
+    otlpTracesEndpoint: "",
+    otlpTracesProtocol: "",
+    ...over,
+});

@@ -2,9 +2,11 @@ import { strict as assert } from "assert";
 import {
     anywhere,
     buildNetworkPolicies,
+    cidrPeers,
     exposureSources,
     globalNetworkPolicies,
     GlobalNetworkPolicySettings,
+    isCidr,
     NetworkPolicyDoc,
     networkPolicyPeer,
     Peer,
@@ -14,7 +16,16 @@ import {
 import { ObservabilityNetworkPolicies } from "../../components/network/observability-network-policies";
 import { lokiGatewaySelectorLabels } from "../../components/logs/loki-chart";
 import { jaegerSelectorLabels } from "../../components/traces/jaeger-chart";
+import { zoneConfigSchema } from "../../infra/config/zone-schema";
+import { ZoneDecisions } from "../../infra/global-outputs";
+import { zoneDecisions } from "../support/fixtures";
+import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
+import { StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { zoneNetworkPolicySettings, zoneNetworkProblems } from "../../infra/roles/zone-network";
 import { registrationsOf } from "../support/component-registrations";
+import { withMockSpy } from "../support/mock-spy";
+import { output, resourcesOf, revealed } from "../support/plan-access";
+import { testStack } from "../support/stack-file";
 import { upstreamYaml } from "../support/upstream";
 
 const NS_NAME = "kubernetes.io/metadata.name";
@@ -271,5 +282,198 @@ describe("ObservabilityNetworkPolicies under Pulumi mocks", () => {
             return {};
         });
         await assert.rejects(run, /not a CIDR/);
+    });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The zone's config keys networkPolicies.globalSourceCidrs and apiServerCidrs, from config to rules.
+
+const ZONE_PROM = { matchLabels: { "app.kubernetes.io/component": "server", "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "zone-prometheus" } };
+/** The global Prometheus' pods in any observability namespace: what a global in the zone's cluster federates from. */
+const IN_CLUSTER_GLOBAL = {
+    namespaceSelector: { matchLabels: { "app.kubernetes.io/part-of": "mesh-observability" } },
+    podSelector: { matchLabels: { "app.kubernetes.io/component": "server", "app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "global-prometheus" } },
+};
+const WEBHOOK_PODS = { matchLabels: { app: "datadog-agent-cluster-agent" } };
+
+describe("NetworkPolicies: CIDRs", () => {
+    it("isCidr takes IPv4 and IPv6 CIDRs and nothing else (the config schema uses the same check)", () => {
+        for (const good of ["10.0.0.0/8", "203.0.113.10/32", "0.0.0.0/0", "fd00::/8", "2001:db8::/64", "::/0", "FD00::/8", "::ffff:10.0.0.0/104"]) assert.ok(isCidr(good), good);
+        for (const bad of ["10.0.0.0", "10.0.0.0/33", "300.0.0.0/8", "010.0.0.0/8", "10.0.0/8", "fd00::/129", "fe80::1%eth0/64", "example.com/8", "10.0.0.0/8 ", "", "/8"]) {
+            assert.ok(!isCidr(bad), JSON.stringify(bad));
+        }
+        assert.deepEqual(cidrPeers(["10.0.0.0/8", "fd00::/8"]).map(networkPolicyPeer), [{ ipBlock: { cidr: "10.0.0.0/8" } }, { ipBlock: { cidr: "fd00::/8" } }]);
+    });
+});
+
+describe("NetworkPolicies: zone settings from the stack config and the global's decisions", () => {
+    const decisions = zoneDecisions;
+    const cfg = (networkPolicies: Record<string, unknown>) => zoneConfigSchema.parse({ namespace: "obs-east", mesh: { version: "2.14.3" }, networkPolicies });
+    const GLOBAL = "organization/mesh-observability/test-global";
+    const docs = (c: ReturnType<typeof cfg>, d: ZoneDecisions, datadog = false) =>
+        zoneNetworkPolicies(
+            "zone-network",
+            zoneNetworkPolicySettings(c, d, { controlPlaneNamespace: "kuma-system", ...(datadog ? { datadogAgent: { fullname: "datadog-agent", apm: true, logsTcp: false } } : {}) }),
+        );
+
+    it("both keys default to empty", () => {
+        assert.deepEqual(cfg({ enabled: true }).networkPolicies, { enabled: true, globalSourceCidrs: [], apiServerCidrs: [] });
+        assert.deepEqual(zoneConfigSchema.parse({ mesh: { version: "2.14.3" } }).networkPolicies, { enabled: false, globalSourceCidrs: [], apiServerCidrs: [] });
+    });
+
+    it("federating global: :9090 from the Prometheus itself, the in-cluster global Prometheus, then each globalSourceCidrs entry as an ipBlock", () => {
+        const d = docs(cfg({ enabled: true, globalSourceCidrs: ["203.0.113.10/32", "2001:db8::/64"] }), decisions({ metricsTransport: "federation" }));
+        assert.deepEqual(rule(d, "prometheus"), {
+            podSelector: ZONE_PROM,
+            ports: tcp(9090),
+            from: [{ podSelector: ZONE_PROM }, IN_CLUSTER_GLOBAL, { ipBlock: { cidr: "203.0.113.10/32" } }, { ipBlock: { cidr: "2001:db8::/64" } }],
+        });
+    });
+
+    it("remote-reading global: the CIDRs alone, on :9090 (no in-cluster peer: that is for a federating global)", () => {
+        const d = docs(cfg({ enabled: true, globalSourceCidrs: ["198.51.100.0/24"] }), decisions({ remoteReadZones: ["east"] }));
+        assert.deepEqual(rule(d, "prometheus"), { podSelector: ZONE_PROM, ports: tcp(9090), from: [{ podSelector: ZONE_PROM }, { ipBlock: { cidr: "198.51.100.0/24" } }] });
+        // Without them, nothing but the Prometheus itself: the default-deny holds for everyone else.
+        assert.deepEqual(rule(docs(cfg({ enabled: true }), decisions()), "prometheus").from, [{ podSelector: ZONE_PROM }]);
+    });
+
+    it("Datadog admission webhook :8000 from apiServerCidrs only; from anywhere, spelled out, when none are given", () => {
+        const d = docs(cfg({ enabled: true, apiServerCidrs: ["172.20.0.0/16", "fd12::/64"] }), decisions(), true);
+        assert.deepEqual(rule(d, "datadog-admission-webhook"), { podSelector: WEBHOOK_PODS, ports: tcp(8000), from: [{ ipBlock: { cidr: "172.20.0.0/16" } }, { ipBlock: { cidr: "fd12::/64" } }] });
+        // apiServerCidrs touch nothing else: the Prometheus rule is unchanged.
+        assert.deepEqual(rule(d, "prometheus").from, [{ podSelector: ZONE_PROM }]);
+        assert.deepEqual(rule(docs(cfg({ enabled: true }), decisions(), true), "datadog-admission-webhook"), {
+            podSelector: WEBHOOK_PODS,
+            ports: tcp(8000),
+            from: [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }],
+        });
+    });
+
+    it("cross-stack: a federating global needs globalSourceCidrs when the policies are on, and only then", () => {
+        const fed = decisions({ metricsTransport: "federation" });
+        assert.deepEqual(zoneNetworkProblems(fed, cfg({ enabled: true }), GLOBAL, "east"), [
+            `networkPolicies.globalSourceCidrs: empty, but ${GLOBAL} federates this zone (GET /federate on the zone Prometheus' port 9090) and networkPolicies.enabled denies every source not listed, so the global would be cut off; ` +
+                "allowed: the CIDRs the global Prometheus connects from (its egress or NAT addresses, e.g. [203.0.113.10/32]), or networkPolicies.enabled: false",
+        ]);
+        assert.deepEqual(zoneNetworkProblems(fed, cfg({ enabled: true, globalSourceCidrs: ["203.0.113.10/32"] }), GLOBAL, "east"), []);
+        assert.deepEqual(zoneNetworkProblems(fed, cfg({ enabled: false }), GLOBAL, "east"), []);
+        assert.deepEqual(zoneNetworkProblems(decisions(), cfg({ enabled: true }), GLOBAL, "east"), []);
+    });
+
+    it("cross-stack: a global remote-reading this zone needs globalSourceCidrs when the policies are on; one reading only other zones does not", () => {
+        const rr = decisions({ remoteReadZones: ["west", "east"] });
+        assert.deepEqual(zoneNetworkProblems(rr, cfg({ enabled: true }), GLOBAL, "east"), [
+            `networkPolicies.globalSourceCidrs: empty, but ${GLOBAL} remote-reads this zone (POST /api/v1/read on the zone Prometheus' port 9090) and networkPolicies.enabled denies every source not listed, so the global would be cut off; ` +
+                "allowed: the CIDRs the global Prometheus connects from (its egress or NAT addresses, e.g. [203.0.113.10/32]), or networkPolicies.enabled: false",
+        ]);
+        assert.deepEqual(zoneNetworkProblems(rr, cfg({ enabled: true, globalSourceCidrs: ["198.51.100.0/24"] }), GLOBAL, "east"), []);
+        assert.deepEqual(zoneNetworkProblems(rr, cfg({ enabled: false }), GLOBAL, "east"), []);
+        // Another zone of the same global is not read, so not refused.
+        assert.deepEqual(zoneNetworkProblems(decisions({ remoteReadZones: ["west"] }), cfg({ enabled: true }), GLOBAL, "east"), []);
+        // Federating and remote-reading: one problem for the key, naming both.
+        assert.deepEqual(
+            zoneNetworkProblems(decisions({ metricsTransport: "federation", remoteReadZones: ["east"] }), cfg({ enabled: true }), GLOBAL, "east").map((p) => p.split("; allowed")[0]),
+            [
+                `networkPolicies.globalSourceCidrs: empty, but ${GLOBAL} federates this zone (GET /federate on the zone Prometheus' port 9090) and remote-reads this zone (POST /api/v1/read on the zone Prometheus' port 9090) ` +
+                    "and networkPolicies.enabled denies every source not listed, so the global would be cut off",
+            ],
+        );
+    });
+});
+
+describe("NetworkPolicies: zone keys through whole stacks under the plan's mocks", function () {
+    this.timeout(60_000);
+    const NETPOL = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+    /** Every NetworkPolicy a stack registered, by its role (name without the `zone-network-` prefix). */
+    const netpols = (s: StackEvaluation) => new Map(resourcesOf(s, NETPOL).map((r) => [r.name.replace(/^zone-network-/, ""), revealed(r)] as const));
+    /** The one ingress rule of a registered policy, checked to be an ingress-only policy. */
+    const registeredRule = (s: StackEvaluation, role: string) => {
+        const p = netpols(s).get(role);
+        assert.ok(p !== undefined, `${s.stack}: no policy ${role} (have ${[...netpols(s).keys()].join(", ")})`);
+        assert.deepEqual(p.spec.policyTypes, ["Ingress"]);
+        assert.equal(p.spec.ingress.length, 1, `${role}: one ingress rule`);
+        return { podSelector: p.spec.podSelector, ports: p.spec.ingress[0].ports, from: p.spec.ingress[0].from };
+    };
+    const FEDERATING = { federation: { match: ['{__name__=~"job:.*"}'], zones: { a: { url: "https://prom-a.example.com" } } } };
+    const global = (env: string, metrics: Record<string, unknown>, extra: Record<string, unknown> = {}, secure: string[] = []) =>
+        testStack(`${env}-global`, { zones: ["a"], kubernetes: { context: "global" }, metrics, ...extra }, secure);
+    const zone = (env: string, networkPolicies: Record<string, unknown>) =>
+        testStack(`${env}-zone-a`, { mesh: { version: "2.9.2" }, kubernetes: { context: "zone-a" }, policies: { enabled: false }, networkPolicies });
+    const zoneOf = (e: EnvironmentEvaluation) => e.stacks[1];
+
+    it("federating global in another cluster: the zone Prometheus' :9090 admits globalSourceCidrs as ipBlocks", async () => {
+        const e = await evaluateEnvironment("npfed", { files: [global("npfed", FEDERATING), zone("npfed", { enabled: true, globalSourceCidrs: ["203.0.113.10/32", "2001:db8:1::/48"] })] });
+        const z = zoneOf(e);
+        assert.deepEqual([...netpols(z).keys()].sort(), ["default-deny-ingress", "prometheus"]);
+        assert.deepEqual(netpols(z).get("default-deny-ingress").spec, { podSelector: {}, policyTypes: ["Ingress"], ingress: [] });
+        assert.deepEqual(registeredRule(z, "prometheus"), {
+            podSelector: ZONE_PROM,
+            ports: tcp(9090),
+            from: [{ podSelector: ZONE_PROM }, IN_CLUSTER_GLOBAL, { ipBlock: { cidr: "203.0.113.10/32" } }, { ipBlock: { cidr: "2001:db8:1::/48" } }],
+        });
+    });
+
+    const REMOTE_READING = { remoteRead: { zones: { a: { url: "https://prom-a.example.com" } } } };
+
+    it("remote-reading global: globalSourceCidrs admitted on :9090", async () => {
+        const e = await evaluateEnvironment("nprr", { files: [global("nprr", REMOTE_READING), zone("nprr", { enabled: true, globalSourceCidrs: ["198.51.100.0/24"] })] });
+        assert.deepEqual(output(e.stacks[0], "remoteReadZones"), ["a"]);
+        assert.deepEqual(registeredRule(zoneOf(e), "prometheus"), { podSelector: ZONE_PROM, ports: tcp(9090), from: [{ podSelector: ZONE_PROM }, { ipBlock: { cidr: "198.51.100.0/24" } }] });
+    });
+
+    it("Datadog zone: the admission webhook :8000 admits apiServerCidrs only; the agents' rules are untouched", async () => {
+        const dd = { traces: { backend: "datadog" }, logs: { backend: "datadog" }, datadog: { site: "datadoghq.eu" } };
+        const e = await evaluateEnvironment("npdd", { files: [global("npdd", {}, dd, ["datadogApiKey", "datadogAppKey"]), zone("npdd", { enabled: true, apiServerCidrs: ["172.20.0.0/16"] })] });
+        const z = zoneOf(e);
+        assert.deepEqual([...netpols(z).keys()].sort(), ["collector", "datadog-admission-webhook", "datadog-agent", "datadog-cluster-agent", "default-deny-ingress", "prometheus"]);
+        assert.deepEqual(registeredRule(z, "datadog-admission-webhook"), { podSelector: WEBHOOK_PODS, ports: tcp(8000), from: [{ ipBlock: { cidr: "172.20.0.0/16" } }] });
+        assert.deepEqual(registeredRule(z, "datadog-cluster-agent"), { podSelector: WEBHOOK_PODS, ports: tcp(5005), from: [{ podSelector: { matchLabels: { app: "datadog-agent" } } }] });
+        assert.deepEqual(registeredRule(z, "datadog-agent").ports, tcp(8126, 10518));
+        assert.deepEqual(registeredRule(z, "prometheus").from, [{ podSelector: ZONE_PROM }]);
+    });
+
+    it("federating global, policies on, no globalSourceCidrs: the zone fails naming its stack file and the key, before any resource", async () => {
+        const run = await withMockSpy(() => evaluateEnvironment("npcut", { files: [global("npcut", FEDERATING), zone("npcut", { enabled: true })] }));
+        assert.ok(run.error instanceof Error, "the zone should have been refused");
+        assert.match(run.error.message, /^stacks\/Pulumi\.npcut-zone-a\.yaml: invalid configuration:\n/);
+        assert.match(
+            run.error.message,
+            /  - mesh-observability:networkPolicies\.globalSourceCidrs: empty, but organization\/mesh-observability\/npcut-global federates this zone \(GET \/federate on the zone Prometheus' port 9090\).* so the global would be cut off; allowed: the CIDRs the global Prometheus connects from/,
+        );
+        // The global went through; the zone registered nothing but its stack and the reference it read.
+        assert.ok(run.resources.some((r) => r.stack === "npcut-global" && r.type === "meshobs:prometheus:GlobalPrometheus"));
+        assert.deepEqual(
+            run.resources.filter((r) => r.stack === "npcut-zone-a").map((r) => r.type),
+            ["pulumi:pulumi:Stack", "pulumi:pulumi:StackReference"],
+        );
+        // The same zone with policies off is not asked for CIDRs.
+        await evaluateEnvironment("npcut", { files: [global("npcut", FEDERATING), zone("npcut", { enabled: false })] });
+    });
+
+    it("remote-reading global, policies on, no globalSourceCidrs: the zone fails naming its stack file and the key, before any resource", async () => {
+        const run = await withMockSpy(() => evaluateEnvironment("nprrcut", { files: [global("nprrcut", REMOTE_READING), zone("nprrcut", { enabled: true })] }));
+        assert.ok(run.error instanceof Error, "the zone should have been refused");
+        assert.match(run.error.message, /^stacks\/Pulumi\.nprrcut-zone-a\.yaml: invalid configuration:\n/);
+        assert.match(
+            run.error.message,
+            /  - mesh-observability:networkPolicies\.globalSourceCidrs: empty, but organization\/mesh-observability\/nprrcut-global remote-reads this zone \(POST \/api\/v1\/read on the zone Prometheus' port 9090\).* so the global would be cut off; allowed: the CIDRs the global Prometheus connects from/,
+        );
+        assert.ok(run.resources.some((r) => r.stack === "nprrcut-global" && r.type === "meshobs:prometheus:GlobalPrometheus"));
+        assert.deepEqual(
+            run.resources.filter((r) => r.stack === "nprrcut-zone-a").map((r) => r.type),
+            ["pulumi:pulumi:Stack", "pulumi:pulumi:StackReference"],
+        );
+        // The same zone with policies off is not asked for CIDRs.
+        await evaluateEnvironment("nprrcut", { files: [global("nprrcut", REMOTE_READING), zone("nprrcut", { enabled: false })] });
+    });
+
+    it("a zone the global does not remote-read is not refused: policies on, no CIDRs, nothing but the Prometheus itself on :9090", async () => {
+        const files = [
+            testStack("nprrb-global", { zones: ["a", "b"], kubernetes: { context: "global" }, metrics: REMOTE_READING }),
+            testStack("nprrb-zone-b", { mesh: { version: "2.9.2" }, kubernetes: { context: "zone-b" }, policies: { enabled: false }, networkPolicies: { enabled: true } }),
+        ];
+        const e = await evaluateEnvironment("nprrb", { files });
+        assert.deepEqual(output(e.stacks[0], "remoteReadZones"), ["a"]);
+        assert.deepEqual(registeredRule(e.stacks[1], "prometheus"), { podSelector: ZONE_PROM, ports: tcp(9090), from: [{ podSelector: ZONE_PROM }] });
     });
 });

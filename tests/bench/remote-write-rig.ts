@@ -1,35 +1,25 @@
 import * as fs from "fs";
 import { startGeneratedGlobal } from "../support/generated-global";
+import { startGeneratedZone } from "../support/generated-zone";
 import * as http from "http";
+import * as snappy from "snappyjs";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { StackFile } from "../../infra/plan/stack-files";
 import { parseStackName } from "../../infra/stack-identity";
-import { KumaHttpSdBridge, startKumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { assertLoopbackUrl, BasicAuth, basicAuthHeader, loopbackRequest, sleep, waitFor } from "../support/loopback-http";
-import { MonitoringAssignment, startMadsServer } from "../support/mads-server";
+import { MonitoringAssignment } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
-import { localPrometheusInputs } from "../support/mounted-workload";
 import { output } from "../support/plan-access";
-import { freePort } from "../support/ports";
-import { PrometheusProcess, startPrometheus } from "../support/prometheus-process";
-import {
-    findNonLoopbackAddresses,
-    kumaSdEntries,
-    parsePrometheusYaml,
-    PrometheusConfig,
-    renderPrometheusYaml,
-    rewriteAddresses,
-    rewriteFilePaths,
-    swapKumaSdForHttpSd,
-} from "../support/swap-discovery";
+import { PrometheusProcess } from "../support/prometheus-process";
+import { PrometheusConfig } from "../support/swap-discovery";
 
 /**
  * Shared pieces of the remote-write and sizing benchmarks: fake dataplanes whose series change on
  * every scrape, a generated environment localised to 127.0.0.1 exactly as
  * tests/integration/metrics-path.test.ts does it (kuma SD → http SD bridge → fake MADS; addresses,
  * secret mounts and flags from the plan), /metrics and /proc readers, and a minimal remote-write
- * client (hand-rolled protobuf + snappy literal-only blocks) for the receiver's own ceiling.
+ * client (hand-rolled protobuf, snappyjs) for the receiver's own ceiling.
  */
 
 const P = "mesh-observability";
@@ -132,10 +122,6 @@ export async function startGlobal(env: EnvironmentEvaluation, name = "global"): 
     return track((await startGeneratedGlobal(env.stacks[0], name)).global);
 }
 
-function assertLoopbackOnly(cfg: PrometheusConfig, name: string): void {
-    const problems = findNonLoopbackAddresses(cfg);
-    if (problems.length > 0) throw new Error(`${name}: config still points off loopback: ${problems.join(", ")}`);
-}
 
 // ---------------------------------------------------------------- fake dataplanes
 
@@ -199,7 +185,8 @@ export interface ZoneRun {
 
 export interface ZoneOptions {
     zoneEv: StackEvaluation;
-    global: PrometheusProcess;
+    /** Where the zone's remote write goes instead of the generated receiver: the global, or a proxy in front of it. */
+    receiverUrl: string;
     receiverOrigin: string;
     dataplanes: number;
     seriesPerDataplane: number;
@@ -241,30 +228,18 @@ export async function startZone(opts: ZoneOptions): Promise<ZoneRun> {
                 targets: [{ name, scheme: "http", address: ep.address, metrics_path: "/metrics", labels: { "kuma.io/service": service, "kuma.io/zone": zone, "k8s.kuma.io/namespace": "bench" } }],
             });
         }
-        const mads = await startMadsServer(assignments);
-        cleanups.push(() => mads.stop());
-
-        const z = localPrometheusInputs(opts.zoneEv, "zone-prometheus");
-        const generated = parsePrometheusYaml(z.configYaml);
-        const [{ entry: kuma }] = kumaSdEntries(generated);
-        const bridge: KumaHttpSdBridge = await startKumaHttpSdBridge({
-            server: mads.url,
-            clientId: kuma.client_id,
-            fetchTimeout: String(kuma.fetch_timeout),
+        const local = await startGeneratedZone({
+            zoneEv: opts.zoneEv,
+            name: `bench-${zone}`,
+            assignments,
+            controlPlaneAddress: cp.address,
+            receiverBase: opts.receiverOrigin,
+            receiverUrl: opts.receiverUrl,
             refreshInterval: opts.refreshInterval,
+            transform: opts.transform,
         });
-        cleanups.push(() => bridge.stop());
-        const port = await freePort();
-        let cfg = swapKumaSdForHttpSd(generated, () => bridge.url, { refreshInterval: opts.refreshInterval });
-        cfg = rewriteAddresses(cfg, {
-            [String(output(opts.zoneEv, "madsServer")).replace(/^http:\/\//, "").replace(/:5676$/, ":5680")]: cp.address,
-            [opts.receiverOrigin]: opts.global.url,
-            "localhost:9090": `127.0.0.1:${port}`,
-        });
-        cfg = rewriteFilePaths(cfg, z.pathMap);
-        if (opts.transform) cfg = opts.transform(cfg);
-        assertLoopbackOnly(cfg, `zone ${zone}`);
-        const prometheus = track(await startPrometheus({ name: `bench-${zone}`, port, configYaml: renderPrometheusYaml(cfg), files: z.files, extraArgs: z.flags }));
+        cleanups.push(() => local.stopDiscovery());
+        const prometheus = track(local.prometheus);
         cleanups.push(() => prometheus.dispose());
         return { name: zone, prometheus, endpoints, stop };
     } catch (err) {
@@ -273,12 +248,6 @@ export async function startZone(opts: ZoneOptions): Promise<ZoneRun> {
     }
 }
 
-/** The localised config with every remote_write queue_config removed: Prometheus's own defaults. */
-export function withoutQueueConfig(cfg: PrometheusConfig): PrometheusConfig {
-    const out = structuredClone(cfg);
-    for (const rw of (out["remote_write"] as Array<Record<string, unknown>> | undefined) ?? []) delete rw["queue_config"];
-    return out;
-}
 
 // ---------------------------------------------------------------- reading figures
 
@@ -382,22 +351,6 @@ export function encodeWriteRequest(series: Buffer[], value: (i: number) => numbe
     return out;
 }
 
-/**
- * Snappy block format with a single literal element (no back-references): valid snappy that every
- * decoder accepts, just not compressed. No snappy implementation is installed in node_modules.
- */
-export function snappyLiteralBlock(data: Buffer): Buffer {
-    const n = data.length - 1;
-    let tag: number[];
-    if (data.length === 0) return Buffer.from([0]);
-    if (n < 60) tag = [n << 2];
-    else if (n < 1 << 8) tag = [60 << 2, n];
-    else if (n < 1 << 16) tag = [61 << 2, n & 0xff, n >> 8];
-    else if (n < 1 << 24) tag = [62 << 2, n & 0xff, (n >> 8) & 0xff, n >> 16];
-    else tag = [63 << 2, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, (n >>> 24) & 0xff];
-    return Buffer.concat([Buffer.from([...varint(data.length), ...tag]), data]);
-}
-
 export interface PushResult {
     requests: number;
     failed: number;
@@ -466,7 +419,7 @@ export async function pushAsFastAsPossible(opts: { url: string; auth: BasicAuth;
             lastTs = ts;
             for (let off = 0; off < perWorker && Date.now() < deadline; off += opts.batch) {
                 const slice = labels.slice(off, off + opts.batch);
-                const body = snappyLiteralBlock(encodeWriteRequest(slice, (i) => pass * 10 + i, ts));
+                const body = Buffer.from(snappy.compress(encodeWriteRequest(slice, (i) => pass * 10 + i, ts)));
                 try {
                     const status = await post(body);
                     result.requests++;

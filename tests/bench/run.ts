@@ -11,8 +11,9 @@ import * as path from "path";
  *
  * Parts: `--plan`, `--remote-write`, `--sizing`, `--tests` run only the parts named; with none of
  * them every part runs (`--no-tests` still drops the test suite). Options of the parts are passed
- * through: `--plan-zones 1,10,50,200`, `--rw-zones 1,3 --rw-dataplanes 50 --rw-series 1000
- * --rw-interval 5s --rw-measure 30 --rw-ceiling 20`, `--sizing-series 100000,300000`
+ * through: `--plan-zones 1,10,50,200`, `--rw-zones 1 --rw-rtt 0,50 --rw-variants generated,defaults
+ * --rw-dataplanes 50 --rw-series 1000 --rw-interval 5s --rw-measure 30 --rw-outage 60 --rw-throttle 20
+ * --rw-ceiling 20`, `--sizing-series 100000,300000`
  * (e.g. `npm run bench -- --remote-write --rw-series 200`). The remote-write and sizing parts run in
  * child processes (each stops its Prometheus processes and fake servers itself, also on error).
  */
@@ -103,7 +104,7 @@ function main(): void {
     const runs = (part: (typeof PARTS)[number]) => (named.length === 0 ? part !== "--tests" || !process.argv.includes("--no-tests") : named.includes(part));
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
     if (runs("--plan")) planSection();
-    if (runs("--remote-write")) childPart("remote-write.ts", 480_000);
+    if (runs("--remote-write")) childPart("remote-write.ts", 2_400_000);
     if (runs("--sizing")) childPart("sizing.ts", 300_000);
     if (!runs("--tests")) return;
     console.log("\ntest suite (npm test: typecheck + mocha, real Prometheus included)");

@@ -3,26 +3,25 @@ import * as fs from "fs";
 import * as path from "path";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { parsePromDuration } from "../../components/prometheus/duration";
 import { ZONE_REMOTE_WRITE_QUEUE } from "../../components/prometheus/remote-write-queue";
-import { FaultProxy, startFaultProxy } from "../support/fault-proxy";
-import { startKumaHttpSdBridge, KumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
+import { LoopbackProxy, startLoopbackProxy } from "../support/loopback-proxy";
+import { KumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { BasicAuth, sleep, waitFor } from "../support/loopback-http";
-import { MadsServer, MonitoringAssignment, startMadsServer } from "../support/mads-server";
+import { MadsServer, MonitoringAssignment } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
-import { localPrometheusInputs } from "../support/mounted-workload";
 import { file as planFile, output } from "../support/plan-access";
 import { RULES_MOUNT_DIR, ZONE_RULES_FILE } from "../../components/prometheus/alert-rules";
-import { freePort } from "../support/ports";
 import { startGeneratedGlobal } from "../support/generated-global";
+import { startGeneratedZone } from "../support/generated-zone";
 import { testStack } from "../support/stack-file";
-import { PrometheusProcess, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
-import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
+import { PrometheusProcess, stopAllPrometheus } from "../support/prometheus-process";
 
 /**
  * Proof under faults: real Prometheus 2.42 processes on 127.0.0.1 running the configuration the
  * program generates for an environment evaluated here (only addresses and mounted paths localised;
  * kuma_sd → http_sd through the MADS bridge). Two zones; each zone remote-writes to the global
- * through its own fault proxy (tests/support/fault-proxy.ts), which forwards byte for byte unless
+ * through its own fault proxy (tests/support/loopback-proxy.ts), which forwards byte for byte unless
  * told to answer 429/503, and resets the connection when the global is down.
  *
  * Loss is decided BY COUNTING: every dataplane endpoint exposes a counter equal to its scrape
@@ -47,7 +46,7 @@ interface ZoneRig {
     name: string;
     mads: MadsServer;
     bridge: KumaHttpSdBridge;
-    proxy: FaultProxy;
+    proxy: LoopbackProxy;
     dataplanes: MetricsEndpoint[];
     assignments: MonitoringAssignment[];
     prometheus: PrometheusProcess;
@@ -87,32 +86,26 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
             const dataplanes = [await counterEndpoint(), await counterEndpoint()];
             const assignments = [assignment(zone, "backend", dataplanes[0]), assignment(zone, "frontend", dataplanes[1])];
             const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
-            const mads = await startMadsServer(assignments);
-            const proxy = await startFaultProxy(global.url);
-            const z = localPrometheusInputs(zoneEv, "zone-prometheus");
-            const generated = parsePrometheusYaml(z.configYaml);
-            const [{ entry: kuma }] = kumaSdEntries(generated);
-            const bridge = await startKumaHttpSdBridge({ server: mads.url, clientId: kuma.client_id, fetchTimeout: String(kuma.fetch_timeout), refreshInterval: String(kuma.refresh_interval) });
-            const zonePort = await freePort();
-            let cfg = swapKumaSdForHttpSd(generated, () => bridge.url);
-            cfg = rewriteAddresses(cfg, {
-                [String(output(zoneEv, "madsServer")).replace(/^http:\/\//, "").replace(/:5676$/, ":5680")]: cp.address,
-                [receiverBase]: proxy.url,
-                "localhost:9090": `127.0.0.1:${zonePort}`,
+            const proxy = await startLoopbackProxy(global.url);
+            const { prometheus, mads, bridge, config, stopDiscovery } = await startGeneratedZone({
+                zoneEv,
+                name: `ft-zone-${zone}`,
+                assignments,
+                controlPlaneAddress: cp.address,
+                receiverBase,
+                receiverUrl: proxy.url,
+                // The generated alert rules (their ConfigMap) next to the config, as the chart mounts them.
+                transform: (cfg) => {
+                    assert.deepEqual(cfg.rule_files, [`${RULES_MOUNT_DIR}/*.yml`]);
+                    return { ...cfg, rule_files: ["rules/*.yml"] };
+                },
+                extraFiles: { [`rules/${ZONE_RULES_FILE}`]: planFile(zoneEv, "prometheus", ZONE_RULES_FILE) },
             });
-            cfg = rewriteFilePaths(cfg, z.pathMap);
-            // The generated alert rules (their ConfigMap) next to the config, as the chart mounts them.
-            assert.deepEqual(cfg.rule_files, [`${RULES_MOUNT_DIR}/*.yml`]);
-            cfg.rule_files = ["rules/*.yml"];
-            const files = { ...z.files, [`rules/${ZONE_RULES_FILE}`]: planFile(zoneEv, "prometheus", ZONE_RULES_FILE) };
-            assert.deepEqual(findNonLoopbackAddresses(cfg), []);
-            const rw = (cfg.remote_write as Array<Record<string, unknown>>)[0];
+            const rw = (config.remote_write as Array<Record<string, unknown>>)[0];
             assert.deepEqual(rw.queue_config, { ...ZONE_REMOTE_WRITE_QUEUE }, "the generated queue is what runs");
-            const prometheus = await startPrometheus({ name: `ft-zone-${zone}`, port: zonePort, configYaml: renderPrometheusYaml(cfg), files, extraArgs: z.flags });
             zones.set(zone, { name: zone, mads, bridge, proxy, dataplanes, assignments, prometheus });
             stops.push(async () => {
-                await bridge.stop();
-                await mads.stop();
+                await stopDiscovery();
                 await proxy.stop();
                 await Promise.all([...dataplanes, cp].map((e) => e.stop()));
             });
@@ -285,8 +278,8 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
         }
         // Prometheus 2.x (and 3.x) start the WAL watcher at process start and skip older samples
         // (storage/remote watcher.go: `if s.T > w.startTimestamp`): samples committed but not sent
-        // when the process died are not re-sent. Bounded by one batch deadline (5s) of samples per series.
-        const bound = zone.size * (5000 / SCRAPE_MS + 3);
+        // when the process died are not re-sent. Bounded by one batch deadline of samples per series (plus scrapes in flight).
+        const bound = zone.size * (parsePromDuration(ZONE_REMOTE_WRITE_QUEUE.batch_send_deadline)! / SCRAPE_MS + 3);
         assert.ok(lostAtKill <= bound, `lost at the kill ${lostAtKill} > ${bound}`);
         figures.s2 = { downtimeMs: restartAt - killAt, readyAfterRestartMs: readyAfterMs, firstScrapeAfterReadyMs: firstScrapeAfterReady, unsentAtKillLost: lostAtKill, series: zone.size, scrapesAtKill, lastSentAgeAtKillMs: [...sentBeforeKill.values()].map((t) => killAt - t) };
     });

@@ -1,20 +1,18 @@
 import { strict as assert } from "assert";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
-import { startKumaHttpSdBridge, KumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
+import { KumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { loopbackRequest, waitFor, BasicAuth } from "../support/loopback-http";
-import { MadsServer, MonitoringAssignment, startMadsServer } from "../support/mads-server";
+import { MadsServer, MonitoringAssignment } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
-import { localPrometheusInputs } from "../support/mounted-workload";
 import { GRAFANA_PROMETHEUS_USER } from "../../infra/roles/global-metrics";
 import { PROMETHEUS_PASSWORD_ENV } from "../../components/grafana/global-grafana";
 import { OVERVIEW_QUERIES } from "../../components/grafana/overview-dashboard";
 import { one, output, revealed } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
 import { startGeneratedGlobal } from "../support/generated-global";
-import { freePort } from "../support/ports";
-import { PrometheusProcess, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
-import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
+import { startGeneratedZone } from "../support/generated-zone";
+import { PrometheusProcess, stopAllPrometheus } from "../support/prometheus-process";
 
 const file = testStack;
 
@@ -77,27 +75,17 @@ describe("metrics path with real Prometheus: zones remote-write to the global", 
             }
             const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE cp_info gauge\ncp_info{instance_id="cp-${zone}"} 1\n# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
             endpoints.push(cp);
-            const mads = await startMadsServer(assignments);
-
-            const z = localPrometheusInputs(zoneEv, "zone-prometheus");
-            const generated = parsePrometheusYaml(z.configYaml);
-            const [{ entry: kuma }] = kumaSdEntries(generated);
-            // The bridge polls our fake MADS exactly as kuma_sd would with the generated settings.
-            const bridge = await startKumaHttpSdBridge({ server: mads.url, clientId: kuma.client_id, fetchTimeout: String(kuma.fetch_timeout), refreshInterval: String(kuma.refresh_interval) });
-            const zonePort = await freePort();
-            let cfg = swapKumaSdForHttpSd(generated, () => bridge.url);
-            cfg = rewriteAddresses(cfg, {
-                [String(output(zoneEv, "madsServer")).replace(/^http:\/\//, "").replace(/:5676$/, ":5680")]: cp.address,
-                [receiverBase]: global.url,
-                "localhost:9090": `127.0.0.1:${zonePort}`,
+            const { prometheus, mads, bridge, stopDiscovery } = await startGeneratedZone({
+                zoneEv,
+                name: `zone-${zone}`,
+                assignments,
+                controlPlaneAddress: cp.address,
+                receiverBase,
+                receiverUrl: global.url,
             });
-            cfg = rewriteFilePaths(cfg, z.pathMap);
-            assert.deepEqual(findNonLoopbackAddresses(cfg), []);
-            const prometheus = await startPrometheus({ name: `zone-${zone}`, port: zonePort, configYaml: renderPrometheusYaml(cfg), files: z.files, extraArgs: z.flags });
             zones.set(zone, { mads, bridge, endpoints, prometheus });
             stops.push(async () => {
-                await bridge.stop();
-                await mads.stop();
+                await stopDiscovery();
                 await Promise.all(endpoints.map((e) => e.stop()));
             });
         }

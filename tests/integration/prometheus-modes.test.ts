@@ -5,7 +5,7 @@ import { renderGlobalPrometheusConfig } from "../../components/prometheus/global
 import { parsePrometheusVersion, prometheusModeFlags } from "../../components/prometheus/prometheus-mode";
 import { renderWebConfig } from "../../components/prometheus/web-config";
 import { renderZonePrometheusConfig, ZonePrometheusSettings } from "../../components/prometheus/zone-config";
-import { CapturedRequest, CapturingProxy, startCapturingProxy } from "../support/capturing-proxy";
+import { LoopbackProxy, ProxiedRequest, startLoopbackProxy } from "../support/loopback-proxy";
 import { zoneSettings } from "../support/fixtures";
 import { startKumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { BasicAuth, loopbackRequest, waitFor } from "../support/loopback-http";
@@ -14,12 +14,13 @@ import { startMetricsEndpoint } from "../support/metrics-endpoint";
 import { freePort } from "../support/ports";
 import { PROMETHEUS_BIN, PrometheusProcess, startPrometheus, StartPrometheusOptions, stopAllPrometheus } from "../support/prometheus-process";
 import { installedPrometheusVersion } from "../support/prometheus-version";
+import { decodeWriteRequest, scanWriteRequest } from "../support/remote-write-wire";
 import { findNonLoopbackAddresses, parsePrometheusYaml, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
 
 /**
  * Real Prometheus processes (Debian's 2.42) on 127.0.0.1 running what the new builders generate:
  * (a) a zone remote-writing with SigV4 (dummy static keys in its environment, as the Secret would
- *     provide them) through a capturing proxy to a plain receiver;
+ *     provide them) through a capturing proxy to a plain receiver, which also decodes what is on the wire;
  * (b) a global federating two zone servers (one behind basic auth) and remote-reading them;
  * (c) a zone in agent mode, started with the flags prometheusModeFlags gives for the installed release.
  * Each zone config is the generated one with only the documented loopback changes (kuma_sd → http_sd
@@ -63,7 +64,9 @@ describe("Prometheus modes with real processes: SigV4 remote write, federation a
     this.timeout(90_000);
     const stops: Array<() => Promise<void>> = [];
     let receiver: PrometheusProcess;
-    let proxy: CapturingProxy;
+    let proxy: LoopbackProxy;
+    /** Bodies of the first accepted remote-write requests, as Prometheus put them on the wire. */
+    const acceptedBodies: Buffer[] = [];
     let global: PrometheusProcess;
     const zones = new Map<string, Zone>();
     const startedAt = new Date();
@@ -111,7 +114,11 @@ describe("Prometheus modes with real processes: SigV4 remote write, federation a
 
     before(async () => {
         receiver = await startPrometheus({ name: "receiver", configYaml: "global:\n  scrape_interval: 15s\n", extraArgs: ["--web.enable-remote-write-receiver"] });
-        proxy = await startCapturingProxy(receiver.url);
+        proxy = await startLoopbackProxy(receiver.url, {
+            onAnswered: (body, request) => {
+                if (request.path === "/api/v1/write" && request.status >= 200 && request.status < 300 && acceptedBodies.length < 50) acceptedBodies.push(body);
+            },
+        });
         stops.push(() => proxy.stop());
         const webConfig = renderWebConfig({ [FEDERATOR.username]: hashSync(FEDERATOR.password, 4) });
         const [, , east, west] = await Promise.all([
@@ -196,8 +203,31 @@ describe("Prometheus modes with real processes: SigV4 remote write, federation a
                 return w.length > 0 ? w : undefined;
             }, { timeoutMs: 30_000 });
         /** Debian's build (…+ds) leaves OpenTelemetry out, and with it the remote-write round trippers that sign and add headers. */
-        const debianDropsRoundTrippers = (writes: CapturedRequest[]) =>
+        const debianDropsRoundTrippers = (writes: ProxiedRequest[]) =>
             /\+ds/.test(VERSION) && writes.every((w) => w.headers.authorization === undefined && w.headers["x-scope-orgid"] === undefined);
+
+        it("on the wire: every series carries zone and environment, every sample a timestamp of this run (both decoders agree)", async () => {
+            await forwardedWrites();
+            assert.ok(acceptedBodies.length > 0);
+            const now = Date.now();
+            let samples = 0;
+            const names = new Set<string>();
+            for (const body of acceptedBodies) {
+                const series = decodeWriteRequest(body);
+                for (const s of series) {
+                    assert.equal(s.labels.zone, "aws-east", JSON.stringify(s.labels));
+                    assert.equal(s.labels.environment, "test", JSON.stringify(s.labels));
+                    names.add(s.labels.__name__);
+                    for (const x of s.samples) assert.ok(x.timestampMs >= startedAt.getTime() - 1000 && x.timestampMs <= now, `sample at ${x.timestampMs}`);
+                    samples += s.samples.length;
+                }
+                const seen: number[] = [];
+                assert.equal(scanWriteRequest(body, (_key, ts) => seen.push(ts)), series.reduce((n, s) => n + s.samples.length, 0));
+                assert.deepEqual(seen, series.flatMap((s) => s.samples.map((x) => x.timestampMs)));
+            }
+            assert.ok(samples > 0);
+            assert.ok(names.has("envoy_cluster_upstream_rq_total") && names.has("cp_info"), [...names].join(", "));
+        });
 
         it("every write was signed AWS4-HMAC-SHA256 with the dummy key, today's date, the region and service aps, and carried the tenant header", async function () {
             const writes = await forwardedWrites();

@@ -15,6 +15,8 @@
  *                   ArrayValue array_value = 5; KeyValueList kvlist_value = 6; bytes bytes_value = 7; }
  *   ArrayValue / KeyValueList { repeated AnyValue / KeyValue values = 1; }
  */
+import { Field, fields } from "./protobuf-wire";
+
 export type AttributeValue = string | boolean | number | bigint | AttributeValue[] | { readonly [key: string]: AttributeValue };
 
 export interface DecodedSpan {
@@ -28,43 +30,6 @@ export interface DecodedSpan {
 export interface DecodedResourceSpans {
     readonly resource: Record<string, AttributeValue>;
     readonly scopes: Array<{ readonly name: string; readonly version: string; readonly spans: DecodedSpan[] }>;
-}
-
-interface Field {
-    readonly no: number;
-    readonly wire: number;
-    /** varint value, or the payload bytes of fixed32/fixed64/length-delimited fields. */
-    readonly value: bigint | Buffer;
-}
-
-function* fields(buf: Buffer): Generator<Field> {
-    let pos = 0;
-    const varint = (): bigint => {
-        let result = 0n;
-        for (let shift = 0n; ; shift += 7n) {
-            if (pos >= buf.length) throw new Error("truncated varint");
-            const b = buf[pos++];
-            result |= BigInt(b & 0x7f) << shift;
-            if ((b & 0x80) === 0) return result;
-            if (shift > 63n) throw new Error("varint too long");
-        }
-    };
-    const take = (n: number): Buffer => {
-        if (pos + n > buf.length) throw new Error("truncated field");
-        const out = buf.subarray(pos, pos + n);
-        pos += n;
-        return out;
-    };
-    while (pos < buf.length) {
-        const tag = varint();
-        const no = Number(tag >> 3n);
-        const wire = Number(tag & 7n);
-        if (wire === 0) yield { no, wire, value: varint() };
-        else if (wire === 1) yield { no, wire, value: take(8) };
-        else if (wire === 2) yield { no, wire, value: take(Number(varint())) };
-        else if (wire === 5) yield { no, wire, value: take(4) };
-        else throw new Error(`unsupported wire type ${wire} (field ${no})`);
-    }
 }
 
 const bytes = (f: Field): Buffer => f.value as Buffer;

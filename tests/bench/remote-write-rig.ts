@@ -11,7 +11,7 @@ import { assertLoopbackUrl, BasicAuth, basicAuthHeader, loopbackRequest, sleep, 
 import { MonitoringAssignment } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
 import { output } from "../support/plan-access";
-import { PrometheusProcess } from "../support/prometheus-process";
+import { PrometheusProcess, stopAllPrometheus } from "../support/prometheus-process";
 import { PrometheusConfig } from "../support/swap-discovery";
 
 /**
@@ -74,6 +74,20 @@ export function installBenchSignalCleanup(): void {
             process.exit(signal === "SIGINT" ? 130 : 143);
         });
     }
+}
+
+/**
+ * The entry point of a bench part run as its own process: signal cleanup first, then `main` with
+ * the arguments; a failure sets the exit status; every Prometheus started is stopped either way.
+ */
+export function runBenchPart(main: (argv: string[]) => Promise<void>): void {
+    installBenchSignalCleanup();
+    main(process.argv.slice(2))
+        .catch((e) => {
+            console.error(e);
+            process.exitCode = 1;
+        })
+        .finally(() => stopAllPrometheus());
 }
 
 // ---------------------------------------------------------------- environment
@@ -197,6 +211,8 @@ export interface ZoneOptions {
     /** Discovery refresh (bridge poll and http_sd); shortened so a run does not wait 30s for targets. */
     refreshInterval: string;
     tickMs: number;
+    /** Flags after the generated ones (e.g. scaled block duration and WAL segment size); default none. */
+    extraArgs?: readonly string[];
 }
 
 /** One zone: fake dataplanes behind a fake MADS and the http SD bridge, and the generated zone Prometheus. */
@@ -237,6 +253,7 @@ export async function startZone(opts: ZoneOptions): Promise<ZoneRun> {
             receiverUrl: opts.receiverUrl,
             refreshInterval: opts.refreshInterval,
             transform: opts.transform,
+            extraArgs: opts.extraArgs,
         });
         cleanups.push(() => local.stopDiscovery());
         const prometheus = track(local.prometheus);
@@ -250,6 +267,25 @@ export async function startZone(opts: ZoneOptions): Promise<ZoneRun> {
 
 
 // ---------------------------------------------------------------- reading figures
+
+/** Every sample a zone holds with a timestamp in [fromMs, toMs): what remote write must deliver. */
+export async function storedSamples(zone: Pick<ZoneRun, "prometheus">, fromMs: number, toMs: number): Promise<number> {
+    // count_over_time drops __name__, so a query over all names would collide: count name by name.
+    const names = await zone.prometheus.apiGet<string[]>("/api/v1/label/__name__/values");
+    let total = 0;
+    for (let i = 0; i < names.length; i += 8) {
+        const counts = await Promise.all(
+            names.slice(i, i + 8).map(async (name) => {
+                // A range selector holds (t - range, t]; at t = toMs - 1 with range toMs - fromMs that is [fromMs, toMs) in whole ms.
+                const query = `sum(count_over_time(${name}[${toMs - fromMs}ms]))`;
+                const data = await zone.prometheus.apiGet<{ result: Array<{ value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent(query)}&time=${((toMs - 1) / 1000).toFixed(3)}`);
+                return Number(data.result[0]?.value[1] ?? 0);
+            }),
+        );
+        total += counts.reduce((a, b) => a + b, 0);
+    }
+    return total;
+}
 
 /** Parses Prometheus text exposition into `name{labels}` → value (labels as written). */
 export function parseExposition(text: string): Map<string, number> {

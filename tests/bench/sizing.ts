@@ -1,8 +1,8 @@
 import { prometheusResources } from "../../components/prometheus/sizing";
 import { MetricsEndpoint } from "../support/metrics-endpoint";
-import { PrometheusProcess, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
+import { PrometheusProcess, startPrometheus } from "../support/prometheus-process";
 import { renderPrometheusYaml } from "../support/swap-discovery";
-import { installBenchSignalCleanup, mib, procMemory, selfMetrics, sleep, startSeriesEndpoint, sumOf, track, waitFor } from "./remote-write-rig";
+import { mib, runBenchPart, procMemory, selfMetrics, sleep, startSeriesEndpoint, sumOf, track, waitFor } from "./remote-write-rig";
 
 /**
  * Sizing check (part of `npm run bench`, or alone:
@@ -134,12 +134,4 @@ export async function main(argv: string[]): Promise<void> {
     }
 }
 
-if (require.main === module) {
-    installBenchSignalCleanup();
-    main(process.argv.slice(2))
-        .catch((e) => {
-            console.error(e);
-            process.exitCode = 1;
-        })
-        .finally(() => stopAllPrometheus());
-}
+if (require.main === module) runBenchPart(main);

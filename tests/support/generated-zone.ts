@@ -27,6 +27,8 @@ export interface GeneratedZoneOptions {
     readonly transform?: (cfg: PrometheusConfig) => PrometheusConfig;
     /** Files besides the generated mounts (e.g. the rule file). */
     readonly extraFiles?: Readonly<Record<string, string>>;
+    /** Flags after the chart's own (e.g. the bench's scaled block duration); default none. */
+    readonly extraArgs?: readonly string[];
 }
 
 export interface LocalZone {
@@ -70,7 +72,7 @@ export async function startGeneratedZone(opts: GeneratedZoneOptions): Promise<Lo
         cfg = rewriteFilePaths(cfg, z.pathMap);
         if (opts.transform) cfg = opts.transform(cfg);
         assert.deepEqual(findNonLoopbackAddresses(cfg), [], `${opts.name}: every address is loopback`);
-        const prometheus = await startPrometheus({ name: opts.name, port, configYaml: renderPrometheusYaml(cfg), files: { ...z.files, ...opts.extraFiles }, extraArgs: z.flags });
+        const prometheus = await startPrometheus({ name: opts.name, port, configYaml: renderPrometheusYaml(cfg), files: { ...z.files, ...opts.extraFiles }, extraArgs: [...z.flags, ...(opts.extraArgs ?? [])] });
         const b = bridge;
         return {
             prometheus,

@@ -1,3 +1,4 @@
+import { parsePromDuration } from "../../components/prometheus/duration";
 import { strict as assert } from "assert";
 import { parse } from "yaml";
 import { buildZonePrometheusConfig, renderZonePrometheusConfig } from "../../components/prometheus/zone-config";
@@ -55,6 +56,14 @@ describe("zone prometheus.yml builder", () => {
         assert.deepEqual(rw[0].queue_config, ZONE_REMOTE_WRITE_QUEUE);
         // Every queue knob whose default differs between 2.42 and 2.44+/3.x is pinned.
         for (const key of ["capacity", "max_shards", "max_samples_per_send", "retry_on_http_429"]) assert.ok(key in rw[0].queue_config, key);
+        const q = rw[0].queue_config;
+        // The remote-write guide: capacity 3-10x the batch; a throttling receiver is retried, not dropped.
+        assert.ok(q.capacity >= 3 * q.max_samples_per_send && q.capacity <= 10 * q.max_samples_per_send, `capacity ${q.capacity}`);
+        assert.ok(q.min_shards >= 1 && q.min_shards <= q.max_shards);
+        assert.equal(q.retry_on_http_429, true);
+        // A quiet zone's partial batch leaves within a second.
+        assert.ok(parsePromDuration(q.batch_send_deadline)! <= 1000, q.batch_send_deadline);
+        assert.equal(rw[0].metadata_config.max_samples_per_send, q.max_samples_per_send, "metadata batches like samples");
         assert.ok(!/^\s*password:/m.test(text), "no inline password");
         assert.ok(!/credentials:/.test(text));
     });

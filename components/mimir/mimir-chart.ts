@@ -1,4 +1,6 @@
 import { TENANT_HEADER } from "../tenant-header";
+import { parsePromDuration } from "../prometheus/duration";
+import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../prometheus/global-config";
 /**
  * Grafana Mimir as the global metrics backend: the mimir-distributed chart, pinned, with the
  * values built here. Facts from the chart's own values.yaml (../shared/upstream/
@@ -46,7 +48,17 @@ export const GATEWAY_NO_AUTH_TENANT = "anonymous";
  * one tenant carries every zone: at the defaults the distributors answer 429 as soon as a mesh
  * of a few hundred dataplanes reports.
  */
-export const DEFAULT_MIMIR_LIMITS = { maxGlobalSeriesPerUser: 1_500_000, ingestionRate: 100_000, ingestionBurstSize: 1_000_000 } as const;
+export const DEFAULT_MIMIR_LIMITS = {
+    maxGlobalSeriesPerUser: 1_500_000,
+    ingestionRate: 100_000,
+    ingestionBurstSize: 1_000_000,
+    /**
+     * limits.out_of_order_time_window (Mimir docs, "Configure out-of-order samples ingestion"):
+     * like the global Prometheus' window, so that a zone back from a partition is not refused
+     * as out of bounds for samples older than the head's newest minus 1h.
+     */
+    outOfOrderTimeWindow: DEFAULT_OUT_OF_ORDER_TIME_WINDOW,
+} as const;
 
 /** Object storage prefixes inside the one bucket: Mimir refuses blocks, ruler and alertmanager storage sharing a bucket and prefix; prefixes may only hold letters and digits. */
 export const STORAGE_PREFIXES = { blocks: "blocks", ruler: "ruler", alertmanager: "alertmanager" } as const;
@@ -92,6 +104,8 @@ export interface MimirLimits {
     readonly ingestionRate?: number;
     /** limits.ingestion_burst_size; default 1,000,000 samples. */
     readonly ingestionBurstSize?: number;
+    /** limits.out_of_order_time_window; default DEFAULT_OUT_OF_ORDER_TIME_WINDOW (3h); Prometheus duration, 0s: off. */
+    readonly outOfOrderTimeWindow?: string;
 }
 
 export interface MimirChartSettings {
@@ -185,7 +199,11 @@ export function buildMimirValues(s: MimirChartSettings): Record<string, unknown>
         maxGlobalSeriesPerUser: count(s.limits?.maxGlobalSeriesPerUser, DEFAULT_MIMIR_LIMITS.maxGlobalSeriesPerUser, "limits.maxGlobalSeriesPerUser"),
         ingestionRate: count(s.limits?.ingestionRate, DEFAULT_MIMIR_LIMITS.ingestionRate, "limits.ingestionRate"),
         ingestionBurstSize: count(s.limits?.ingestionBurstSize, DEFAULT_MIMIR_LIMITS.ingestionBurstSize, "limits.ingestionBurstSize"),
+        outOfOrderTimeWindow: s.limits?.outOfOrderTimeWindow ?? DEFAULT_MIMIR_LIMITS.outOfOrderTimeWindow,
     };
+    if (parsePromDuration(limits.outOfOrderTimeWindow) === undefined) {
+        throw new Error(`${FN}: limits.outOfOrderTimeWindow ${JSON.stringify(limits.outOfOrderTimeWindow)} is not a duration; allowed: e.g. 3h, 90m, 0s (off)`);
+    }
     if (limits.ingestionBurstSize < limits.ingestionRate) {
         throw new Error(`${FN}: limits.ingestionBurstSize ${limits.ingestionBurstSize} is below limits.ingestionRate ${limits.ingestionRate}; allowed: at least the rate`);
     }
@@ -210,6 +228,7 @@ export function buildMimirValues(s: MimirChartSettings): Record<string, unknown>
                     max_global_series_per_user: limits.maxGlobalSeriesPerUser,
                     ingestion_rate: limits.ingestionRate,
                     ingestion_burst_size: limits.ingestionBurstSize,
+                    out_of_order_time_window: limits.outOfOrderTimeWindow,
                 },
             },
         },

@@ -1,6 +1,14 @@
 import { federationJobs, FederationSettings } from "./federation";
 import { remoteReadConfigs, ZoneRemoteRead } from "./remote-read";
 import { renderYaml } from "../render-yaml";
+import { parsePromDuration } from "./duration";
+
+/**
+ * The default out-of-order window: the longest a zone's WAL keeps an unsent sample (the
+ * survivable outage measured by tests/bench/wal-retention.ts, README "Benchmarks"), so whatever
+ * a zone still has, the global still takes.
+ */
+export const DEFAULT_OUT_OF_ORDER_TIME_WINDOW = "3h";
 
 export interface GlobalPrometheusSettings {
     /** Scrape interval of the global's own jobs. */
@@ -18,12 +26,22 @@ export interface GlobalPrometheusSettings {
     readonly remoteRead?: readonly ZoneRemoteRead[];
     /** rule_files (mounted paths or globs), e.g. the alert rules of alert-rules.ts; unset or empty: none. */
     readonly ruleFiles?: readonly string[];
+    /**
+     * storage.tsdb.out_of_order_time_window (Prometheus duration): how far behind the newest sample
+     * a zone's backlog may be and still be stored; unset or 0s: none (Prometheus' default).
+     */
+    readonly outOfOrderTimeWindow?: string;
 }
 
 /**
  * The global Prometheus's prometheus.yml: it receives zone data by remote write and, when
  * configured, federates or remote-reads zones. It sets no external labels: zone series arrive
  * labelled by their zone and must not gain a second identity here.
+ *
+ * The out-of-order window is what lets a zone come back from a long partition: without it the
+ * TSDB refuses (400 "out of bounds", which the zone drops) every sample older than the newest one
+ * in its head minus half a block (1h), and the other zones and the self-scrape keep that newest
+ * sample current (measured with 2.42 in tests/integration/zone-partition.test.ts).
  */
 export function buildGlobalPrometheusConfig(s: GlobalPrometheusSettings): Record<string, unknown> {
     const config: Record<string, unknown> = {
@@ -39,6 +57,11 @@ export function buildGlobalPrometheusConfig(s: GlobalPrometheusSettings): Record
     };
     if (s.ruleFiles !== undefined && s.ruleFiles.length > 0) config.rule_files = [...s.ruleFiles];
     if (s.remoteRead !== undefined) config.remote_read = remoteReadConfigs(s.remoteRead, "remoteRead");
+    if (s.outOfOrderTimeWindow !== undefined) {
+        const ms = parsePromDuration(s.outOfOrderTimeWindow);
+        if (ms === undefined) throw new Error(`outOfOrderTimeWindow: ${JSON.stringify(s.outOfOrderTimeWindow)} is not a Prometheus duration; allowed: e.g. 3h, 90m, 0s (off)`);
+        if (ms > 0) config.storage = { tsdb: { out_of_order_time_window: s.outOfOrderTimeWindow } };
+    }
     return config;
 }
 

@@ -49,6 +49,8 @@ export interface GlobalPrometheusArgs {
      * only the zone-agnostic ZoneSendingLate rule, for every zone that sent in the last hour.
      */
     readonly alertZones?: readonly string[];
+    /** Accept zone samples this far behind the newest one (storage.tsdb.out_of_order_time_window); default none (0s). */
+    readonly outOfOrderTimeWindow?: string;
 }
 
 /**
@@ -86,6 +88,7 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
             remoteRead: zoneAccess.remoteRead,
             // A glob: where the rules ConfigMap is not mounted (promtool on a workstation) it matches nothing instead of failing.
             ruleFiles: [`${RULES_MOUNT_DIR}/*.yml`],
+            outOfOrderTimeWindow: args.outOfOrderTimeWindow,
         });
         /** The alert rules, in their own ConfigMap mounted at RULES_MOUNT_DIR. */
         this.rulesText = renderGlobalAlertRules({ zones: args.alertZones ?? [] });

@@ -4,6 +4,7 @@ import { kubernetesTarget } from "./kubernetes-target";
 import { metricsSchema } from "./metrics-schema";
 import { validateLokiTenant } from "../../components/logs/loki-chart";
 import { parsePromDuration } from "../../components/prometheus/duration";
+import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../../components/prometheus/global-config";
 import { goDurationMs } from "../../components/traces/jaeger-config";
 
 /** How zones in other clusters reach a global endpoint (Prometheus receiver, Jaeger OTLP, Loki push). */
@@ -51,6 +52,8 @@ const globalPrometheus = z
             .default("zone-writer"),
         /** Scrape interval of the global's own jobs. */
         scrapeInterval: positiveDuration.default("30s"),
+        /** How far behind the newest sample a zone's backlog is still stored (storage.tsdb.out_of_order_time_window); 0s: off. */
+        outOfOrderTimeWindow: promDuration.default(DEFAULT_OUT_OF_ORDER_TIME_WINDOW),
         exposure: exposure.default({ type: "cluster-dns" }),
     })
     .strict();

@@ -67,6 +67,7 @@ export function globalMetrics(
                     storageSize: p.storageSize,
                     storageClassName: p.storageClassName,
                     scrapeInterval: p.scrapeInterval,
+                    outOfOrderTimeWindow: p.outOfOrderTimeWindow,
                     exposure: serviceExposure(p.exposure),
                     readerUsers: cfg.grafana.enabled ? [GRAFANA_PROMETHEUS_USER] : [],
                     // ZoneStoppedSending per declared zone (also for a zone that never sent).

@@ -1,6 +1,4 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { parsePromDuration } from "../../components/prometheus/duration";
@@ -10,12 +8,14 @@ import { KumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { BasicAuth, sleep, waitFor } from "../support/loopback-http";
 import { MadsServer, MonitoringAssignment } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
+import { assertConsecutive, COUNTER_METRIC, counterAssignment, rawSamples, startCounterEndpoint, summarize } from "../support/counted-samples";
 import { file as planFile, output } from "../support/plan-access";
 import { RULES_MOUNT_DIR, ZONE_RULES_FILE } from "../../components/prometheus/alert-rules";
 import { startGeneratedGlobal } from "../support/generated-global";
 import { startGeneratedZone } from "../support/generated-zone";
 import { testStack } from "../support/stack-file";
 import { PrometheusProcess, stopAllPrometheus } from "../support/prometheus-process";
+import { listWal } from "../support/wal-dir";
 
 /**
  * Proof under faults: real Prometheus 2.42 processes on 127.0.0.1 running the configuration the
@@ -37,7 +37,7 @@ const ENV_FILES = [
     file("ft-zone-east", { mesh: { version: "2.14.3" }, namespace: "obs-east", zonePrometheus: FAST }),
     file("ft-zone-west", { mesh: { version: "2.14.3" }, namespace: "obs-west", zonePrometheus: FAST }),
 ];
-const METRIC = "envoy_cluster_upstream_rq_total";
+const METRIC = COUNTER_METRIC;
 /** Outage of the global: several batch deadlines (5s each). */
 const GLOBAL_OUTAGE_MS = 25_000;
 const SCRAPE_MS = 1000;
@@ -52,8 +52,6 @@ interface ZoneRig {
     prometheus: PrometheusProcess;
 }
 
-type Samples = Map<string, Array<[number, number]>>;
-
 describe("faults with real Prometheus: zone vs global, counted sample by sample", function () {
     this.timeout(240_000);
     let env: EnvironmentEvaluation;
@@ -65,14 +63,8 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
     const figures: Record<string, unknown> = {};
     let walStart: { at: number; bytes: number; appended: number; series: number } | undefined;
 
-    const counterEndpoint = () =>
-        startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE ${METRIC} counter\n${METRIC}{envoy_cluster_name="upstream"} ${n}\n` });
-    const assignment = (zone: string, name: string, ep: MetricsEndpoint): MonitoringAssignment => ({
-        mesh: "default",
-        service: name,
-        labels: {},
-        targets: [{ name: `${name}.${zone}`, scheme: "http", address: ep.address, metrics_path: "/metrics", labels: { "kuma.io/service": name, "kuma.io/zone": zone } }],
-    });
+    const counterEndpoint = startCounterEndpoint;
+    const assignment = counterAssignment;
 
     before(async () => {
         env = await evaluateEnvironment("ft", { files: ENV_FILES });
@@ -127,19 +119,6 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
         console.log(`      faults figures: ${JSON.stringify(figures)}`);
     });
 
-    /** Raw samples of `selector` over (atMs - windowMs, atMs], per dataplane/instance. */
-    async function rawSamples(p: PrometheusProcess, selector: string, atMs: number, windowMs: number, auth?: BasicAuth): Promise<Samples> {
-        const q = `${selector}[${Math.ceil(windowMs / 1000)}s]`;
-        const data = await p.apiGet<{ resultType: string; result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>(
-            `/api/v1/query?query=${encodeURIComponent(q)}&time=${(atMs / 1000).toFixed(3)}`,
-            auth,
-        );
-        assert.equal(data.resultType, "matrix");
-        const out: Samples = new Map();
-        for (const s of data.result) out.set(`${s.metric.__name__}/${s.metric.instance}`, s.values.map(([t, v]) => [Math.round(t * 1000), Number(v)]));
-        return out;
-    }
-
     const zoneSamples = (rig: ZoneRig, atMs: number, windowMs: number) => rawSamples(rig.prometheus, METRIC, atMs, windowMs);
     const globalSamples = (rig: ZoneRig, atMs: number, windowMs: number) => rawSamples(global, `${METRIC}{zone="${rig.name}"}`, atMs, windowMs, writer);
 
@@ -152,7 +131,7 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
                 `${rig.name}: global samples identical to the zone's`,
                 async () => {
                     const [z, g] = [await zoneSamples(rig, atMs, windowMs), await globalSamples(rig, atMs, windowMs)];
-                    last = `zone ${summary(z)} global ${summary(g)}`;
+                    last = `zone ${summarize(z)} global ${summarize(g)}`;
                     return JSON.stringify([...z.entries()].sort()) === JSON.stringify([...g.entries()].sort()) && z.size > 0 ? { zone: z, global: g, waitedMs: Date.now() - t0 } : undefined;
                 },
                 { timeoutMs, intervalMs: 1000 },
@@ -368,23 +347,9 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
     });
 });
 
-/** Consecutive counter values: the endpoint's counter is its scrape number, so no value may be skipped. */
-function assertConsecutive(key: string, samples: Array<[number, number]>): void {
-    assert.ok(samples.length > 0, `${key}: no samples`);
-    for (let i = 1; i < samples.length; i++) {
-        assert.equal(samples[i][1], samples[i - 1][1] + 1, `${key}: value ${samples[i - 1][1]} then ${samples[i][1]} at ${samples[i][0]} (a scrape is missing)`);
-    }
-}
-
-function summary(s: Samples): string {
-    return JSON.stringify([...s].map(([k, v]) => [k, v.length, v[0]?.[1], v[v.length - 1]?.[1]]));
-}
-
 /** Size of the WAL (segments and checkpoints) plus the head's counters, for growth per minute. */
 async function walSnapshot(p: PrometheusProcess): Promise<{ at: number; bytes: number; appended: number; series: number }> {
-    const sizeOf = (dir: string): number =>
-        fs.readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? sizeOf(path.join(dir, e.name)) : fs.statSync(path.join(dir, e.name)).size), 0);
     const [appended] = await p.query("sum(prometheus_tsdb_head_samples_appended_total)");
     const [series] = await p.query("prometheus_tsdb_head_series");
-    return { at: Date.now(), bytes: sizeOf(path.join(p.dataDir, "wal")), appended: Number(appended.value[1]), series: Number(series.value[1]) };
+    return { at: Date.now(), bytes: listWal(p.dataDir).bytes, appended: Number(appended.value[1]), series: Number(series.value[1]) };
 }

@@ -207,6 +207,7 @@ export const globalArb = (env: string, zones: readonly string[]): fc.Arbitrary<G
                         storageClassName: opt(fc.constantFrom("gp3", "standard-rwo")),
                         remoteWriteUsername: opt(fc.constantFrom("zone-writer", "writer.1", "w_2")),
                         scrapeInterval: opt(intervalArb),
+                        outOfOrderTimeWindow: opt(fc.constantFrom("0s", "1h", "3h", "6h", "90m")),
                         exposure: opt(exposureArb),
                     })
                     .map(compact),
@@ -424,6 +425,7 @@ function globalMutations(e: EnvironmentSpec & { shape: GlobalShape }): Omit<Muta
         m("bad enum", "globalPrometheus.exposure.type", set(["globalPrometheus", "exposure"], { type: "nodeport" })),
         m("bad duration", "globalPrometheus.retention", set(["globalPrometheus", "retention"], "2 weeks")),
         m("bad duration", "globalPrometheus.scrapeInterval", set(["globalPrometheus", "scrapeInterval"], "30")),
+        m("bad duration", "globalPrometheus.outOfOrderTimeWindow", set(["globalPrometheus", "outOfOrderTimeWindow"], "3 hours")),
         m("bad duration", "logs.loki.retention", set(["logs", "loki", "retention"], "12h")),
         m("bad URL", "grafana.kumaDatasource.url", set(["grafana", "kumaDatasource", "url"], "kuma-control-plane.kuma-system:5681")),
         m("bad DNS label", "namespace", set(["namespace"], "Mesh_Obs")),

@@ -5,7 +5,7 @@ import { localPrometheusInputs } from "./mounted-workload";
 import { output } from "./plan-access";
 import { freePort } from "./ports";
 import { PrometheusProcess, startPrometheus } from "./prometheus-process";
-import { findNonLoopbackAddresses, parsePrometheusYaml, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths } from "./swap-discovery";
+import { findNonLoopbackAddresses, parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths } from "./swap-discovery";
 
 export interface LocalGlobal {
     readonly global: PrometheusProcess;
@@ -15,16 +15,24 @@ export interface LocalGlobal {
     readonly receiverBase: string;
 }
 
+export interface GeneratedGlobalOptions {
+    /** Flags after the chart's own (e.g. a scaled block duration); default none. */
+    readonly extraArgs?: readonly string[];
+    /** Last edit of the localised config (e.g. a control run without one block); default none. */
+    readonly transform?: (cfg: PrometheusConfig) => PrometheusConfig;
+}
+
 /**
  * Runs the global Prometheus exactly as generated (prometheus.yml, web config with basic auth, the
  * chart's flags) on a free loopback port; only addresses and mounted file paths are localised.
  */
-export async function startGeneratedGlobal(globalEv: StackEvaluation, name = "global"): Promise<LocalGlobal> {
+export async function startGeneratedGlobal(globalEv: StackEvaluation, name = "global", opts: GeneratedGlobalOptions = {}): Promise<LocalGlobal> {
     const writer = { username: String(output(globalEv, "remoteWriteUsername")), password: String(output(globalEv, "remoteWritePassword")) };
     const g = localPrometheusInputs(globalEv, "global-prometheus");
     const port = await freePort();
-    const cfg = rewriteFilePaths(rewriteAddresses(parsePrometheusYaml(g.configYaml), { "localhost:9090": `127.0.0.1:${port}` }), g.pathMap);
+    const localised = rewriteFilePaths(rewriteAddresses(parsePrometheusYaml(g.configYaml), { "localhost:9090": `127.0.0.1:${port}` }), g.pathMap);
+    const cfg = opts.transform ? opts.transform(localised) : localised;
     assert.deepEqual(findNonLoopbackAddresses(cfg), [], `${name}: every address is loopback`);
-    const global = await startPrometheus({ name, port, configYaml: renderPrometheusYaml(cfg), files: g.files, extraArgs: g.flags, readyAuth: writer });
+    const global = await startPrometheus({ name, port, configYaml: renderPrometheusYaml(cfg), files: g.files, extraArgs: [...g.flags, ...(opts.extraArgs ?? [])], readyAuth: writer });
     return { global, writer, receiverBase: new URL(String(output(globalEv, "remoteWriteUrl"))).origin };
 }

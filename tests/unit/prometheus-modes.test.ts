@@ -343,6 +343,14 @@ describe("global federation", () => {
         assert.ok(!("remote_read" in plain));
     });
 
+    it("stores a zone's backlog within the out-of-order window; 0s or unset: no storage block; a bad window names the setting", () => {
+        const base = { scrapeInterval: "30s", selfScrape: { username: "s", passwordFile: "/p" } };
+        assert.deepEqual((buildGlobalPrometheusConfig({ ...base, outOfOrderTimeWindow: "3h" }) as any).storage, { tsdb: { out_of_order_time_window: "3h" } });
+        assert.ok(!("storage" in buildGlobalPrometheusConfig({ ...base, outOfOrderTimeWindow: "0s" })));
+        assert.ok(!("storage" in buildGlobalPrometheusConfig(base)));
+        assert.throws(() => buildGlobalPrometheusConfig({ ...base, outOfOrderTimeWindow: "3 hours" }), /outOfOrderTimeWindow: "3 hours" is not a Prometheus duration; allowed: e\.g\. 3h, 90m, 0s \(off\)/);
+    });
+
     it("renders match[] as YAML the way the federation doc writes it", () => {
         const text = renderGlobalPrometheusConfig({ scrapeInterval: "30s", selfScrape: { username: "s", passwordFile: "/p" }, federation: fed() });
         assert.deepEqual(parse(text).scrape_configs[1].params, { "match[]": ['{__name__=~"job:.*"}', 'up{job="kuma-control-plane"}'] });

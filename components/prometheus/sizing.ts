@@ -7,19 +7,22 @@ import { parsePromDuration } from "./duration";
  *
  * Figures and where they come from (../shared/notes/backends-facts.md §9 and §1 unless marked
  * "ours"):
- * - Memory, server: 8 KiB per active head series. Simon Pasquier (prometheus/prometheus#4553):
- *   "roughly 10GB of memory for 1.5M series in the head… in line with the empirical rule of
- *   requiring 8kB per active series", query load excluded. The notes' planning range is 4-8 KiB;
- *   we take the top of it.
+ * - Memory, server: request 4 KiB per active head series, limit twice that. The notes' planning
+ *   range is 4-8 KiB per series plus query headroom; the top of it is Simon Pasquier's
+ *   (prometheus/prometheus#4553): "roughly 10GB of memory for 1.5M series in the head… in line with
+ *   the empirical rule of requiring 8kB per active series". Measured here (`npm run bench --
+ *   --sizing`, README "Benchmarks"): 2.65-3.09 KiB per series once every series has a full head
+ *   chunk (2.42, no queries, short synthetic label sets), so the request takes the bottom of the
+ *   range (1.3-1.5x the measurement, for longer real label sets) and the limit its top (queries,
+ *   head compaction).
  * - Memory, agent: 2 KiB per active series. The notes only say an agent uses "a fraction of the
  *   resources" of a server (docs/prometheus_agent.md). Ours: an agent keeps series labels (for the
  *   WAL and the remote-write label cache) but no head chunks and no query path, so we take Brian
  *   Brazil's cardinality-only figure, "a million series costs around 2GiB of RAM in terms of
  *   cardinality" (Robust Perception), i.e. about 2 KiB per series.
  * - Remote write: about +25% memory (Prometheus remote-write practices page, notes §1).
- * - Memory limit: request × 1.5 for a server (query headroom: the notes say "plus query headroom"
- *   without a number; 1.5 is ours), × 1.25 for an agent (no queries; ours). Floor 256 MiB for the
- *   process itself (ours).
+ * - Memory limit: request × 2 for a server (above), × 1.25 for an agent (no queries; ours). Floor
+ *   256 MiB for the process itself (ours).
  * - Disk, blocks: 2 bytes per sample. Prometheus docs (docs/storage.md@v2.42.0): "an average of only
  *   1-2 bytes per sample", needed_disk_space = retention_time_seconds × ingested_samples_per_second
  *   × bytes_per_sample; we take the top of the range.
@@ -36,10 +39,10 @@ import { parsePromDuration } from "./duration";
  *
  * Samples per second = active series / scrape interval (seconds).
  */
-export const SERVER_BYTES_PER_ACTIVE_SERIES = 8 * 1024;
+export const SERVER_BYTES_PER_ACTIVE_SERIES = 4 * 1024;
 export const AGENT_BYTES_PER_ACTIVE_SERIES = 2 * 1024;
 export const REMOTE_WRITE_MEMORY_FACTOR = 1.25;
-export const SERVER_MEMORY_LIMIT_FACTOR = 1.5;
+export const SERVER_MEMORY_LIMIT_FACTOR = 2;
 export const AGENT_MEMORY_LIMIT_FACTOR = 1.25;
 export const MIN_MEMORY_REQUEST_BYTES = 256 * 1024 * 1024;
 export const BLOCK_BYTES_PER_SAMPLE = 2;
@@ -153,7 +156,7 @@ export function prometheusResources(input: PrometheusSizingInput): PrometheusRes
 
 /**
  * The largest series count one Prometheus server (receiving, not remote-writing: the global) can
- * hold within TYPICAL_NODE_MEMORY_BYTES at its memory limit: 64 GiB / (8 KiB × 1.5) = 5,592,405.
+ * hold within TYPICAL_NODE_MEMORY_BYTES at its memory limit: 64 GiB / (4 KiB × 2) = 8,388,608.
  */
 export const SINGLE_PROMETHEUS_MAX_SERIES = Math.floor(TYPICAL_NODE_MEMORY_BYTES / (SERVER_BYTES_PER_ACTIVE_SERIES * SERVER_MEMORY_LIMIT_FACTOR));
 
@@ -171,7 +174,7 @@ export function singlePrometheusWarning(totalSeries: number): string | undefined
     const limitGib = memoryBytes(totalSeries, "server", false).limit / GIB;
     return (
         `${totalSeries.toLocaleString("en-US")} active series in one Prometheus would need a ${Math.ceil(limitGib)} GiB memory limit ` +
-        `(8 KiB per series × 1.5 query headroom), more than a typical ${TYPICAL_NODE_MEMORY_BYTES / GIB} GiB node ` +
+        `(${SERVER_BYTES_PER_ACTIVE_SERIES / 1024} KiB per series × ${SERVER_MEMORY_LIMIT_FACTOR} query headroom), more than a typical ${TYPICAL_NODE_MEMORY_BYTES / GIB} GiB node ` +
         `(threshold ${SINGLE_PROMETHEUS_MAX_SERIES.toLocaleString("en-US")} series); use a horizontally scalable backend instead: ` +
         `amp (Amazon Managed Service for Prometheus; check the workspace's active-series quota) or mimir`
     );

@@ -7,11 +7,12 @@ import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/eva
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { StackFile } from "../../infra/plan/stack-files";
 import { parseStackName } from "../../infra/stack-identity";
-import { assertLoopbackUrl, BasicAuth, basicAuthHeader, loopbackRequest, sleep, waitFor } from "../support/loopback-http";
+import { assertLoopbackUrl, BasicAuth, basicAuthHeader, sleep, waitFor } from "../support/loopback-http";
 import { MonitoringAssignment } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
 import { output } from "../support/plan-access";
 import { PrometheusProcess, stopAllPrometheus } from "../support/prometheus-process";
+import { parseExposition, selfMetrics, sumOf } from "../support/self-metrics";
 import { PrometheusConfig } from "../support/swap-discovery";
 
 /**
@@ -287,37 +288,6 @@ export async function storedSamples(zone: Pick<ZoneRun, "prometheus">, fromMs: n
     return total;
 }
 
-/** Parses Prometheus text exposition into `name{labels}` → value (labels as written). */
-export function parseExposition(text: string): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const line of text.split("\n")) {
-        if (line === "" || line.startsWith("#")) continue;
-        const sp = line.lastIndexOf(" ");
-        const key = line.slice(0, sp);
-        out.set(key, Number(line.slice(sp + 1)));
-    }
-    return out;
-}
-
-/** Sum of every series of `name` (any labels). */
-export function sumOf(m: Map<string, number>, name: string): number {
-    let total = 0;
-    let seen = false;
-    for (const [k, v] of m) {
-        if (k === name || k.startsWith(`${name}{`)) {
-            total += v;
-            seen = true;
-        }
-    }
-    return seen ? total : NaN;
-}
-
-export async function selfMetrics(p: PrometheusProcess, auth?: BasicAuth): Promise<Map<string, number>> {
-    const res = await loopbackRequest({ url: `${p.url}/metrics`, auth, timeoutMs: 10_000 });
-    if (res.status !== 200) throw new Error(`${p.name}: /metrics -> HTTP ${res.status}`);
-    return parseExposition(res.body);
-}
-
 /** VmRSS and VmHWM (bytes) from /proc/<pid>/status; NaN when the process is gone. */
 export function procMemory(pid: number | undefined): { rss: number; hwm: number } {
     if (pid === undefined) return { rss: NaN, hwm: NaN };
@@ -332,7 +302,7 @@ export function procMemory(pid: number | undefined): { rss: number; hwm: number 
 
 export const mib = (bytes: number): string => (Number.isFinite(bytes) ? (bytes / 2 ** 20).toFixed(0) : "n/a");
 
-export { sleep, waitFor };
+export { parseExposition, selfMetrics, sleep, sumOf, waitFor };
 
 // ---------------------------------------------------------------- remote-write client
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { BasicAuth } from "./loopback-http";
-import { localPrometheusInputs } from "./mounted-workload";
+import { localPrometheusInputs, withFlags } from "./mounted-workload";
 import { output } from "./plan-access";
 import { freePort } from "./ports";
 import { PrometheusProcess, startPrometheus } from "./prometheus-process";
@@ -16,7 +16,7 @@ export interface LocalGlobal {
 }
 
 export interface GeneratedGlobalOptions {
-    /** Flags after the chart's own (e.g. a scaled block duration); default none. */
+    /** Flags after the chart's own, replacing any of the same name (e.g. a scaled block duration); default none. */
     readonly extraArgs?: readonly string[];
     /** Last edit of the localised config (e.g. a control run without one block); default none. */
     readonly transform?: (cfg: PrometheusConfig) => PrometheusConfig;
@@ -33,6 +33,6 @@ export async function startGeneratedGlobal(globalEv: StackEvaluation, name = "gl
     const localised = rewriteFilePaths(rewriteAddresses(parsePrometheusYaml(g.configYaml), { "localhost:9090": `127.0.0.1:${port}` }), g.pathMap);
     const cfg = opts.transform ? opts.transform(localised) : localised;
     assert.deepEqual(findNonLoopbackAddresses(cfg), [], `${name}: every address is loopback`);
-    const global = await startPrometheus({ name, port, configYaml: renderPrometheusYaml(cfg), files: g.files, extraArgs: [...g.flags, ...(opts.extraArgs ?? [])], readyAuth: writer });
+    const global = await startPrometheus({ name, port, configYaml: renderPrometheusYaml(cfg), files: g.files, extraArgs: withFlags(g.flags, opts.extraArgs), readyAuth: writer });
     return { global, writer, receiverBase: new URL(String(output(globalEv, "remoteWriteUrl"))).origin };
 }

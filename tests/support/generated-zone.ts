@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { KumaHttpSdBridge, startKumaHttpSdBridge } from "./kuma-http-sd-bridge";
 import { MadsServer, MonitoringAssignment, startMadsServer } from "./mads-server";
-import { localPrometheusInputs } from "./mounted-workload";
+import { localPrometheusInputs, withFlags } from "./mounted-workload";
 import { output } from "./plan-access";
 import { freePort } from "./ports";
 import { PrometheusProcess, startPrometheus } from "./prometheus-process";
@@ -27,7 +27,7 @@ export interface GeneratedZoneOptions {
     readonly transform?: (cfg: PrometheusConfig) => PrometheusConfig;
     /** Files besides the generated mounts (e.g. the rule file). */
     readonly extraFiles?: Readonly<Record<string, string>>;
-    /** Flags after the chart's own (e.g. the bench's scaled block duration); default none. */
+    /** Flags after the chart's own, replacing any of the same name (e.g. the bench's scaled block and segment sizes); default none. */
     readonly extraArgs?: readonly string[];
 }
 
@@ -72,7 +72,7 @@ export async function startGeneratedZone(opts: GeneratedZoneOptions): Promise<Lo
         cfg = rewriteFilePaths(cfg, z.pathMap);
         if (opts.transform) cfg = opts.transform(cfg);
         assert.deepEqual(findNonLoopbackAddresses(cfg), [], `${opts.name}: every address is loopback`);
-        const prometheus = await startPrometheus({ name: opts.name, port, configYaml: renderPrometheusYaml(cfg), files: { ...z.files, ...opts.extraFiles }, extraArgs: [...z.flags, ...(opts.extraArgs ?? [])] });
+        const prometheus = await startPrometheus({ name: opts.name, port, configYaml: renderPrometheusYaml(cfg), files: { ...z.files, ...opts.extraFiles }, extraArgs: withFlags(z.flags, opts.extraArgs) });
         const b = bridge;
         return {
             prometheus,

@@ -6,6 +6,7 @@ import { startKumaHttpSdBridge, KumaHttpSdBridge } from "./kuma-http-sd-bridge";
 import { loopbackRequest, LoopbackResponse, waitFor } from "./loopback-http";
 import { MADS_PATH, MADS_TYPE_URL, MadsServer, MonitoringAssignment, startMadsServer } from "./mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "./metrics-endpoint";
+import { withFlags } from "./mounted-workload";
 import { promtoolCheckConfig, startPrometheus, stopAllPrometheus } from "./prometheus-process";
 import {
     findNonLoopbackAddresses,
@@ -347,6 +348,18 @@ scrape_configs: [{job_name: x, static_configs: [{targets: ["constructor", "cp:56
         ]);
         assert.deepEqual((out["scrape_configs"] as Array<{ static_configs: unknown }>)[0].static_configs, [{ targets: ["constructor", "127.0.0.1:5"] }]);
         assert.deepEqual(findNonLoopbackAddresses(out), ["scrape_configs[x] static_configs: constructor"]);
+    });
+});
+
+describe("test harness: chart flags with a caller's", function () {
+    it("appends, and a flag of the same name replaces the chart's (Prometheus refuses a repeated flag)", () => {
+        const chart = ["--web.enable-lifecycle", "--storage.tsdb.wal-segment-size=256MB"];
+        assert.deepEqual(withFlags(chart, ["--storage.tsdb.wal-segment-size=20480KB", "--storage.tsdb.min-block-duration=562500ms"]), [
+            "--web.enable-lifecycle",
+            "--storage.tsdb.wal-segment-size=20480KB",
+            "--storage.tsdb.min-block-duration=562500ms",
+        ]);
+        assert.deepEqual(withFlags(chart), chart);
     });
 });
 

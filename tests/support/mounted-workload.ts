@@ -39,3 +39,13 @@ export function localPrometheusInputs(ev: StackEvaluation, component: string): L
     ];
     return { configYaml, files, flags, pathMap };
 }
+
+/**
+ * The chart's flags with `extra` appended; an extra flag that names one of them replaces it
+ * (Prometheus refuses a repeated flag), e.g. the bench's scaled `--storage.tsdb.wal-segment-size`.
+ */
+export function withFlags(flags: readonly string[], extra: readonly string[] = []): string[] {
+    const name = (f: string) => f.replace(/=.*$/, "");
+    const replaced = new Set(extra.map(name));
+    return [...flags.filter((f) => !replaced.has(name(f))), ...extra];
+}

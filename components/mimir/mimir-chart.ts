@@ -1,6 +1,6 @@
 import { TENANT_HEADER } from "../tenant-header";
 import { parsePromDuration } from "../prometheus/duration";
-import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../prometheus/global-config";
+import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../prometheus/outage-survival";
 /**
  * Grafana Mimir as the global metrics backend: the mimir-distributed chart, pinned, with the
  * values built here. Facts from the chart's own values.yaml (../shared/upstream/
@@ -104,7 +104,7 @@ export interface MimirLimits {
     readonly ingestionRate?: number;
     /** limits.ingestion_burst_size; default 1,000,000 samples. */
     readonly ingestionBurstSize?: number;
-    /** limits.out_of_order_time_window; default DEFAULT_OUT_OF_ORDER_TIME_WINDOW (3h); Prometheus duration, 0s: off. */
+    /** limits.out_of_order_time_window; default DEFAULT_OUT_OF_ORDER_TIME_WINDOW (6h); Prometheus duration, 0s: off. */
     readonly outOfOrderTimeWindow?: string;
 }
 

@@ -92,7 +92,7 @@ export function globalAlertRules(s: GlobalAlertSettings): AlertRule[] {
             labels: { severity, zone },
             annotations: {
                 summary: `Zone ${zone} sends no metrics to the global Prometheus`,
-                description: `No sample of zone ${zone}'s own Prometheus (up{job="prometheus", zone="${zone}"}) arrived in the last ${window}: the zone Prometheus is down, cannot reach the global, or is rejected. The zone keeps about 2h of WAL; data older than that is lost.`,
+                description: `No sample of zone ${zone}'s own Prometheus (up{job="prometheus", zone="${zone}"}) arrived in the last ${window}: the zone Prometheus is down, cannot reach the global, or is rejected. The zone keeps the unsent samples in its WAL for at least ~6h at the default zone size (100k series; less for bigger zones, README Troubleshooting), then loses the whole backlog.`,
             },
         };
     });
@@ -121,7 +121,7 @@ export function zoneAlertRules(s: ZoneAlertSettings): AlertRule[] {
             labels: { severity: s.severity ?? "warning", zone: s.zone },
             annotations: {
                 summary: `Zone ${s.zone} remote write to {{ $labels.remote_name }} is {{ $value | humanizeDuration }} behind`,
-                description: `The newest sample sent to {{ $labels.url }} is more than ${threshold}s older than the newest sample appended, for ${forDuration}. Samples are kept in the WAL (about 2h) and sent once the receiver accepts them; beyond that they are lost.`,
+                description: `The newest sample sent to {{ $labels.url }} is more than ${threshold}s older than the newest sample appended, for ${forDuration}. Samples are kept in the WAL and sent once the receiver accepts them; an outage longer than the WAL keeps them (at least ~6h at the default zone size, less for bigger zones) loses the whole backlog.`,
             },
         },
     ];

@@ -3,13 +3,6 @@ import { remoteReadConfigs, ZoneRemoteRead } from "./remote-read";
 import { renderYaml } from "../render-yaml";
 import { parsePromDuration } from "./duration";
 
-/**
- * The default out-of-order window: the longest a zone's WAL keeps an unsent sample (the
- * survivable outage measured by tests/bench/wal-retention.ts, README "Benchmarks"), so whatever
- * a zone still has, the global still takes.
- */
-export const DEFAULT_OUT_OF_ORDER_TIME_WINDOW = "3h";
-
 export interface GlobalPrometheusSettings {
     /** Scrape interval of the global's own jobs. */
     readonly scrapeInterval: string;

@@ -16,7 +16,7 @@
  *   more than one); 50 caps a catch-up, so zones returning from an outage cannot hit the one
  *   global receiver with 200 concurrent writes each.
  * - min_backoff 30ms / max_backoff 5s: the upstream values; retries continue for as long as the
- *   WAL holds the data (about 2h), so nothing is dropped by giving up.
+ *   WAL holds the data (outage-survival.ts), so nothing is dropped by giving up.
  * - retry_on_http_429 true: a throttling receiver (Mimir, AMP, an overloaded global) must not make
  *   zones drop samples; 2.42 defaults this to false and drops every throttled batch.
  */

@@ -26,11 +26,12 @@ import { parsePromDuration } from "./duration";
  * - Disk, blocks: 2 bytes per sample. Prometheus docs (docs/storage.md@v2.42.0): "an average of only
  *   1-2 bytes per sample", needed_disk_space = retention_time_seconds × ingested_samples_per_second
  *   × bytes_per_sample; we take the top of the range.
- * - Disk, WAL: 3 hours of samples at 16 bytes each (ours; not in the notes). The head block covers up
- *   to about 3h before compaction (2h blocks); a WAL sample record carries a series-ref delta, a
- *   timestamp delta and an 8-byte float before snappy compression, so 16 B is a deliberate upper
- *   bound. An agent's WAL is its only storage; the remote-write guide says data older than about 2h is
- *   lost when the endpoint stays down, so the same 3h budget covers it.
+ * - Disk, WAL: 3 hours of samples at 16 bytes each (ours; not in the notes). A WAL sample record
+ *   carries a series-ref delta, a timestamp delta and an 8-byte float before snappy compression;
+ *   measured: ~6 B per sample (tests/integration/faults.test.ts), so with the headroom below the
+ *   budget holds ~12h of WAL, more than a zone keeps with 256 MiB segments during an outage (at most
+ *   ~10h at 100k series, less above; outage-survival.ts). An agent's WAL is its only storage; the
+ *   same budget covers it.
  * - Disk headroom: × 1.5 (ours): compaction writes new blocks before deleting old ones, and
  *   size-based retention lags.
  * - CPU: NOT in the notes, and we found no sourced per-sample figure. Ours: 1 core per 100k

@@ -1,3 +1,4 @@
+import { ZONE_WAL_SEGMENT_SIZE } from "./outage-survival";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderZoneAlertRules, RULES_MOUNT_DIR, ZONE_RULES_FILE } from "./alert-rules";
@@ -139,7 +140,9 @@ export class ZonePrometheus extends pulumi.ComponentResource {
                         storageSize: args.storageSize,
                         storageClassName: args.storageClassName,
                         extraFlags: ["web.enable-lifecycle"],
-                        extraArgs: {},
+                        // Fewer, larger WAL segments keep an unsent backlog longer (outage-survival.ts). An agent refuses
+                        // --storage.tsdb.* flags and truncates its WAL by what remote write has sent, so not there.
+                        extraArgs: this.mode === "server" ? { "storage.tsdb.wal-segment-size": ZONE_WAL_SEGMENT_SIZE } : {},
                         secretMounts,
                         reloader: true,
                         tcpProbes: false,

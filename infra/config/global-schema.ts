@@ -4,7 +4,7 @@ import { kubernetesTarget } from "./kubernetes-target";
 import { metricsSchema } from "./metrics-schema";
 import { validateLokiTenant } from "../../components/logs/loki-chart";
 import { parsePromDuration } from "../../components/prometheus/duration";
-import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../../components/prometheus/global-config";
+import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../../components/prometheus/outage-survival";
 import { goDurationMs } from "../../components/traces/jaeger-config";
 
 /** How zones in other clusters reach a global endpoint (Prometheus receiver, Jaeger OTLP, Loki push). */

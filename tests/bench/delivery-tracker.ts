@@ -52,6 +52,16 @@ export interface WindowDelivery {
     lastDeliveredAt: number;
 }
 
+/** Deliveries of samples whose timestamps fall in consecutive buckets from `fromMs`, `bucketMs` wide. */
+export interface BucketedDelivery {
+    readonly fromMs: number;
+    readonly bucketMs: number;
+    /** Samples delivered per bucket (bucket i holds timestamps in [fromMs + i·bucketMs, fromMs + (i+1)·bucketMs)). */
+    readonly samples: Float64Array;
+    /** When the last sample of each bucket was delivered (ms since 1970; 0: none yet). */
+    readonly lastDeliveredAt: Float64Array;
+}
+
 export class DeliveryTracker {
     /** Latencies of samples delivered while `measuring` is on. */
     latency = new LatencyHistogram();
@@ -61,6 +71,7 @@ export class DeliveryTracker {
     /** Requests the proxy answered, by status (0: connection reset). */
     readonly answered = new Map<number, number>();
     private readonly windows: WindowDelivery[] = [];
+    private readonly bucketed: BucketedDelivery[] = [];
 
     /** Hand this to startLoopbackProxy's `onAnswered`. */
     readonly onAnswered = (body: Buffer, request: ProxiedRequest): void => {
@@ -76,6 +87,13 @@ export class DeliveryTracker {
                     if (now > w.lastDeliveredAt) w.lastDeliveredAt = now;
                 }
             }
+            for (const b of this.bucketed) {
+                const i = Math.floor((ts - b.fromMs) / b.bucketMs);
+                if (i >= 0 && i < b.samples.length) {
+                    b.samples[i]++;
+                    b.lastDeliveredAt[i] = now;
+                }
+            }
         });
     };
 
@@ -84,6 +102,13 @@ export class DeliveryTracker {
         const w: WindowDelivery = { fromMs, toMs, samples: 0, lastDeliveredAt: 0 };
         this.windows.push(w);
         return w;
+    }
+
+    /** Starts counting deliveries in `count` buckets of `bucketMs` from `fromMs` (one lookup per sample, however many buckets). */
+    watchBuckets(fromMs: number, bucketMs: number, count: number): BucketedDelivery {
+        const b: BucketedDelivery = { fromMs, bucketMs, samples: new Float64Array(count), lastDeliveredAt: new Float64Array(count) };
+        this.bucketed.push(b);
+        return b;
     }
 
     startMeasuring(): void {

@@ -5,15 +5,15 @@ import * as path from "path";
 /**
  * `npm run bench`: the plan's cost as zones grow (local, 1, 10, 50, 200 zones; each in a fresh
  * process, best of 3 for time, peak RSS of that run; per-zone increments and a linearity check),
- * the remote-write pipeline (tests/bench/remote-write.ts), the sizing check (tests/bench/sizing.ts)
- * and the test suite's wall time. Figures are printed; the README quotes them with machine and
+ * the remote-write pipeline (tests/bench/remote-write.ts), the sizing check (tests/bench/sizing.ts),
+ * the survivable outage (tests/bench/wal-retention.ts, ~35 min) and the test suite's wall time. Figures are printed; the README quotes them with machine and
  * date. Nothing here asserts a timing.
  *
- * Parts: `--plan`, `--remote-write`, `--sizing`, `--tests` run only the parts named; with none of
+ * Parts: `--plan`, `--remote-write`, `--sizing`, `--wal`, `--tests` run only the parts named; with none of
  * them every part runs (`--no-tests` still drops the test suite). Options of the parts are passed
  * through: `--plan-zones 1,10,50,200`, `--rw-zones 1 --rw-rtt 0,50 --rw-variants generated,defaults
  * --rw-dataplanes 50 --rw-series 1000 --rw-interval 5s --rw-measure 30 --rw-outage 60 --rw-throttle 20
- * --rw-ceiling 20`, `--sizing-series 100000,300000`
+ * --rw-ceiling 20`, `--sizing-series 100000,300000`, `--wal-scale 12.8 --wal-outage-blocks 2.6 --wal-bucket 10`
  * (e.g. `npm run bench -- --remote-write --rw-series 200`). The remote-write and sizing parts run in
  * child processes (each stops its Prometheus processes and fake servers itself, also on error).
  */
@@ -40,7 +40,7 @@ function bestOf(n: number, args: string[]): ReturnType<typeof planOnce> {
     return runs.reduce((best, r) => (r.seconds < best.seconds ? r : best));
 }
 
-const PARTS = ["--plan", "--remote-write", "--sizing", "--tests"] as const;
+const PARTS = ["--plan", "--remote-write", "--sizing", "--wal", "--tests"] as const;
 
 function argValue(flag: string, fallback: string): string {
     const i = process.argv.indexOf(flag);
@@ -105,7 +105,8 @@ function main(): void {
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
     if (runs("--plan")) planSection();
     if (runs("--remote-write")) childPart("remote-write.ts", 2_400_000);
-    if (runs("--sizing")) childPart("sizing.ts", 300_000);
+    if (runs("--sizing")) childPart("sizing.ts", 1_800_000);
+    if (runs("--wal")) childPart("wal-retention.ts", 3_600_000);
     if (!runs("--tests")) return;
     console.log("\ntest suite (npm test: typecheck + mocha, real Prometheus included)");
     const started = Date.now();

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as http from "http";
 import { AddressInfo } from "net";
 import * as snappy from "snappyjs";
-import { LatencyHistogram } from "../bench/delivery-tracker";
+import { DeliveryTracker, LatencyHistogram } from "../bench/delivery-tracker";
 import { encodeLabels, encodeWriteRequest, prepareSeries } from "../bench/remote-write-rig";
 import { loopbackRequest } from "./loopback-http";
 import { LoopbackProxy, ProxiedRequest, startLoopbackProxy } from "./loopback-proxy";
@@ -119,5 +119,25 @@ describe("bench: latency histogram", function () {
         assert.equal(h.max, 1000);
         assert.equal(h.mean(), 505);
         assert.ok(Number.isNaN(new LatencyHistogram().quantile(0.5)));
+    });
+});
+
+describe("bench: delivery tracker", function () {
+    const write = (timestamps: number[]) =>
+        Buffer.from(snappy.compress(Buffer.concat(timestamps.map((ts, i) => encodeWriteRequest([prepareSeries(encodeLabels([["__name__", `s${i}`]]))], () => 1, ts)))));
+    const request = (status: number): ProxiedRequest => ({ at: Date.now(), method: "POST", path: "/api/v1/write", headers: {}, bodyBytes: 0, status, injected: false });
+
+    it("counts accepted samples per window and per bucket by their timestamps; refused writes count only as answers", () => {
+        const t0 = Date.UTC(2026, 11, 4, 12, 0, 0);
+        const tracker = new DeliveryTracker();
+        const window = tracker.watch(t0, t0 + 10_000);
+        const buckets = tracker.watchBuckets(t0, 5_000, 3);
+        tracker.onAnswered(write([t0 - 1, t0, t0 + 4_999, t0 + 5_000, t0 + 14_999, t0 + 15_000]), request(204));
+        tracker.onAnswered(write([t0 + 1]), request(503));
+        assert.equal(tracker.delivered, 6);
+        assert.equal(window.samples, 3, "[t0, t0+10s) holds t0, t0+4999, t0+5000");
+        assert.deepEqual([...buckets.samples], [2, 1, 1], "bucket edges are half-open");
+        assert.ok(buckets.lastDeliveredAt.every((t) => t > 0));
+        assert.deepEqual([...tracker.answered], [[204, 1], [503, 1]]);
     });
 });

@@ -32,7 +32,7 @@ const stopped = (zone: string, window = "5m") => ({
     exp_labels: { severity: "critical", zone, job: "prometheus" },
     exp_annotations: {
         summary: `Zone ${zone} sends no metrics to the global Prometheus`,
-        description: `No sample of zone ${zone}'s own Prometheus (up{job="prometheus", zone="${zone}"}) arrived in the last ${window}: the zone Prometheus is down, cannot reach the global, or is rejected. The zone keeps about 2h of WAL; data older than that is lost.`,
+        description: `No sample of zone ${zone}'s own Prometheus (up{job="prometheus", zone="${zone}"}) arrived in the last ${window}: the zone Prometheus is down, cannot reach the global, or is rejected. The zone keeps the unsent samples in its WAL for at least ~6h at the default zone size (100k series; less for bigger zones, README Troubleshooting), then loses the whole backlog.`,
     },
 });
 
@@ -112,7 +112,7 @@ describe("alert rules (promtool)", function () {
                                     exp_labels: { severity: "warning", zone: "east", job: "prometheus", instance: "localhost:9090", remote_name: "global", url },
                                     exp_annotations: {
                                         summary: "Zone east remote write to global is 8m 30s behind",
-                                        description: `The newest sample sent to ${url} is more than 120s older than the newest sample appended, for 5m. Samples are kept in the WAL (about 2h) and sent once the receiver accepts them; beyond that they are lost.`,
+                                        description: `The newest sample sent to ${url} is more than 120s older than the newest sample appended, for 5m. Samples are kept in the WAL and sent once the receiver accepts them; an outage longer than the WAL keeps them (at least ~6h at the default zone size, less for bigger zones) loses the whole backlog.`,
                                     },
                                 },
                             ],

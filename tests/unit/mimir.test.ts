@@ -240,8 +240,8 @@ describe("mimir replication and sizing", () => {
     });
 
     it("raises the per-tenant limits (one tenant carries every zone)", () => {
-        assert.deepEqual(structured().limits, { max_global_series_per_user: 1_500_000, ingestion_rate: 100_000, ingestion_burst_size: 1_000_000, out_of_order_time_window: "3h" });
-        assert.deepEqual(DEFAULT_MIMIR_LIMITS, { maxGlobalSeriesPerUser: 1_500_000, ingestionRate: 100_000, ingestionBurstSize: 1_000_000, outOfOrderTimeWindow: "3h" });
+        assert.deepEqual(structured().limits, { max_global_series_per_user: 1_500_000, ingestion_rate: 100_000, ingestion_burst_size: 1_000_000, out_of_order_time_window: "6h" });
+        assert.deepEqual(DEFAULT_MIMIR_LIMITS, { maxGlobalSeriesPerUser: 1_500_000, ingestionRate: 100_000, ingestionBurstSize: 1_000_000, outOfOrderTimeWindow: "6h" });
         assert.equal(structured({ limits: { maxGlobalSeriesPerUser: 9_000_000 } }).limits.max_global_series_per_user, 9_000_000);
         // A zone back from a partition longer than 1h: its backlog is within the window (same as the global Prometheus').
         assert.equal(structured({ limits: { outOfOrderTimeWindow: "0s" } }).limits.out_of_order_time_window, "0s");

@@ -88,9 +88,15 @@ describe("ZonePrometheus glue for remote-write auth and mode", function () {
     it("agent mode: the chart runs it with --agent on the PVC, the zone's retention is not passed", async () => {
         const run = await zone({ mode: "agent", remoteWrite: { auth: "none", url: "http://mimir/api/v1/push", headers: { "X-Scope-OrgID": "mesh" } } });
         const v = chartValues(run);
-        assert.deepEqual(v.server.defaultFlagsOverride, ["--config.file=/etc/config/prometheus.yml", "--agent", "--storage.agent.path=/data", "--web.enable-lifecycle"]);
+        assert.deepEqual(v.server.defaultFlagsOverride, ["--config.file=/etc/config/prometheus.yml", "--agent", "--storage.agent.path=/data", "--web.enable-lifecycle"], "no --storage.tsdb.* flag");
         assert.equal(v.server.retention, "");
         assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
+    });
+
+    it("server mode: 256 MiB WAL segments, so an unsent backlog outlives more truncations (outage-survival.ts)", async () => {
+        const v = chartValues(await zone({ remoteWrite: { auth: "none", url: "http://global/api/v1/write" } }));
+        assert.deepEqual(v.server.extraArgs, { "storage.tsdb.wal-segment-size": "256MB" });
+        assert.deepEqual(v.server.extraFlags, ["web.enable-lifecycle"]);
     });
 
     it("no remote write at all (a federated zone): no Secret, no remote_write", async () => {

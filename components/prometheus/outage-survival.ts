@@ -1,0 +1,27 @@
+/**
+ * The two settings that decide how long a zone can be cut off from the global without losing a
+ * sample, and why they are what they are (measured: README "Benchmarks", WAL retention).
+ *
+ * Zone side. An unreachable global leaves the backlog in the zone's WAL, which Prometheus
+ * truncates after every head compaction (every 2h block): it deletes the lower two thirds of the
+ * WAL segments but the newest. The remote-write watcher reads the segment it has open to the end,
+ * but once the segment after it is gone it restarts from "now" (tsdb/wlog/watcher.go), and the
+ * whole backlog is lost, not only the deleted part. Fewer, larger segments make that deletion
+ * come later: with Prometheus' default 128 MiB segments a default-size zone (100k series at 15s,
+ * ~34 KiB/s of WAL) survives an outage of 2.9h at the worst phase (3.9h median); with 256 MiB,
+ * the largest Prometheus accepts (10MB-256MB, cmd/prometheus TestWALSegmentSizeBounds), 6.0h
+ * (8h median). Bigger zones survive less (1M series: 1.4h), smaller ones never less than 6h. The
+ * cost is WAL on disk (at most ~10h of it, inside the sizing's WAL budget) and replay time at start.
+ *
+ * Global side. The TSDB refuses samples older than its newest minus half a block (1h) unless an
+ * out-of-order window admits them, and the newest sample is always current (the global's own
+ * self-scrape, the other zones). The window matches what a default-size zone still holds in the
+ * worst case, so any outage it survives arrives whole; an older backlog is refused as "too old"
+ * (HTTP 400 from 2.49 on; 2.42-2.48 answer 500, which a zone retries forever, prometheus#13334).
+ */
+
+/** `--storage.tsdb.wal-segment-size` for zone servers (agents keep their WAL differently). */
+export const ZONE_WAL_SEGMENT_SIZE = "256MB";
+
+/** The global's default `storage.tsdb.out_of_order_time_window` (and Mimir's `limits.out_of_order_time_window`). */
+export const DEFAULT_OUT_OF_ORDER_TIME_WINDOW = "6h";

@@ -1,0 +1,366 @@
+import { LoopbackProxy, startLoopbackProxy } from "../support/loopback-proxy";
+import { file as planFile, output } from "../support/plan-access";
+import { parsePrometheusYaml } from "../support/swap-discovery";
+import { PrometheusProcess } from "../support/prometheus-process";
+import { listWal, WalListing } from "../support/wal-dir";
+import { parsePromDuration } from "../../components/prometheus/duration";
+import { DATAPLANES_JOB } from "../../components/prometheus/zone-config";
+import { BucketedDelivery, DeliveryTracker } from "./delivery-tracker";
+import { simulateWal, survivalSpread } from "./wal-truncation-model";
+import { benchEnvironment, runBenchPart, selfMetrics, sleep, startGlobal, startZone, sumOf, waitFor, ZoneRun } from "./remote-write-rig";
+
+/**
+ * How long an outage of the global the generated zone survives without losing a sample, measured
+ * end to end on a time-scaled copy of the default zone (part of `npm run bench -- --wal`, or alone:
+ * `node -r ts-node/register/transpile-only tests/bench/wal-retention.ts [options]`).
+ *
+ * What limits it is WAL truncation, not disk: remote write reads samples from WAL segments only,
+ * and the head deletes the oldest segments after each head compaction (every block duration, 2h).
+ * Waiting hours for that is not a benchmark, so time is scaled by k (`--wal-scale`, default 12.8):
+ * the zone runs with `--storage.tsdb.min-block-duration` = `max-block-duration` = 2h / k and
+ * `--storage.tsdb.wal-segment-size` = the production segment (`--wal-production-segment-mib`,
+ * default 128, Prometheus' own; the generated zone runs 256) / k, at least the 10 MiB Prometheus
+ * accepts, while the load is the production default zone unscaled: 100 dataplanes × 1000 series
+ * (expectedActiveSeries 100k) at the generated 15 s interval. Samples per second and bytes per
+ * segment relative to a block are then as in production, so segments are cut and truncated in the
+ * same proportion, and every duration measured here × k is the production one. Not scaled:
+ * Prometheus checks for a compactable head once a minute (1 of 120 minutes in production, up to 1
+ * of 9.4 here), so truncations come up to a minute late here (≤ 13 production minutes).
+ *
+ * The global (generated, unscaled) sits behind the loopback proxy, which answers 503 for
+ * `--wal-outage-blocks` scaled blocks (default 2.6, i.e. ~5.2 h in production) starting right after
+ * warm-up; then the backlog drains. Meanwhile the zone's WAL directory and TSDB counters are read
+ * every 5 s. Every sample the zone stored during the outage is counted per `--wal-bucket` seconds
+ * (default 10) in the zone's TSDB and on the wire into the global. Printed: the segments and
+ * truncations, which timestamps of the outage arrived and which were lost, the shortest outage
+ * each deleting truncation would have cost its backlog, the zone's WAL log lines, and the model
+ * (wal-truncation-model.ts) for this run and for production segment sizes and zone sizes. Nothing
+ * is asserted.
+ */
+
+interface Options {
+    scale: number;
+    /** The production WAL segment size being modelled, bytes (Prometheus' default 128 MiB). */
+    productionSegmentBytes: number;
+    dataplanes: number;
+    series: number;
+    outageBlocks: number;
+    bucketSeconds: number;
+    drainTimeoutSeconds: number;
+}
+
+const MIN_SEGMENT_BYTES = 10 * 2 ** 20;
+const MAX_SEGMENT_BYTES = 256 * 2 ** 20;
+const PRODUCTION_BLOCK_MS = 2 * 3600_000;
+
+function parseArgs(argv: string[]): Options {
+    const get = (flag: string, fallback: string): string => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : fallback);
+    const opts = {
+        scale: Number(get("--wal-scale", "12.8")),
+        productionSegmentBytes: Number(get("--wal-production-segment-mib", "128")) * 2 ** 20,
+        dataplanes: Number(get("--wal-dataplanes", "100")),
+        series: Number(get("--wal-series", "1000")),
+        outageBlocks: Number(get("--wal-outage-blocks", "2.6")),
+        bucketSeconds: Number(get("--wal-bucket", "10")),
+        drainTimeoutSeconds: Number(get("--wal-drain-timeout", "900")),
+    };
+    if (!(opts.scale >= 1 && opts.productionSegmentBytes / opts.scale >= MIN_SEGMENT_BYTES && opts.productionSegmentBytes <= MAX_SEGMENT_BYTES)) {
+        throw new Error(
+            `--wal-scale ${opts.scale} with --wal-production-segment-mib ${opts.productionSegmentBytes / 2 ** 20}: the scaled segment (production / scale) must be at least Prometheus' 10 MiB minimum, the production one at most its 256 MiB maximum`,
+        );
+    }
+    return opts;
+}
+
+interface SegmentLife {
+    index: number;
+    firstSeenAt: number;
+    lastWriteAt: number;
+    bytes: number;
+    deletedAt?: number;
+}
+
+interface Truncation {
+    at: number;
+    headMinTimeBefore: number;
+    headMinTimeAfter: number;
+    deleted: number[];
+    /** Newest write into the deleted segments: the youngest data they held. */
+    newestDeletedWriteAt: number;
+}
+
+/** Follows the zone's WAL directory and head counters; call poll() every few seconds. */
+class WalWatch {
+    readonly segments = new Map<number, SegmentLife>();
+    readonly truncations: Truncation[] = [];
+    last?: WalListing;
+    private headMinTime = NaN;
+    private truncationsTotal = NaN;
+
+    constructor(private readonly zone: PrometheusProcess) {}
+
+    async poll(): Promise<void> {
+        const m = await selfMetrics(this.zone);
+        const listing = listWal(this.zone.dataDir);
+        const present = new Set(listing.segments.map((s) => s.index));
+        for (const s of listing.segments) {
+            const life = this.segments.get(s.index) ?? { index: s.index, firstSeenAt: listing.at, lastWriteAt: s.mtimeMs, bytes: s.bytes };
+            life.lastWriteAt = s.mtimeMs;
+            life.bytes = s.bytes;
+            this.segments.set(s.index, life);
+        }
+        const deleted = [...this.segments.values()].filter((l) => l.deletedAt === undefined && !present.has(l.index));
+        for (const l of deleted) l.deletedAt = listing.at;
+        const headMinTime = sumOf(m, "prometheus_tsdb_head_min_time");
+        const truncationsTotal = sumOf(m, "prometheus_tsdb_wal_truncations_total");
+        if (deleted.length > 0 || (truncationsTotal > this.truncationsTotal && !Number.isNaN(this.truncationsTotal))) {
+            this.truncations.push({
+                at: listing.at,
+                headMinTimeBefore: this.headMinTime,
+                headMinTimeAfter: headMinTime,
+                deleted: deleted.map((l) => l.index),
+                newestDeletedWriteAt: Math.max(0, ...deleted.map((l) => l.lastWriteAt)),
+            });
+        }
+        this.headMinTime = headMinTime;
+        this.truncationsTotal = truncationsTotal;
+        this.last = listing;
+    }
+}
+
+/** Samples the zone stored per bucket of `b` (every metric name; one range query per name). */
+async function storedPerBucket(zone: PrometheusProcess, b: BucketedDelivery): Promise<Float64Array> {
+    const out = new Float64Array(b.samples.length);
+    const names = await zone.apiGet<string[]>("/api/v1/label/__name__/values");
+    // Evaluated at the bucket's last millisecond, a range of one bucket holds exactly [start, end).
+    const start = (b.fromMs + b.bucketMs - 1) / 1000;
+    const end = start + ((b.samples.length - 1) * b.bucketMs) / 1000;
+    for (let i = 0; i < names.length; i += 8) {
+        await Promise.all(
+            names.slice(i, i + 8).map(async (name) => {
+                const q = `sum(count_over_time(${name}[${b.bucketMs}ms]))`;
+                const data = await zone.apiGet<{ result: Array<{ values: Array<[number, string]> }> }>(
+                    `/api/v1/query_range?query=${encodeURIComponent(q)}&start=${start.toFixed(3)}&end=${end.toFixed(3)}&step=${b.bucketMs / 1000}`,
+                );
+                for (const [t, v] of data.result[0]?.values ?? []) {
+                    const idx = Math.round((t * 1000 - (b.fromMs + b.bucketMs - 1)) / b.bucketMs);
+                    if (idx >= 0 && idx < out.length) out[idx] += Number(v);
+                }
+            }),
+        );
+    }
+    return out;
+}
+
+export async function main(argv: string[]): Promise<void> {
+    const opts = parseArgs(argv);
+    const blockMs = Math.round(PRODUCTION_BLOCK_MS / opts.scale);
+    const segmentKiB = Math.round(opts.productionSegmentBytes / opts.scale / 1024);
+    const env = await benchEnvironment(1);
+    const zoneEv = env.stacks[1];
+    const generated = parsePrometheusYaml(planFile(zoneEv, "prometheus", "prometheus.yml"));
+    const dataplaneJob = (generated.scrape_configs as Array<Record<string, unknown>>).find((j) => j.job_name === DATAPLANES_JOB);
+    const interval = String(dataplaneJob?.scrape_interval ?? (generated.global as Record<string, unknown>).scrape_interval);
+    const intervalMs = parsePromDuration(interval)!;
+    const seriesTotal = opts.dataplanes * opts.series;
+    const toProduction = (ms: number): string => `${((ms * opts.scale) / 3600_000).toFixed(2)} h`;
+    console.log(
+        `\nWAL retention under an outage, time scaled by k = ${opts.scale}: zone with --storage.tsdb.min-block-duration=max-block-duration=${blockMs} ms (2h / k) and ` +
+            `--storage.tsdb.wal-segment-size=${segmentKiB}KB (${opts.productionSegmentBytes / 2 ** 20} MiB / k); load unscaled: ${opts.dataplanes} dataplanes × ${opts.series} series = ${seriesTotal.toLocaleString("en-US")} series ` +
+            `at the generated ${interval} (${Math.round(seriesTotal / (intervalMs / 1000))} samples/s); the generated queue_config; outage ${opts.outageBlocks} scaled blocks ` +
+            `(${((opts.outageBlocks * blockMs) / 1000).toFixed(0)} s = ${toProduction(opts.outageBlocks * blockMs)} in production) of 503 from the proxy in front of the global`,
+    );
+    let global: PrometheusProcess | undefined;
+    let proxy: LoopbackProxy | undefined;
+    let zone: ZoneRun | undefined;
+    const tracker = new DeliveryTracker();
+    try {
+        global = await startGlobal(env, "bench-wal-global");
+        proxy = await startLoopbackProxy(global.url, { onAnswered: tracker.onAnswered });
+        zone = await startZone({
+            zoneEv,
+            receiverUrl: proxy.url,
+            receiverOrigin: new URL(String(output(env.stacks[0], "remoteWriteUrl"))).origin,
+            dataplanes: opts.dataplanes,
+            seriesPerDataplane: opts.series,
+            refreshInterval: "1s",
+            tickMs: intervalMs,
+            extraArgs: [`--storage.tsdb.min-block-duration=${blockMs}ms`, `--storage.tsdb.max-block-duration=${blockMs}ms`, `--storage.tsdb.wal-segment-size=${segmentKiB}KB`],
+        });
+        const p = zone.prometheus;
+        const watch = new WalWatch(p);
+        await waitFor(
+            "the zone holding every dataplane series and remote-writing",
+            async () => {
+                const m = await selfMetrics(p);
+                return sumOf(m, "prometheus_tsdb_head_series") >= seriesTotal && sumOf(m, "prometheus_remote_storage_samples_total") > 0 ? true : undefined;
+            },
+            { timeoutMs: 300_000, intervalMs: 2000 },
+        );
+        const firstSampleAt = sumOf(await selfMetrics(p), "prometheus_tsdb_head_min_time");
+        await sleep(intervalMs + 2000);
+        await watch.poll();
+
+        const outageFrom = Date.now();
+        const outageMs = Math.round(opts.outageBlocks * blockMs);
+        const bucketMs = opts.bucketSeconds * 1000;
+        const buckets = tracker.watchBuckets(outageFrom, bucketMs, Math.ceil(outageMs / bucketMs));
+        proxy.failWith(503);
+        process.stderr.write(`  outage from ${((outageFrom - firstSampleAt) / 1000).toFixed(0)} s after the zone's first sample, for ${(outageMs / 1000).toFixed(0)} s\n`);
+        while (Date.now() < outageFrom + outageMs) {
+            await watch.poll();
+            await sleep(5000);
+        }
+        const outageTo = outageFrom + buckets.samples.length * bucketMs;
+        while (Date.now() < outageTo) await sleep(200);
+        proxy.failWith(null);
+
+        // Drained: no further sample of the outage window delivered for 30 s while the queue sends
+        // fresh samples again (highest sent within two scrape intervals of now), or the timeout.
+        const windowDelivered = () => buckets.samples.reduce((a, b) => a + b, 0);
+        let delivered = windowDelivered();
+        let drainedAt = Date.now();
+        const drainDeadline = Date.now() + opts.drainTimeoutSeconds * 1000;
+        while (Date.now() < drainDeadline) {
+            await sleep(5000);
+            await watch.poll();
+            const m = await selfMetrics(p);
+            const sentAgeMs = Date.now() - sumOf(m, "prometheus_remote_storage_queue_highest_sent_timestamp_seconds") * 1000;
+            if (windowDelivered() !== delivered) {
+                delivered = windowDelivered();
+                drainedAt = Math.max(...buckets.lastDeliveredAt);
+            } else if (Date.now() - drainedAt >= 30_000 && sentAgeMs <= 2 * intervalMs) break;
+        }
+        const stored = await storedPerBucket(p, buckets);
+        const m = await selfMetrics(p);
+        report(opts, {
+            blockMs,
+            firstSampleAt,
+            outageFrom,
+            outageTo,
+            drainedAt,
+            buckets,
+            stored,
+            watch,
+            failed: sumOf(m, "prometheus_remote_storage_samples_failed_total") + sumOf(m, "prometheus_remote_storage_samples_dropped_total"),
+            toProduction,
+            zoneLogs: p.logs(),
+        });
+    } finally {
+        await zone?.stop();
+        await proxy?.stop();
+        await global?.dispose();
+    }
+}
+
+interface Measured {
+    blockMs: number;
+    firstSampleAt: number;
+    outageFrom: number;
+    outageTo: number;
+    drainedAt: number;
+    buckets: BucketedDelivery;
+    stored: Float64Array;
+    watch: WalWatch;
+    failed: number;
+    toProduction: (ms: number) => string;
+    zoneLogs: string;
+}
+
+function report(opts: Options, r: Measured): void {
+    const rel = (t: number) => `${((t - r.firstSampleAt) / 1000).toFixed(0)}`;
+    const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
+    console.log(`\nWAL segments (times in s after the zone's first sample; outage ${rel(r.outageFrom)}–${rel(r.outageTo)}; one block = ${s(r.blockMs)})`);
+    console.log("| segment | first seen | last write | MiB | deleted at |");
+    console.log("|---|---|---|---|---|");
+    for (const l of [...r.watch.segments.values()].sort((a, b) => a.index - b.index)) {
+        console.log(`| ${l.index} | ${rel(l.firstSeenAt)} | ${rel(l.lastWriteAt)} | ${(l.bytes / 2 ** 20).toFixed(1)} | ${l.deletedAt === undefined ? "kept" : rel(l.deletedAt)} |`);
+    }
+    console.log("\nWAL truncations seen (head min time in s after the first sample)");
+    console.log("| at | head min time before → after | segments deleted | age of the newest deleted data at deletion | × k |");
+    console.log("|---|---|---|---|---|");
+    for (const t of r.watch.truncations) {
+        const age = t.deleted.length > 0 ? t.at - t.newestDeletedWriteAt : NaN;
+        console.log(`| ${rel(t.at)} | ${rel(t.headMinTimeBefore)} → ${rel(t.headMinTimeAfter)} | ${t.deleted.join(", ") || "none"} | ${Number.isNaN(age) ? "-" : s(age)} | ${Number.isNaN(age) ? "-" : r.toProduction(age)} |`);
+    }
+    const n = r.stored.length;
+    let storedTotal = 0;
+    let deliveredTotal = 0;
+    let firstLost = -1;
+    let lastLost = -1;
+    for (let i = 0; i < n; i++) {
+        storedTotal += r.stored[i];
+        deliveredTotal += Math.min(r.stored[i], r.buckets.samples[i]);
+        if (r.buckets.samples[i] < r.stored[i]) {
+            if (firstLost < 0) firstLost = i;
+            lastLost = i;
+        }
+    }
+    // Consecutive buckets with the same outcome as one row.
+    const outcome = (i: number) => (r.buckets.samples[i] >= r.stored[i] ? "whole" : r.buckets.samples[i] === 0 ? "all lost" : "partly lost");
+    console.log(`\ndelivery of the samples stored during the outage (${opts.bucketSeconds} s buckets; runs of the same outcome merged)`);
+    console.log("| timestamps (s after first sample) | outcome | stored (zone) | delivered (global) | lost |");
+    console.log("|---|---|---|---|---|");
+    for (let i = 0; i < n; ) {
+        let j = i;
+        let stored = 0;
+        let delivered = 0;
+        while (j < n && outcome(j) === outcome(i)) {
+            stored += r.stored[j];
+            delivered += Math.min(r.stored[j], r.buckets.samples[j]);
+            j++;
+        }
+        console.log(`| ${rel(r.buckets.fromMs + i * r.buckets.bucketMs)}–${rel(r.buckets.fromMs + j * r.buckets.bucketMs)} | ${outcome(i)} | ${stored} | ${delivered} | ${stored - delivered} |`);
+        i = j;
+    }
+    const bucketStart = (i: number) => r.buckets.fromMs + i * r.buckets.bucketMs;
+    console.log(
+        `summary: ${storedTotal} samples stored during the outage, ${deliveredTotal} delivered, ${storedTotal - deliveredTotal} lost` +
+            (lastLost >= 0 ? ` (timestamps ${rel(bucketStart(firstLost))}–${rel(bucketStart(lastLost + 1))} s)` : "") +
+            `; failed+dropped counted by the zone: ${r.failed}; the window's last sample delivered ${s(r.drainedAt - r.outageTo)} after the outage`,
+    );
+    // The watcher holds the segment it is reading open; it fails once the segment after it is
+    // deleted, and restarts from now (wal-truncation-model.ts): an outage that began before the
+    // start of the newest deleted segment and lasted until the deletion loses its whole backlog.
+    const segmentStart = (index: number) => r.watch.segments.get(index - 1)?.lastWriteAt ?? r.firstSampleAt;
+    const deleting = r.watch.truncations.filter((t) => t.deleted.length > 0);
+    for (const t of deleting) {
+        const shortest = t.at - segmentStart(Math.max(...t.deleted));
+        console.log(`truncation at ${rel(t.at)} s: an outage that began before ${rel(t.at - shortest)} s and lasted until then lost its backlog; the shortest such outage: ${s(shortest)} (${r.toProduction(shortest)})`);
+    }
+    modelReport(opts, r);
+}
+
+/** The model of wal-truncation-model.ts for this run (same start, block, segment size, measured byte rate), then for production. */
+function modelReport(opts: Options, r: Measured): void {
+    const lives = [...r.watch.segments.values()].filter((l) => l.index > 0 && l.bytes > 0 && l.lastWriteAt > l.firstSeenAt);
+    // Full segments after the first (which also holds the series records) give the steady byte rate.
+    const full = lives.filter((l) => l.bytes >= (opts.productionSegmentBytes / opts.scale) * 0.99);
+    const sample = full.length > 0 ? full : lives;
+    const bytesPerSecond = sample.reduce((n, l) => n + l.bytes, 0) / (sample.reduce((n, l) => n + (l.lastWriteAt - (r.watch.segments.get(l.index - 1)?.lastWriteAt ?? l.firstSeenAt)), 0) / 1000);
+    const scaled = simulateWal({ blockMs: r.blockMs, segmentBytes: opts.productionSegmentBytes / opts.scale, bytesPerSecond, startMs: r.firstSampleAt, durationMs: r.outageTo - r.firstSampleAt + r.blockMs * 3 });
+    const rel = (t: number) => ((t - r.firstSampleAt) / 1000).toFixed(0);
+    console.log(
+        `\nmodel (tests/bench/wal-truncation-model.ts) with this run's start, block, segment size and measured ${(bytesPerSecond / 1024).toFixed(1)} KiB/s: ` +
+            `truncations at ${scaled.truncations.map((t) => `${rel(t.atMs)} s (deleting ${t.deleted.join(", ") || "none"})`).join("; ")}; ` +
+            `this outage would lose its backlog after ${(scaled.survivalOf(r.outageFrom) / 1000).toFixed(0)} s`,
+    );
+    const P = PRODUCTION_BLOCK_MS;
+    console.log(`model, production (2h blocks, ${(bytesPerSecond / 1024).toFixed(1)} KiB/s of WAL, outages starting at any minute from 10 h to 40 h after start): survivable outage min / median / max`);
+    console.log("| WAL segment size | WAL bytes/s | min h | median h | max h |");
+    console.log("|---|---|---|---|---|");
+    for (const segmentMiB of [128, 256]) {
+        for (const factor of [0.1, 1, 2, 10]) {
+            const start = r.firstSampleAt;
+            const model = simulateWal({ blockMs: P, segmentBytes: segmentMiB * 2 ** 20, bytesPerSecond: bytesPerSecond * factor, startMs: start, durationMs: 60 * 3600_000 });
+            const spread = survivalSpread(model, start + 10 * 3600_000, start + 40 * 3600_000, 60_000);
+            const h = (ms: number) => (ms / 3600_000).toFixed(2);
+            console.log(`| ${segmentMiB} MiB | ${((bytesPerSecond * factor) / 1024).toFixed(0)} KiB/s${factor !== 1 ? ` (${factor}× this zone)` : ""} | ${h(spread.min)} | ${h(spread.median)} | ${h(spread.max)} |`);
+        }
+    }
+    const logLines = r.zoneLogs.split("\n").filter((l) => /tailing WAL|watcher|checkpoint|Deleting obsolete|truncat/i.test(l));
+    console.log(`\nzone log lines about the WAL (${logLines.length}; first 12):`);
+    for (const l of logLines.slice(0, 12)) console.log(`  ${l.slice(0, 400)}`);
+}
+
+if (require.main === module) runBenchPart(main);

@@ -1,0 +1,53 @@
+import { strict as assert } from "assert";
+import { simulateWal, survivalSpread } from "../bench/wal-truncation-model";
+
+/**
+ * The WAL truncation model the README quotes for survivable outages (tests/bench/wal-truncation-model.ts):
+ * Prometheus' rules on small cases, and the one run measured with real Prometheus reproduced.
+ */
+
+const MiB = 2 ** 20;
+
+describe("bench: WAL truncation model", function () {
+    // 0.75 MiB/s into 10 MiB segments: a segment every 14 s; 60 s blocks: head compaction once the head spans more than 90 s.
+    const small = () => simulateWal({ blockMs: 60_000, segmentBytes: 10 * MiB, bytesPerSecond: 0.75 * MiB, startMs: 0, durationMs: 240_000, checkEveryMs: 30_000 });
+
+    it("spares the newest segment and deletes the lower two thirds of the rest; cuts a segment at every truncation", () => {
+        const m = small();
+        // At 120 s segments 0..8 exist (8 since 112 s); 8 is spared, 0 + (7 - 0) * 2/3 = 4: 0..4 go.
+        assert.deepEqual(m.truncations.map((t) => [t.atMs, t.deleted]), [
+            [120_000, [0, 1, 2, 3, 4]],
+            [180_000, [5, 6, 7, 8, 9]],
+            [240_000, [10, 11, 12, 13, 14]],
+        ]);
+        assert.deepEqual(m.segments.filter((s) => s.startMs % 60_000 === 0 && s.startMs > 0).map((s) => [s.index, s.startMs]), [[9, 120_000], [14, 180_000], [19, 240_000]]);
+        // Too few segments: 100 MiB segments never fill, so at 120 s only segment 0 exists besides the new one.
+        const few = simulateWal({ blockMs: 60_000, segmentBytes: 100 * MiB, bytesPerSecond: 0.75 * MiB, startMs: 0, durationMs: 120_000, checkEveryMs: 30_000 });
+        assert.deepEqual(few.truncations, [{ atMs: 120_000, deleted: [] }]);
+    });
+
+    it("an outage survives until the segment after the one it began in is deleted", () => {
+        const m = small();
+        // Began at 50 s, in segment 3 (42-56 s): segment 4 goes at 120 s.
+        assert.equal(m.survivalOf(50_000), 70_000);
+        // Began at 65 s, in segment 4 (56-70 s), deleted at 120 s while the watcher holds it: segment 5 lasts until 180 s.
+        assert.equal(m.survivalOf(65_000), 115_000);
+        assert.throws(() => survivalSpread(m, 0, 240_000, 1000), /never lose within the simulated time; simulate longer/);
+        // The shortest: begun at 55 s, the last second of segment 3, whose successor goes at 120 s.
+        assert.equal(survivalSpread(m, 0, 100_000, 1000).min, 65_000);
+    });
+
+    it("reproduces the run measured with real Prometheus (README: WAL retention, 128 MiB segments at k = 12.8)", () => {
+        // Measured: blocks of 562.5 s aligned 91.5 s before the first sample, 10 MiB segments at ~33.8 KB/s;
+        // the second head compaction, at 1318 s, deleted segments 0, 1, 2, and the outage begun at 32 s lost its
+        // backlog then (1286 s later). The model checks once a minute from the first sample, so it may be late by up to 60 s.
+        const block = 562_500;
+        const start = 1_000_000 * block + 91_500;
+        const m = simulateWal({ blockMs: block, segmentBytes: 10 * MiB, bytesPerSecond: 33_800, startMs: start, durationMs: 3_000_000 });
+        const deleting = m.truncations.filter((t) => t.deleted.length > 0);
+        assert.equal(m.truncations[0].deleted.length, 0, "the first compaction deletes nothing (too few segments)");
+        assert.deepEqual(deleting[0].deleted, [0, 1, 2]);
+        assert.ok(Math.abs(deleting[0].atMs - start - 1_318_000) <= 60_000, `second truncation at ${(deleting[0].atMs - start) / 1000} s`);
+        assert.ok(Math.abs(m.survivalOf(start + 32_000) - 1_286_000) <= 60_000, `survival ${m.survivalOf(start + 32_000) / 1000} s`);
+    });
+});

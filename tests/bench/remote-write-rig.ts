@@ -12,7 +12,6 @@ import { MonitoringAssignment } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
 import { output } from "../support/plan-access";
 import { PrometheusProcess, stopAllPrometheus } from "../support/prometheus-process";
-import { parseExposition, selfMetrics, sumOf } from "../support/self-metrics";
 import { PrometheusConfig } from "../support/swap-discovery";
 
 /**
@@ -269,23 +268,39 @@ export async function startZone(opts: ZoneOptions): Promise<ZoneRun> {
 
 // ---------------------------------------------------------------- reading figures
 
-/** Every sample a zone holds with a timestamp in [fromMs, toMs): what remote write must deliver. */
-export async function storedSamples(zone: Pick<ZoneRun, "prometheus">, fromMs: number, toMs: number): Promise<number> {
+/**
+ * Every sample a Prometheus holds with a timestamp in each of `count` consecutive buckets of
+ * `bucketMs` from `fromMs` (bucket i: [fromMs + i·bucketMs, fromMs + (i+1)·bucketMs)): what remote
+ * write must deliver. One range query per metric name, eight at a time.
+ */
+export async function storedSamplesPerBucket(p: PrometheusProcess, fromMs: number, bucketMs: number, count: number): Promise<Float64Array> {
+    const out = new Float64Array(count);
     // count_over_time drops __name__, so a query over all names would collide: count name by name.
-    const names = await zone.prometheus.apiGet<string[]>("/api/v1/label/__name__/values");
-    let total = 0;
+    const names = await p.apiGet<string[]>("/api/v1/label/__name__/values");
+    // A range selector holds (t - range, t]; evaluated at a bucket's last millisecond with a range of one bucket, that is the bucket in whole ms.
+    const firstEnd = fromMs + bucketMs - 1;
+    const start = firstEnd / 1000;
+    const end = (firstEnd + (count - 1) * bucketMs) / 1000;
     for (let i = 0; i < names.length; i += 8) {
-        const counts = await Promise.all(
+        await Promise.all(
             names.slice(i, i + 8).map(async (name) => {
-                // A range selector holds (t - range, t]; at t = toMs - 1 with range toMs - fromMs that is [fromMs, toMs) in whole ms.
-                const query = `sum(count_over_time(${name}[${toMs - fromMs}ms]))`;
-                const data = await zone.prometheus.apiGet<{ result: Array<{ value: [number, string] }> }>(`/api/v1/query?query=${encodeURIComponent(query)}&time=${((toMs - 1) / 1000).toFixed(3)}`);
-                return Number(data.result[0]?.value[1] ?? 0);
+                const q = `sum(count_over_time(${name}[${bucketMs}ms]))`;
+                const data = await p.apiGet<{ result: Array<{ values: Array<[number, string]> }> }>(
+                    `/api/v1/query_range?query=${encodeURIComponent(q)}&start=${start.toFixed(3)}&end=${end.toFixed(3)}&step=${bucketMs / 1000}`,
+                );
+                for (const [t, v] of data.result[0]?.values ?? []) {
+                    const idx = Math.round((t * 1000 - firstEnd) / bucketMs);
+                    if (idx >= 0 && idx < count) out[idx] += Number(v);
+                }
             }),
         );
-        total += counts.reduce((a, b) => a + b, 0);
     }
-    return total;
+    return out;
+}
+
+/** Every sample a zone holds with a timestamp in [fromMs, toMs). */
+export async function storedSamples(zone: Pick<ZoneRun, "prometheus">, fromMs: number, toMs: number): Promise<number> {
+    return (await storedSamplesPerBucket(zone.prometheus, fromMs, toMs - fromMs, 1))[0];
 }
 
 /** VmRSS and VmHWM (bytes) from /proc/<pid>/status; NaN when the process is gone. */
@@ -302,7 +317,7 @@ export function procMemory(pid: number | undefined): { rss: number; hwm: number 
 
 export const mib = (bytes: number): string => (Number.isFinite(bytes) ? (bytes / 2 ** 20).toFixed(0) : "n/a");
 
-export { parseExposition, selfMetrics, sleep, sumOf, waitFor };
+export { sleep, waitFor };
 
 // ---------------------------------------------------------------- remote-write client
 

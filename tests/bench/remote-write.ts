@@ -3,6 +3,7 @@ import { ZONE_REMOTE_WRITE_QUEUE } from "../../components/prometheus/remote-writ
 import { LoopbackProxy, startLoopbackProxy } from "../support/loopback-proxy";
 import { output } from "../support/plan-access";
 import { PrometheusProcess } from "../support/prometheus-process";
+import { selfMetrics, sumOf } from "../support/self-metrics";
 import { PrometheusConfig } from "../support/swap-discovery";
 import { DeliveryTracker, WindowDelivery } from "./delivery-tracker";
 import {
@@ -11,12 +12,10 @@ import {
     mib,
     procMemory,
     pushAsFastAsPossible,
-    selfMetrics,
     sleep,
     startGlobal,
     startZone,
     storedSamples,
-    sumOf,
     waitFor,
     writerAuth,
     ZoneRun,

@@ -6,16 +6,17 @@ import * as path from "path";
  * `npm run bench`: the plan's cost as zones grow (local, 1, 10, 50, 200 zones; each in a fresh
  * process, best of 3 for time, peak RSS of that run; per-zone increments and a linearity check),
  * the remote-write pipeline (tests/bench/remote-write.ts), the sizing check (tests/bench/sizing.ts),
- * the survivable outage (tests/bench/wal-retention.ts, ~35 min) and the test suite's wall time. Figures are printed; the README quotes them with machine and
- * date. Nothing here asserts a timing.
+ * the survivable outage (tests/bench/wal-retention.ts, ~40 min) and the test suite's wall time.
+ * Figures are printed; the README quotes them with machine and date. Nothing here asserts a timing.
  *
  * Parts: `--plan`, `--remote-write`, `--sizing`, `--wal`, `--tests` run only the parts named; with none of
  * them every part runs (`--no-tests` still drops the test suite). Options of the parts are passed
  * through: `--plan-zones 1,10,50,200`, `--rw-zones 1 --rw-rtt 0,50 --rw-variants generated,defaults
  * --rw-dataplanes 50 --rw-series 1000 --rw-interval 5s --rw-measure 30 --rw-outage 60 --rw-throttle 20
- * --rw-ceiling 20`, `--sizing-series 100000,300000`, `--wal-scale 12.8 --wal-outage-blocks 2.6 --wal-bucket 10`
- * (e.g. `npm run bench -- --remote-write --rw-series 200`). The remote-write and sizing parts run in
- * child processes (each stops its Prometheus processes and fake servers itself, also on error).
+ * --rw-ceiling 20`, `--sizing-series 100000,300000`, `--wal-scale 12.8 --wal-production-segment-mib 128
+ * --wal-outage-blocks 2.6 --wal-bucket 10` (e.g. `npm run bench -- --remote-write --rw-series 200`).
+ * The remote-write, sizing and WAL parts run in child processes (each stops its Prometheus
+ * processes and fake servers itself, also on error).
  */
 const ROOT = path.resolve(__dirname, "..", "..");
 const NODE = [process.execPath, "-r", "ts-node/register/transpile-only"];

@@ -2,7 +2,8 @@ import { prometheusResources } from "../../components/prometheus/sizing";
 import { MetricsEndpoint } from "../support/metrics-endpoint";
 import { PrometheusProcess, startPrometheus } from "../support/prometheus-process";
 import { renderPrometheusYaml } from "../support/swap-discovery";
-import { mib, runBenchPart, procMemory, selfMetrics, sleep, startSeriesEndpoint, sumOf, track, waitFor } from "./remote-write-rig";
+import { selfMetrics, sumOf } from "../support/self-metrics";
+import { mib, runBenchPart, procMemory, sleep, startSeriesEndpoint, track, waitFor } from "./remote-write-rig";
 
 /**
  * Sizing check (part of `npm run bench`, or alone:

@@ -2,12 +2,13 @@ import { LoopbackProxy, startLoopbackProxy } from "../support/loopback-proxy";
 import { file as planFile, output } from "../support/plan-access";
 import { parsePrometheusYaml } from "../support/swap-discovery";
 import { PrometheusProcess } from "../support/prometheus-process";
-import { listWal, WalListing } from "../support/wal-dir";
+import { listWal } from "../support/wal-dir";
 import { parsePromDuration } from "../../components/prometheus/duration";
 import { DATAPLANES_JOB } from "../../components/prometheus/zone-config";
 import { BucketedDelivery, DeliveryTracker } from "./delivery-tracker";
 import { simulateWal, survivalSpread } from "./wal-truncation-model";
-import { benchEnvironment, runBenchPart, selfMetrics, sleep, startGlobal, startZone, sumOf, waitFor, ZoneRun } from "./remote-write-rig";
+import { selfMetrics, sumOf } from "../support/self-metrics";
+import { benchEnvironment, runBenchPart, sleep, startGlobal, startZone, storedSamplesPerBucket, waitFor, ZoneRun } from "./remote-write-rig";
 
 /**
  * How long an outage of the global the generated zone survives without losing a sample, measured
@@ -93,7 +94,6 @@ interface Truncation {
 class WalWatch {
     readonly segments = new Map<number, SegmentLife>();
     readonly truncations: Truncation[] = [];
-    last?: WalListing;
     private headMinTime = NaN;
     private truncationsTotal = NaN;
 
@@ -124,32 +124,12 @@ class WalWatch {
         }
         this.headMinTime = headMinTime;
         this.truncationsTotal = truncationsTotal;
-        this.last = listing;
     }
-}
 
-/** Samples the zone stored per bucket of `b` (every metric name; one range query per name). */
-async function storedPerBucket(zone: PrometheusProcess, b: BucketedDelivery): Promise<Float64Array> {
-    const out = new Float64Array(b.samples.length);
-    const names = await zone.apiGet<string[]>("/api/v1/label/__name__/values");
-    // Evaluated at the bucket's last millisecond, a range of one bucket holds exactly [start, end).
-    const start = (b.fromMs + b.bucketMs - 1) / 1000;
-    const end = start + ((b.samples.length - 1) * b.bucketMs) / 1000;
-    for (let i = 0; i < names.length; i += 8) {
-        await Promise.all(
-            names.slice(i, i + 8).map(async (name) => {
-                const q = `sum(count_over_time(${name}[${b.bucketMs}ms]))`;
-                const data = await zone.apiGet<{ result: Array<{ values: Array<[number, string]> }> }>(
-                    `/api/v1/query_range?query=${encodeURIComponent(q)}&start=${start.toFixed(3)}&end=${end.toFixed(3)}&step=${b.bucketMs / 1000}`,
-                );
-                for (const [t, v] of data.result[0]?.values ?? []) {
-                    const idx = Math.round((t * 1000 - (b.fromMs + b.bucketMs - 1)) / b.bucketMs);
-                    if (idx >= 0 && idx < out.length) out[idx] += Number(v);
-                }
-            }),
-        );
+    /** When a segment's data begins: the previous segment's last write (the first segment: `fallback`). */
+    startOf(index: number, fallback: number): number {
+        return this.segments.get(index - 1)?.lastWriteAt ?? fallback;
     }
-    return out;
 }
 
 export async function main(argv: string[]): Promise<void> {
@@ -231,7 +211,7 @@ export async function main(argv: string[]): Promise<void> {
                 drainedAt = Math.max(...buckets.lastDeliveredAt);
             } else if (Date.now() - drainedAt >= 30_000 && sentAgeMs <= 2 * intervalMs) break;
         }
-        const stored = await storedPerBucket(p, buckets);
+        const stored = await storedSamplesPerBucket(p, buckets.fromMs, buckets.bucketMs, buckets.samples.length);
         const m = await selfMetrics(p);
         report(opts, {
             blockMs,
@@ -322,10 +302,9 @@ function report(opts: Options, r: Measured): void {
     // The watcher holds the segment it is reading open; it fails once the segment after it is
     // deleted, and restarts from now (wal-truncation-model.ts): an outage that began before the
     // start of the newest deleted segment and lasted until the deletion loses its whole backlog.
-    const segmentStart = (index: number) => r.watch.segments.get(index - 1)?.lastWriteAt ?? r.firstSampleAt;
     const deleting = r.watch.truncations.filter((t) => t.deleted.length > 0);
     for (const t of deleting) {
-        const shortest = t.at - segmentStart(Math.max(...t.deleted));
+        const shortest = t.at - r.watch.startOf(Math.max(...t.deleted), r.firstSampleAt);
         console.log(`truncation at ${rel(t.at)} s: an outage that began before ${rel(t.at - shortest)} s and lasted until then lost its backlog; the shortest such outage: ${s(shortest)} (${r.toProduction(shortest)})`);
     }
     modelReport(opts, r);
@@ -333,11 +312,12 @@ function report(opts: Options, r: Measured): void {
 
 /** The model of wal-truncation-model.ts for this run (same start, block, segment size, measured byte rate), then for production. */
 function modelReport(opts: Options, r: Measured): void {
-    const lives = [...r.watch.segments.values()].filter((l) => l.index > 0 && l.bytes > 0 && l.lastWriteAt > l.firstSeenAt);
-    // Full segments after the first (which also holds the series records) give the steady byte rate.
-    const full = lives.filter((l) => l.bytes >= (opts.productionSegmentBytes / opts.scale) * 0.99);
-    const sample = full.length > 0 ? full : lives;
-    const bytesPerSecond = sample.reduce((n, l) => n + l.bytes, 0) / (sample.reduce((n, l) => n + (l.lastWriteAt - (r.watch.segments.get(l.index - 1)?.lastWriteAt ?? l.firstSeenAt)), 0) / 1000);
+    const written = [...r.watch.segments.values()].filter((l) => l.bytes > 0 && l.lastWriteAt > r.watch.startOf(l.index, r.firstSampleAt));
+    // Full segments after the first (which also holds the series records) give the steady byte rate; a short run has only the first.
+    const later = written.filter((l) => l.index > 0);
+    const full = later.filter((l) => l.bytes >= (opts.productionSegmentBytes / opts.scale) * 0.99);
+    const sample = full.length > 0 ? full : later.length > 0 ? later : written;
+    const bytesPerSecond = sample.reduce((n, l) => n + l.bytes, 0) / (sample.reduce((n, l) => n + (l.lastWriteAt - r.watch.startOf(l.index, r.firstSampleAt)), 0) / 1000);
     const scaled = simulateWal({ blockMs: r.blockMs, segmentBytes: opts.productionSegmentBytes / opts.scale, bytesPerSecond, startMs: r.firstSampleAt, durationMs: r.outageTo - r.firstSampleAt + r.blockMs * 3 });
     const rel = (t: number) => ((t - r.firstSampleAt) / 1000).toFixed(0);
     console.log(

@@ -64,8 +64,6 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
     const figures: Record<string, unknown> = {};
     let walStart: { at: number; bytes: number; appended: number; series: number } | undefined;
 
-    const counterEndpoint = startCounterEndpoint;
-    const assignment = counterAssignment;
 
     before(async () => {
         env = await evaluateEnvironment("ft", { files: ENV_FILES });
@@ -76,8 +74,8 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
 
         for (const zoneEv of env.stacks.slice(1)) {
             const zone = String(output(zoneEv, "zone"));
-            const dataplanes = [await counterEndpoint(), await counterEndpoint()];
-            const assignments = [assignment(zone, "backend", dataplanes[0]), assignment(zone, "frontend", dataplanes[1])];
+            const dataplanes = [await startCounterEndpoint(), await startCounterEndpoint()];
+            const assignments = [counterAssignment(zone, "backend", dataplanes[0]), counterAssignment(zone, "frontend", dataplanes[1])];
             const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
             const proxy = await startLoopbackProxy(global.url);
             const { prometheus, mads, bridge, config, stopDiscovery } = await startGeneratedZone({
@@ -284,10 +282,10 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
         assert.equal(rig.bridge.targetGroups().length, 2, "last known targets still served");
         const recoverAt = Date.now();
         rig.mads.failWith(null);
-        const added = await counterEndpoint();
+        const added = await startCounterEndpoint();
         stops.push(() => added.stop());
         rig.dataplanes.push(added);
-        rig.mads.setAssignments([...rig.assignments, assignment("east", "newcomer", added)]);
+        rig.mads.setAssignments([...rig.assignments, counterAssignment("east", "newcomer", added)]);
         const newSeries = await waitFor(
             "the new dataplane on the global",
             async () => {

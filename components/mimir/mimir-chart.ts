@@ -1,6 +1,5 @@
 import { TENANT_HEADER } from "../tenant-header";
-import { parsePromDuration } from "../prometheus/duration";
-import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../prometheus/outage-survival";
+import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW, outOfOrderWindowMs } from "../prometheus/outage-survival";
 /**
  * Grafana Mimir as the global metrics backend: the mimir-distributed chart, pinned, with the
  * values built here. Facts from the chart's own values.yaml (../shared/upstream/
@@ -201,9 +200,7 @@ export function buildMimirValues(s: MimirChartSettings): Record<string, unknown>
         ingestionBurstSize: count(s.limits?.ingestionBurstSize, DEFAULT_MIMIR_LIMITS.ingestionBurstSize, "limits.ingestionBurstSize"),
         outOfOrderTimeWindow: s.limits?.outOfOrderTimeWindow ?? DEFAULT_MIMIR_LIMITS.outOfOrderTimeWindow,
     };
-    if (parsePromDuration(limits.outOfOrderTimeWindow) === undefined) {
-        throw new Error(`${FN}: limits.outOfOrderTimeWindow ${JSON.stringify(limits.outOfOrderTimeWindow)} is not a duration; allowed: e.g. 3h, 90m, 0s (off)`);
-    }
+    outOfOrderWindowMs(limits.outOfOrderTimeWindow, `${FN}: limits.outOfOrderTimeWindow`);
     if (limits.ingestionBurstSize < limits.ingestionRate) {
         throw new Error(`${FN}: limits.ingestionBurstSize ${limits.ingestionBurstSize} is below limits.ingestionRate ${limits.ingestionRate}; allowed: at least the rate`);
     }

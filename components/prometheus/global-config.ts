@@ -1,7 +1,7 @@
 import { federationJobs, FederationSettings } from "./federation";
 import { remoteReadConfigs, ZoneRemoteRead } from "./remote-read";
 import { renderYaml } from "../render-yaml";
-import { parsePromDuration } from "./duration";
+import { outOfOrderWindowMs } from "./outage-survival";
 
 export interface GlobalPrometheusSettings {
     /** Scrape interval of the global's own jobs. */
@@ -50,10 +50,8 @@ export function buildGlobalPrometheusConfig(s: GlobalPrometheusSettings): Record
     };
     if (s.ruleFiles !== undefined && s.ruleFiles.length > 0) config.rule_files = [...s.ruleFiles];
     if (s.remoteRead !== undefined) config.remote_read = remoteReadConfigs(s.remoteRead, "remoteRead");
-    if (s.outOfOrderTimeWindow !== undefined) {
-        const ms = parsePromDuration(s.outOfOrderTimeWindow);
-        if (ms === undefined) throw new Error(`outOfOrderTimeWindow: ${JSON.stringify(s.outOfOrderTimeWindow)} is not a Prometheus duration; allowed: e.g. 3h, 90m, 0s (off)`);
-        if (ms > 0) config.storage = { tsdb: { out_of_order_time_window: s.outOfOrderTimeWindow } };
+    if (s.outOfOrderTimeWindow !== undefined && outOfOrderWindowMs(s.outOfOrderTimeWindow, "outOfOrderTimeWindow") > 0) {
+        config.storage = { tsdb: { out_of_order_time_window: s.outOfOrderTimeWindow } };
     }
     return config;
 }

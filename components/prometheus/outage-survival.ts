@@ -20,8 +20,17 @@
  * (HTTP 400 from 2.49 on; 2.42-2.48 answer 500, which a zone retries forever, prometheus#13334).
  */
 
+import { parsePromDuration } from "./duration";
+
 /** `--storage.tsdb.wal-segment-size` for zone servers (agents keep their WAL differently). */
 export const ZONE_WAL_SEGMENT_SIZE = "256MB";
 
 /** The global's default `storage.tsdb.out_of_order_time_window` (and Mimir's `limits.out_of_order_time_window`). */
 export const DEFAULT_OUT_OF_ORDER_TIME_WINDOW = "6h";
+
+/** An out-of-order window in ms (0: off); throws naming `setting` unless it is a Prometheus duration. */
+export function outOfOrderWindowMs(value: string, setting: string): number {
+    const ms = parsePromDuration(value);
+    if (ms === undefined) throw new Error(`${setting}: ${JSON.stringify(value)} is not a Prometheus duration; allowed: e.g. 6h, 90m, 0s (off)`);
+    return ms;
+}

@@ -245,7 +245,7 @@ describe("mimir replication and sizing", () => {
         assert.equal(structured({ limits: { maxGlobalSeriesPerUser: 9_000_000 } }).limits.max_global_series_per_user, 9_000_000);
         // A zone back from a partition longer than 1h: its backlog is within the window (same as the global Prometheus').
         assert.equal(structured({ limits: { outOfOrderTimeWindow: "0s" } }).limits.out_of_order_time_window, "0s");
-        assert.throws(() => values({ limits: { outOfOrderTimeWindow: "3 hours" } }), /mimir: limits.outOfOrderTimeWindow "3 hours" is not a duration; allowed: e.g. 3h, 90m, 0s \(off\)/);
+        assert.throws(() => values({ limits: { outOfOrderTimeWindow: "3 hours" } }), /mimir: limits\.outOfOrderTimeWindow: "3 hours" is not a Prometheus duration; allowed: e\.g\. 6h, 90m, 0s \(off\)/);
         assert.throws(() => values({ limits: { ingestionRate: 2_000_000 } }), /limits.ingestionBurstSize 1000000 is below limits.ingestionRate 2000000; allowed: at least the rate/);
     });
 

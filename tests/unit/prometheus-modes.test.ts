@@ -348,7 +348,7 @@ describe("global federation", () => {
         assert.deepEqual((buildGlobalPrometheusConfig({ ...base, outOfOrderTimeWindow: "3h" }) as any).storage, { tsdb: { out_of_order_time_window: "3h" } });
         assert.ok(!("storage" in buildGlobalPrometheusConfig({ ...base, outOfOrderTimeWindow: "0s" })));
         assert.ok(!("storage" in buildGlobalPrometheusConfig(base)));
-        assert.throws(() => buildGlobalPrometheusConfig({ ...base, outOfOrderTimeWindow: "3 hours" }), /outOfOrderTimeWindow: "3 hours" is not a Prometheus duration; allowed: e\.g\. 3h, 90m, 0s \(off\)/);
+        assert.throws(() => buildGlobalPrometheusConfig({ ...base, outOfOrderTimeWindow: "3 hours" }), /outOfOrderTimeWindow: "3 hours" is not a Prometheus duration; allowed: e\.g\. 6h, 90m, 0s \(off\)/);
     });
 
     it("renders match[] as YAML the way the federation doc writes it", () => {

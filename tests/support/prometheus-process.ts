@@ -7,14 +7,28 @@ import { BasicAuth, loopbackRequest, sleep } from "./loopback-http";
 import { freePort } from "./ports";
 
 /**
- * Runs the real Prometheus binary (Debian's 2.42 by default) against a generated config, on
+ * Runs the real Prometheus binary (3.5 from `.cache/prometheus-3` by default) against a generated config, on
  * 127.0.0.1 only, in its own temp dir. Every started process is kept in a registry so a mocha
  * `after` hook (`stopAllPrometheus()`) or, as a last resort, the Node exit handler can stop it:
  * a leaked Prometheus would keep scraping and hold its port long after the test run.
  */
 
-export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? "/usr/bin/prometheus";
-export const PROMTOOL_BIN = process.env.PROMTOOL_BIN ?? "/usr/bin/promtool";
+/**
+ * Prometheus 3.5 (the LTS line; the chart ships 3.14) is the primary target: `.ci/fetch-prometheus3`
+ * unpacks Debian sid's build under `.cache/prometheus-3`. PROMETHEUS_BIN / PROMTOOL_BIN override it.
+ */
+const PROMETHEUS3_DIR = path.resolve(__dirname, "..", "..", ".cache", "prometheus-3", "usr", "bin");
+export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? requireBinary(path.join(PROMETHEUS3_DIR, "prometheus"));
+export const PROMTOOL_BIN = process.env.PROMTOOL_BIN ?? requireBinary(path.join(PROMETHEUS3_DIR, "promtool"));
+/** Debian 12's Prometheus 2.42, for the 2.x compatibility checks only (PROMETHEUS2_BIN overrides it). */
+export const PROMETHEUS2_BIN = process.env.PROMETHEUS2_BIN ?? "/usr/bin/prometheus";
+
+function requireBinary(file: string): string {
+    if (!fs.existsSync(file)) {
+        throw new Error(`${file} is missing: run \`bash .ci/fetch-prometheus3\` (or set PROMETHEUS_BIN / PROMTOOL_BIN)`);
+    }
+    return file;
+}
 
 /** Name of the config file inside `dir`; relative paths in it (password_file, ...) resolve against `dir`. */
 export const CONFIG_FILE_NAME = "prometheus.yml";

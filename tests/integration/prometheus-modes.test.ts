@@ -3,43 +3,67 @@ import { spawnSync } from "child_process";
 import { hashSync } from "bcryptjs";
 import { renderGlobalPrometheusConfig } from "../../components/prometheus/global-config";
 import { parsePrometheusVersion, prometheusModeFlags } from "../../components/prometheus/prometheus-mode";
+import { TENANT_HEADER } from "../../components/tenant-header";
 import { renderWebConfig } from "../../components/prometheus/web-config";
 import { renderZonePrometheusConfig, ZonePrometheusSettings } from "../../components/prometheus/zone-config";
+import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
+import { StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { counterAssignment, startCounterEndpoint } from "../support/counted-samples";
 import { LoopbackProxy, ProxiedRequest, startLoopbackProxy } from "../support/loopback-proxy";
 import { zoneSettings } from "../support/fixtures";
+import { startGeneratedZone } from "../support/generated-zone";
 import { startKumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { BasicAuth, loopbackRequest, waitFor } from "../support/loopback-http";
 import { startMadsServer } from "../support/mads-server";
 import { startMetricsEndpoint } from "../support/metrics-endpoint";
+import { localPrometheusInputs } from "../support/mounted-workload";
+import { output, yamlFile } from "../support/plan-access";
 import { freePort } from "../support/ports";
-import { PROMETHEUS_BIN, PrometheusProcess, startPrometheus, StartPrometheusOptions, stopAllPrometheus } from "../support/prometheus-process";
-import { installedPrometheusVersion } from "../support/prometheus-version";
+import { PROMETHEUS_BIN, PrometheusProcess, prometheusVersionOf, startPrometheus, StartPrometheusOptions, stopAllPrometheus } from "../support/prometheus-process";
 import { decodeWriteRequest, scanWriteRequest } from "../support/remote-write-wire";
-import { findNonLoopbackAddresses, parsePrometheusYaml, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
+import { verifySigV4 } from "../support/sigv4-verify";
+import { testStack } from "../support/stack-file";
+import { findNonLoopbackAddresses, parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
 
 /**
- * Real Prometheus processes (Debian's 2.42) on 127.0.0.1 running what the new builders generate:
- * (a) a zone remote-writing with SigV4 (dummy static keys in its environment, as the Secret would
- *     provide them) through a capturing proxy to a plain receiver, which also decodes what is on the wire;
+ * Real Prometheus processes (3.5, the harness's default binary) on 127.0.0.1 running what the
+ * program generates:
+ * (a) zones of generated environments remote-writing through capturing loopback proxies to a
+ *     plain receiver, which also decodes what is on the wire: an AMP zone off EKS signing with
+ *     SigV4 with the static keys of its Secret (each signature recomputed from the keys and
+ *     verified), and a Mimir zone sending its tenant's X-Scope-OrgID;
  * (b) a global federating two zone servers (one behind basic auth) and remote-reading them;
  * (c) a zone in agent mode, started with the flags prometheusModeFlags gives for the installed release.
  * Each zone config is the generated one with only the documented loopback changes (kuma_sd → http_sd
  * through the MADS bridge, cluster addresses → ports, mounted files → temp files). Everything starts
- * at once in `before`, so the file costs about one remote-write batch deadline (5s) plus start-up.
+ * at once in `before`, so the file costs about one remote-write batch deadline plus start-up.
+ * The 2.x counterparts (agent flag, promtool) are in prometheus2-compat.test.ts.
  */
 
-const VERSION = installedPrometheusVersion();
+const VERSION = prometheusVersionOf();
 const MAJOR = parsePrometheusVersion(VERSION).major;
 const FAST = { scrapeInterval: "1s", dataplaneScrapeInterval: "1s" } as const;
 const CP_TARGET = "kuma-control-plane.kuma-system:5680";
 const MADS_URL = "http://kuma-control-plane.kuma-system:5676";
-const AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123/api/v1/remote_write";
 const GLOBAL_URL = "https://global.example.com";
+/** The AWS SigV4 test suite's example key pair (docs.aws.amazon.com/general/latest/gr/signature-v4-test-suite.html). */
 const DUMMY_KEY_ID = "AKIDEXAMPLE";
-const DUMMY_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
-const TENANT = "mesh-tenant";
+const DUMMY_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+/** Not the SDK's default region, so the credential scope can only have come from the workspace. */
+const AMP_REGION = "eu-west-2";
+const MIMIR_TENANT = "mesh-wire";
+const GENERATED_ZONE = { mesh: { version: "2.14.3" }, zonePrometheus: { ...FAST, discovery: { refreshInterval: "1s" } } } as const;
+/** An AMP global and a zone off EKS with static keys (secret config, as `pulumi config set --secret` gives them). */
+const AMP_ENV = [
+    testStack("wire-global", { zones: ["aws-east"], metrics: { backend: "amp", amp: { region: AMP_REGION } } }),
+    testStack("wire-zone-aws-east", { ...GENERATED_ZONE, namespace: "obs-aws-east" }, { awsAccessKeyId: DUMMY_KEY_ID, awsSecretAccessKey: DUMMY_SECRET }),
+];
+const MIMIR_ENV = [
+    testStack("mwire-global", { zones: ["mim-east"], metrics: { backend: "mimir", mimir: { tenant: MIMIR_TENANT, storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }),
+    testStack("mwire-zone-mim-east", { ...GENERATED_ZONE, namespace: "obs-mim-east" }),
+];
 const PASSWORD_PATH = "/etc/prometheus/secrets/remote-write/remote-write-password";
-/** Keeps the AWS SDK chain on loopback: only the env keys we pass, no shared files, no instance metadata. */
+/** Keeps the AWS SDK chain on loopback: only the env keys the chart gives, no shared files, no instance metadata. */
 const AWS_ISOLATION = {
     AWS_EC2_METADATA_DISABLED: "true",
     AWS_CONTAINER_CREDENTIALS_RELATIVE_URI: "",
@@ -48,6 +72,8 @@ const AWS_ISOLATION = {
     AWS_ROLE_ARN: "",
     AWS_PROFILE: "",
     AWS_SESSION_TOKEN: "",
+    AWS_REGION: "",
+    AWS_DEFAULT_REGION: "",
     AWS_CONFIG_FILE: "no-such-aws-config",
     AWS_SHARED_CREDENTIALS_FILE: "no-such-aws-credentials",
 };
@@ -60,20 +86,32 @@ interface Zone {
     readonly generatedYaml: string;
 }
 
-describe("Prometheus modes with real processes: SigV4 remote write, federation and remote read, agent", function () {
-    this.timeout(90_000);
+/** A remote-write request as the proxy saw it, with its body. */
+interface Captured {
+    readonly request: ProxiedRequest;
+    readonly body: Buffer;
+}
+
+describe("Prometheus modes with real processes: SigV4 and tenant header on the wire, federation and remote read, agent", function () {
+    this.timeout(120_000);
     const stops: Array<() => Promise<void>> = [];
     let receiver: PrometheusProcess;
-    let proxy: LoopbackProxy;
-    /** Bodies of the first accepted remote-write requests, as Prometheus put them on the wire. */
-    const acceptedBodies: Buffer[] = [];
+    let ampProxy: LoopbackProxy;
+    let mimirProxy: LoopbackProxy;
+    /** The first remote-write requests each proxy answered, with their bodies. */
+    const ampWrites: Captured[] = [];
+    const mimirWrites: Captured[] = [];
+    let ampGlobal: StackEvaluation;
+    let ampZoneEv: StackEvaluation;
+    let mimirGlobal: StackEvaluation;
+    let mimirZoneEv: StackEvaluation;
     let global: PrometheusProcess;
     const zones = new Map<string, Zone>();
     const startedAt = new Date();
 
     /**
-     * A zone Prometheus on loopback: one dataplane and a control plane endpoint behind a fake MADS,
-     * the generated config localised, then started with `extra` (env, flags, files).
+     * A zone Prometheus on loopback from the fixture settings: one dataplane and a control plane endpoint
+     * behind a fake MADS, the rendered config localised, then started with `extra` (env, flags, files).
      */
     async function startZone(name: string, over: Partial<ZonePrometheusSettings>, urls: Record<string, string>, extra: Partial<StartPrometheusOptions> = {}): Promise<Zone> {
         const dp = await startMetricsEndpoint({
@@ -112,23 +150,48 @@ describe("Prometheus modes with real processes: SigV4 remote write, federation a
         return zone;
     }
 
-    before(async () => {
-        receiver = await startPrometheus({ name: "receiver", configYaml: "global:\n  scrape_interval: 15s\n", extraArgs: ["--web.enable-remote-write-receiver"] });
-        proxy = await startLoopbackProxy(receiver.url, {
+    /** The zone stack of a generated environment, run as generated (chart env included), remote-writing to `proxy`. */
+    async function startGeneratedWriter(zoneEv: StackEvaluation, globalEv: StackEvaluation, proxy: LoopbackProxy, env?: Record<string, string>): Promise<Zone> {
+        const name = String(output(zoneEv, "zone"));
+        const dataplane = await startCounterEndpoint();
+        const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE cp_info gauge\ncp_info{instance_id="cp-${name}"} 1\n# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
+        stops.push(() => Promise.all([dataplane.stop(), cp.stop()]).then(() => undefined));
+        const local = await startGeneratedZone({
+            zoneEv,
+            name: `zone-${name}`,
+            assignments: [counterAssignment(name, "backend", dataplane)],
+            controlPlaneAddress: cp.address,
+            receiverBase: new URL(String(output(globalEv, "remoteWriteUrl"))).origin,
+            receiverUrl: proxy.url,
+            env,
+        });
+        stops.push(() => local.stopDiscovery());
+        const zone = { name, prometheus: local.prometheus, generatedYaml: localPrometheusInputs(zoneEv, "zone-prometheus").configYaml };
+        zones.set(name, zone);
+        return zone;
+    }
+
+    /** A proxy that hands the receiver every write at its own path and keeps the first 50 answered ones with their bodies. */
+    const capturingProxy = (into: Captured[]) =>
+        startLoopbackProxy(receiver.url, {
+            upstreamPath: () => "/api/v1/write",
             onAnswered: (body, request) => {
-                if (request.path === "/api/v1/write" && request.status >= 200 && request.status < 300 && acceptedBodies.length < 50) acceptedBodies.push(body);
+                if (request.method === "POST" && into.length < 50) into.push({ request, body });
             },
         });
-        stops.push(() => proxy.stop());
+
+    before(async () => {
+        receiver = await startPrometheus({ name: "receiver", configYaml: "global:\n  scrape_interval: 15s\n", extraArgs: ["--web.enable-remote-write-receiver"] });
+        ampProxy = await capturingProxy(ampWrites);
+        mimirProxy = await capturingProxy(mimirWrites);
+        stops.push(() => ampProxy.stop(), () => mimirProxy.stop());
+        [ampGlobal, ampZoneEv] = (await evaluateEnvironment("wire", { files: AMP_ENV })).stacks;
+        [mimirGlobal, mimirZoneEv] = (await evaluateEnvironment("mwire", { files: MIMIR_ENV })).stacks;
         const webConfig = renderWebConfig({ [FEDERATOR.username]: hashSync(FEDERATOR.password, 4) });
-        const [, , east, west] = await Promise.all([
-            // (a) SigV4 to "AMP": the proxy stands in for the workspace, the plain receiver stores what it forwards.
-            startZone(
-                "aws-east",
-                { remoteWrite: { url: AMP_URL, sigv4: { region: "us-east-1" }, headers: { "X-Scope-OrgID": TENANT } } },
-                { [AMP_URL]: `${proxy.url}/api/v1/write` },
-                { env: { ...AWS_ISOLATION, AWS_ACCESS_KEY_ID: DUMMY_KEY_ID, AWS_SECRET_ACCESS_KEY: DUMMY_SECRET } },
-            ),
+        const [, , , east, west] = await Promise.all([
+            // (a) the proxies stand in for the AMP workspace and Mimir's gateway; the plain receiver stores what they forward.
+            startGeneratedWriter(ampZoneEv, ampGlobal, ampProxy, AWS_ISOLATION),
+            startGeneratedWriter(mimirZoneEv, mimirGlobal, mimirProxy),
             // (c) an agent with the fixture's basic-auth remote write (the receiver ignores the credential).
             startZone("north", { mode: "agent" }, { [GLOBAL_URL]: receiver.url }),
             // (b) zone servers that keep their data for the global to federate; west requires basic auth.
@@ -188,89 +251,101 @@ describe("Prometheus modes with real processes: SigV4 remote write, federation a
             return ok(r) ? r : undefined;
         }, { timeoutMs, intervalMs: 250 });
 
-    describe("(a) SigV4 remote write with static keys from the environment", () => {
-        it("samples arrive at the receiver with the zone label, through the capturing proxy", async () => {
+    /** The captured writes once at least one was accepted (2xx). */
+    const acceptedWrites = (captured: Captured[], what: string) =>
+        waitFor(`an accepted write ${what}`, () => (captured.some((c) => c.request.status >= 200 && c.request.status < 300) ? [...captured] : undefined), { timeoutMs: 30_000 });
+
+    /** Every series of every accepted body carries the zone's generated external labels, every sample a timestamp of this run; both decoders agree. */
+    function assertWireSeries(captured: Captured[], zoneEv: StackEvaluation): Set<string> {
+        const external = yamlFile(zoneEv, "prometheus", "prometheus.yml").global.external_labels as Record<string, string>;
+        assert.equal(external.zone, String(output(zoneEv, "zone")));
+        const now = Date.now();
+        const names = new Set<string>();
+        let samples = 0;
+        for (const { body } of captured.filter((c) => c.request.status >= 200 && c.request.status < 300)) {
+            const series = decodeWriteRequest(body);
+            for (const s of series) {
+                for (const [k, v] of Object.entries(external)) assert.equal(s.labels[k], v, JSON.stringify(s.labels));
+                names.add(s.labels.__name__);
+                for (const x of s.samples) assert.ok(x.timestampMs >= startedAt.getTime() - 1000 && x.timestampMs <= now, `sample at ${x.timestampMs}`);
+                samples += s.samples.length;
+            }
+            const seen: number[] = [];
+            assert.equal(scanWriteRequest(body, (_key, ts) => seen.push(ts)), series.reduce((n, s) => n + s.samples.length, 0));
+            assert.deepEqual(seen, series.flatMap((s) => s.samples.map((x) => x.timestampMs)));
+        }
+        assert.ok(samples > 0);
+        return names;
+    }
+
+    describe("(a) on the wire: AMP's SigV4 with the zone Secret's static keys, Mimir's tenant header", () => {
+        it("AMP zone: samples arrive at the receiver with the zone label, through the capturing proxy", async () => {
             const cp = await seriesWhere(receiver, 'cp_info{zone="aws-east"}', (r) => r.length === 1);
-            assert.equal(cp[0].metric.environment, "test", "external labels travel with the zone");
+            assert.equal(cp[0].metric.instance_id, "cp-aws-east");
             const dp = await seriesWhere(receiver, 'envoy_cluster_upstream_rq_total{zone="aws-east"}', (r) => r.length === 1);
             assert.equal(dp[0].metric.mesh, "default");
-            assert.equal(dp[0].metric.dataplane, "backend-aws-east");
+            assert.equal(dp[0].metric.dataplane, "backend.aws-east");
         });
 
-        const forwardedWrites = () =>
-            waitFor("a forwarded write", () => {
-                const w = proxy.requests.filter((r) => r.method === "POST" && r.path === "/api/v1/write" && r.status > 0);
-                return w.length > 0 ? w : undefined;
-            }, { timeoutMs: 30_000 });
-        /** Debian's build (…+ds) leaves OpenTelemetry out, and with it the remote-write round trippers that sign and add headers. */
-        const debianDropsRoundTrippers = (writes: ProxiedRequest[]) =>
-            /\+ds/.test(VERSION) && writes.every((w) => w.headers.authorization === undefined && w.headers["x-scope-orgid"] === undefined);
-
-        it("on the wire: every series carries zone and environment, every sample a timestamp of this run (both decoders agree)", async () => {
-            await forwardedWrites();
-            assert.ok(acceptedBodies.length > 0);
-            const now = Date.now();
-            let samples = 0;
-            const names = new Set<string>();
-            for (const body of acceptedBodies) {
-                const series = decodeWriteRequest(body);
-                for (const s of series) {
-                    assert.equal(s.labels.zone, "aws-east", JSON.stringify(s.labels));
-                    assert.equal(s.labels.environment, "test", JSON.stringify(s.labels));
-                    names.add(s.labels.__name__);
-                    for (const x of s.samples) assert.ok(x.timestampMs >= startedAt.getTime() - 1000 && x.timestampMs <= now, `sample at ${x.timestampMs}`);
-                    samples += s.samples.length;
-                }
-                const seen: number[] = [];
-                assert.equal(scanWriteRequest(body, (_key, ts) => seen.push(ts)), series.reduce((n, s) => n + s.samples.length, 0));
-                assert.deepEqual(seen, series.flatMap((s) => s.samples.map((x) => x.timestampMs)));
-            }
-            assert.ok(samples > 0);
+        it("AMP zone on the wire: every series carries the zone's external labels, every sample a timestamp of this run (both decoders agree)", async () => {
+            const names = assertWireSeries(await acceptedWrites(ampWrites, "from the AMP zone"), ampZoneEv);
             assert.ok(names.has("envoy_cluster_upstream_rq_total") && names.has("cp_info"), [...names].join(", "));
         });
 
-        it("every write was signed AWS4-HMAC-SHA256 with the dummy key, today's date, the region and service aps, and carried the tenant header", async function () {
-            const writes = await forwardedWrites();
-            // Runs with a binary that applies remote_write sigv4/headers (PROMETHEUS_BIN=<upstream build>); see the canary below.
-            if (debianDropsRoundTrippers(writes)) this.skip();
+        it("every AMP write is signed with the Secret's key for today, the workspace's region and service aps, on the workspace's path, and the signature verifies against the secret key", async () => {
+            const writes = await acceptedWrites(ampWrites, "from the AMP zone");
+            const workspace = new URL(String(output(ampGlobal, "remoteWriteUrl")));
+            assert.match(workspace.pathname, /^\/workspaces\/ws-[a-z0-9]+\/api\/v1\/remote_write$/);
+            assert.equal(output(ampGlobal, "ampRegion"), AMP_REGION);
             const days = new Set([startedAt, new Date()].map((d) => d.toISOString().slice(0, 10).replace(/-/g, "")));
-            for (const w of writes) {
-                const auth = String(w.headers.authorization);
-                const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/([0-9]{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=[0-9a-f]{64}$/.exec(auth);
-                assert.ok(m, `not a SigV4 header: ${auth}`);
-                assert.deepEqual([m[1], m[3], m[4]], [DUMMY_KEY_ID, "us-east-1", "aps"]);
-                assert.ok(days.has(m[2]), `credential date ${m[2]} is not today (UTC): ${[...days].join(", ")}`);
-                assert.ok(m[5].split(";").includes("host") && m[5].split(";").includes("x-amz-date"), m[5]);
-                assert.equal(String(w.headers["x-amz-date"]).slice(0, 8), m[2]);
-                assert.equal(w.headers["x-scope-orgid"], TENANT);
-                assert.ok(!("x-amz-security-token" in w.headers), "static keys, no session token");
+            for (const { request, body } of writes) {
+                const verdict = verifySigV4({ method: request.method, path: request.path, headers: request.headers, body }, DUMMY_SECRET);
+                assert.equal(verdict.signature, verdict.expectedSignature, `signature does not verify; canonical request:\n${verdict.canonicalRequest}`);
+                assert.equal(verdict.valid, true);
+                assert.deepEqual([verdict.accessKeyId, verdict.region, verdict.service], [DUMMY_KEY_ID, AMP_REGION, "aps"]);
+                assert.ok(days.has(verdict.date), `credential date ${verdict.date} is not today (UTC): ${[...days].join(", ")}`);
+                assert.equal(request.path, workspace.pathname, "the workspace's remote-write path");
+                // The payload hash in the canonical request is the body's: the samples themselves are signed.
+                for (const h of ["host", "x-amz-date", "content-encoding", "content-type"]) assert.ok(verdict.signedHeaders.includes(h), `${h} not signed: ${verdict.signedHeaders.join(";")}`);
+                assert.ok(!("x-amz-security-token" in request.headers), "static keys, no session token");
+                assert.equal(request.headers["x-scope-orgid"], undefined, "AMP takes no tenant header");
             }
+            // The keys came from the zone's Secret (through the chart's env), not from the test.
+            assert.deepEqual(localPrometheusInputs(ampZoneEv, "zone-prometheus").env, { AWS_ACCESS_KEY_ID: DUMMY_KEY_ID, AWS_SECRET_ACCESS_KEY: DUMMY_SECRET });
         });
 
-        it("canary: Debian's 2.42.0+ds sends neither the signature nor the configured headers (why the test above skips there)", async function () {
-            if (!/\+ds/.test(VERSION)) this.skip();
-            const writes = await forwardedWrites();
-            // Basic auth (applied inside the HTTP client config) still arrives with this build (checked by hand); sigv4 and
-            // headers are wrapped around it in storage/remote and are lost. When this fails, Debian fixed
-            // it: delete this canary and the strict test above runs.
-            assert.ok(debianDropsRoundTrippers(writes), JSON.stringify(writes.map((w) => w.headers)));
-            assert.ok(writes.every((w) => w.headers["content-encoding"] === "snappy" && w.status >= 200 && w.status < 300), "plain writes still go through");
-        });
-
-        it("the generated prometheus.yml holds region and tenant but no key", () => {
+        it("the generated AMP prometheus.yml holds the workspace's region but no key", () => {
             const text = zones.get("aws-east")!.generatedYaml;
-            assert.match(text, /sigv4:\n\s+region: us-east-1/);
+            assert.deepEqual(parsePrometheusYaml(text).remote_write, yamlFile(ampZoneEv, "prometheus", "prometheus.yml").remote_write);
+            assert.match(text, new RegExp(`sigv4:\n\\s+region: ${AMP_REGION}`));
             assert.doesNotMatch(text, new RegExp(`${DUMMY_KEY_ID}|access_key|secret_key|${DUMMY_SECRET.slice(0, 8)}`));
         });
 
-        it("without the environment's keys the same config does not run (the keys came from the environment)", async () => {
-            const generated = parsePrometheusYaml(renderZonePrometheusConfig(zoneSettings({ zone: "aws-east", remoteWrite: { url: AMP_URL, sigv4: { region: "us-east-1" } } })));
-            const cfg = rewriteAddresses(generated, { [AMP_URL]: `${proxy.url}/api/v1/write` });
+        it("without the Secret's keys the same config does not run (the keys came from the environment)", async () => {
+            const cfg: PrometheusConfig = rewriteAddresses(parsePrometheusYaml(zones.get("aws-east")!.generatedYaml), {
+                [new URL(String(output(ampGlobal, "remoteWriteUrl"))).origin]: ampProxy.url,
+            });
             const bare = { global: cfg.global, remote_write: cfg.remote_write };
             await assert.rejects(
                 startPrometheus({ name: "sigv4-no-keys", configYaml: renderPrometheusYaml(bare), env: { ...AWS_ISOLATION, AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" }, readyTimeoutMs: 15_000 }),
                 /could not get SigV4 credentials/,
             );
+        });
+
+        it(`Mimir zone on the wire: every write carries ${TENANT_HEADER}: <the global's tenant> to Mimir's push path, and no Authorization`, async () => {
+            const writes = await acceptedWrites(mimirWrites, "from the Mimir zone");
+            assert.equal(output(mimirGlobal, "remoteWriteTenant"), MIMIR_TENANT);
+            const push = new URL(String(output(mimirGlobal, "remoteWriteUrl")));
+            assert.equal(push.pathname, "/api/v1/push");
+            for (const { request } of writes) {
+                assert.equal(request.headers[TENANT_HEADER.toLowerCase()], MIMIR_TENANT);
+                assert.equal(request.path, push.pathname);
+                assert.equal(request.headers.authorization, undefined);
+                assert.equal(request.headers["content-encoding"], "snappy");
+            }
+            const names = assertWireSeries(writes, mimirZoneEv);
+            assert.ok(names.has("envoy_cluster_upstream_rq_total") && names.has("cp_info"), [...names].join(", "));
+            await seriesWhere(receiver, 'envoy_cluster_upstream_rq_total{zone="mim-east", dataplane="backend.mim-east"}', (r) => r.length === 1);
         });
     });
 
@@ -309,13 +384,14 @@ describe("Prometheus modes with real processes: SigV4 remote write, federation a
     });
 
     describe(`(c) agent mode on the installed Prometheus ${VERSION}`, () => {
-        it("runs with the flags prometheusModeFlags gives for this release, and no TSDB flag", () => {
+        it("runs with the flags prometheusModeFlags gives for this release (--agent on 3.x), and no TSDB flag", () => {
+            assert.equal(MAJOR, 3, `the primary target is Prometheus 3.x; this run has ${VERSION} (2.x: prometheus2-compat.test.ts)`);
             const north = zones.get("north")!.prometheus;
             const cmd = north.logs().split("\n").find((l) => l.startsWith("=== harness: "))!;
-            assert.ok(cmd.includes(MAJOR === 2 ? " --enable-feature=agent " : " --agent "), cmd);
+            assert.ok(cmd.includes(" --agent "), cmd);
             assert.match(cmd, / --storage\.agent\.path=/);
-            assert.doesNotMatch(cmd, /--storage\.tsdb\./);
-            assert.match(north.logs(), /agent mode/i);
+            assert.doesNotMatch(cmd, /--storage\.tsdb\.|--enable-feature=agent/);
+            assert.match(north.logs(), /msg="Starting Prometheus Agent" mode=agent/);
         });
 
         it("its samples reach the receiver with the zone label", async () => {
@@ -329,12 +405,12 @@ describe("Prometheus modes with real processes: SigV4 remote write, federation a
             assert.equal(res.status, 422, res.body);
         });
 
-        it("the release refuses the other major's agent flag and any TSDB flag in agent mode", function () {
-            if (MAJOR !== 2) this.skip();
+        it("3.x does not know 2.x's agent flag (the agent path then refuses to start) and refuses any TSDB flag in agent mode", () => {
             const run = (args: string[]) => spawnSync(PROMETHEUS_BIN, ["--config.file=/dev/null", "--web.listen-address=127.0.0.1:0", ...args], { encoding: "utf8", timeout: 10_000 });
-            const v3 = run(["--agent"]);
-            assert.notEqual(v3.status, 0);
-            assert.match(v3.stderr, /unknown long flag '--agent'/);
+            const v2 = run(prometheusModeFlags({ mode: "agent", version: "2.42.0", storagePath: "/nonexistent" }));
+            assert.equal(v2.status, 3, v2.stderr);
+            assert.match(v2.stderr, /msg="Unknown option for --enable-feature" option=agent/);
+            assert.match(v2.stderr, /can only be used in agent mode: \["--storage\.agent\.path"\]/);
             const tsdb = run([...prometheusModeFlags({ mode: "agent", version: VERSION, storagePath: "/nonexistent" }), "--storage.tsdb.retention.time=2d"]);
             assert.equal(tsdb.status, 3, tsdb.stderr);
             assert.match(tsdb.stderr, /can not be used in agent mode: \["--storage\.tsdb\.retention\.time"\]/);

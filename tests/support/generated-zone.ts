@@ -29,6 +29,8 @@ export interface GeneratedZoneOptions {
     readonly extraFiles?: Readonly<Record<string, string>>;
     /** Flags after the chart's own, replacing any of the same name (e.g. the bench's scaled block and segment sizes); default none. */
     readonly extraArgs?: readonly string[];
+    /** Environment on top of the chart's (`server.env`, Secret references resolved), e.g. what keeps the AWS SDK on loopback; default none. */
+    readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface LocalZone {
@@ -72,7 +74,14 @@ export async function startGeneratedZone(opts: GeneratedZoneOptions): Promise<Lo
         cfg = rewriteFilePaths(cfg, z.pathMap);
         if (opts.transform) cfg = opts.transform(cfg);
         assert.deepEqual(findNonLoopbackAddresses(cfg), [], `${opts.name}: every address is loopback`);
-        const prometheus = await startPrometheus({ name: opts.name, port, configYaml: renderPrometheusYaml(cfg), files: { ...z.files, ...opts.extraFiles }, extraArgs: withFlags(z.flags, opts.extraArgs) });
+        const prometheus = await startPrometheus({
+            name: opts.name,
+            port,
+            configYaml: renderPrometheusYaml(cfg),
+            files: { ...z.files, ...opts.extraFiles },
+            extraArgs: withFlags(z.flags, opts.extraArgs),
+            env: { ...z.env, ...opts.env },
+        });
         const b = bridge;
         return {
             prometheus,

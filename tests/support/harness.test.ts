@@ -20,7 +20,7 @@ import {
 
 /**
  * Proves the loopback harness itself (fake MADS, kuma->http SD bridge, metrics endpoints, config
- * rewrites) against the real Debian Prometheus 2.42 binary, so project tests can trust it.
+ * rewrites) against the real Prometheus binary the tests run (Debian sid's 3.5), so project tests can trust it.
  */
 
 function madsPost(server: MadsServer, body: unknown, fetchTimeout?: string): Promise<LoopbackResponse> {
@@ -328,7 +328,7 @@ remote_write:
         const check = promtoolCheckConfig(renderPrometheusYaml(swapped), { "rw-password": "secret\n" });
         assert.ok(check.ok, check.output);
         const unswapped = promtoolCheckConfig(renderPrometheusYaml(generated));
-        assert.equal(unswapped.ok, false, "Debian's 2.42 has no kuma_sd_configs, which is why the bridge exists");
+        assert.equal(unswapped.ok, false, "Debian's builds (3.5 and 2.42) have no kuma_sd_configs, which is why the bridge exists");
         assert.match(unswapped.output, /field kuma_sd_configs not found/);
     });
 
@@ -373,7 +373,7 @@ describe("test harness: duration dialects", function () {
     });
 });
 
-describe("test harness: real Prometheus 2.42 discovering through the bridge", function () {
+describe("test harness: real Prometheus (3.5) discovering through the bridge", function () {
     this.timeout(30_000);
     let mads: MadsServer;
     let bridge: KumaHttpSdBridge;
@@ -471,7 +471,9 @@ describe("test harness: Prometheus process lifecycle", function () {
         const valid = "global: {scrape_interval: 1s}\nscrape_configs: []\n";
         const prom = await startPrometheus({ name: "agent", agent: true, configYaml: valid, files: { "secrets/password": "s3cret\n" } });
         assert.equal(fs.readFileSync(path.join(prom.dir, "secrets/password"), "utf8"), "s3cret\n");
-        assert.match(prom.logs(), /--enable-feature=agent --storage\.agent\.path=/);
+        // The agent flag of the binary's release, as the chart values get it for the pinned image: `--agent` on 3.x.
+        assert.ok(prom.logs().includes(` --agent --storage.agent.path=${prom.dataDir}\n`), prom.logs());
+        assert.match(prom.logs(), /msg="Starting Prometheus Agent" mode=agent/);
         assert.ok(fs.existsSync(path.join(prom.dataDir, "wal")), "agent WAL lives in dataDir");
 
         await prom.reload("global: {scrape_interval: 2s}\nscrape_configs: []\n");

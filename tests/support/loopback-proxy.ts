@@ -34,6 +34,11 @@ export interface ProxiedRequest {
 export interface LoopbackProxyOptions {
     /** Held this long before forwarding (a WAN round trip); default 0. */
     readonly delayMs?: number;
+    /**
+     * The upstream path for a received one; default unchanged. Lets a plain Prometheus receiver
+     * (`/api/v1/write`) stand in for AMP's workspace path or Mimir's `/api/v1/push`, which take the same body.
+     */
+    readonly upstreamPath?: (path: string) => string;
     /** Called with every request body once the client has its answer (`request.status` set; 0: reset). */
     readonly onAnswered?: (body: Buffer, request: ProxiedRequest) => void;
 }
@@ -62,7 +67,7 @@ export async function startLoopbackProxy(targetOrigin: string, opts: LoopbackPro
     const forward = (req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, record: ProxiedRequest): void => {
         const headers = { ...req.headers, host: target.host, "content-length": String(body.length) };
         const upstream = http.request(
-            { host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent, timeout: FORWARD_TIMEOUT_MS },
+            { host: target.hostname, port: target.port, method: req.method, path: opts.upstreamPath ? opts.upstreamPath(req.url ?? "/") : req.url, headers, agent, timeout: FORWARD_TIMEOUT_MS },
             (up) => {
                 record.status = up.statusCode ?? 0;
                 res.writeHead(up.statusCode ?? 502, up.headers);

@@ -17,6 +17,8 @@ export interface LocalPrometheusInputs {
     readonly flags: string[];
     /** Mount path (in the pod) → relative directory (next to the config). */
     readonly pathMap: Record<string, string>;
+    /** The container environment from the chart values (`server.env`), each secretKeyRef read from its Secret in the plan. */
+    readonly env: Record<string, string>;
 }
 
 export function localPrometheusInputs(ev: StackEvaluation, component: string): LocalPrometheusInputs {
@@ -37,7 +39,12 @@ export function localPrometheusInputs(ev: StackEvaluation, component: string): L
         ...(server.extraFlags as string[]).map((f) => `--${f}`),
         ...Object.entries(server.extraArgs as Record<string, string>).map(([k, v]) => `--${k}=${remap(v)}`),
     ];
-    return { configYaml, files, flags, pathMap };
+    const env: Record<string, string> = {};
+    for (const v of (server.env ?? []) as Array<{ name: string; value?: string; valueFrom?: { secretKeyRef: { name: string; key: string } } }>) {
+        const ref = v.valueFrom?.secretKeyRef;
+        env[v.name] = ref ? String(revealed(one(ev, "kubernetes:core/v1:Secret", ref.name)).stringData[ref.key]) : String(v.value);
+    }
+    return { configYaml, files, flags, pathMap, env };
 }
 
 /**

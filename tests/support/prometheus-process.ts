@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
+import { prometheusModeFlags } from "../../components/prometheus/prometheus-mode";
 import { BasicAuth, loopbackRequest, sleep } from "./loopback-http";
 import { freePort } from "./ports";
 
@@ -20,8 +21,27 @@ import { freePort } from "./ports";
 const PROMETHEUS3_DIR = path.resolve(__dirname, "..", "..", ".cache", "prometheus-3", "usr", "bin");
 export const PROMETHEUS_BIN = process.env.PROMETHEUS_BIN ?? requireBinary(path.join(PROMETHEUS3_DIR, "prometheus"));
 export const PROMTOOL_BIN = process.env.PROMTOOL_BIN ?? requireBinary(path.join(PROMETHEUS3_DIR, "promtool"));
-/** Debian 12's Prometheus 2.42, for the 2.x compatibility checks only (PROMETHEUS2_BIN overrides it). */
+/** Debian 12's Prometheus 2.42, for the 2.x compatibility checks only (PROMETHEUS2_BIN / PROMTOOL2_BIN override it). */
 export const PROMETHEUS2_BIN = process.env.PROMETHEUS2_BIN ?? "/usr/bin/prometheus";
+export const PROMTOOL2_BIN = process.env.PROMTOOL2_BIN ?? "/usr/bin/promtool";
+
+const versions = new Map<string, string>();
+
+/**
+ * The release of a Prometheus binary, from `prometheus --version` ("prometheus, version 3.5.3+ds1
+ * (branch: …)"), read once per binary, so the harness and tests pick version-specific flags the way
+ * the chart values do for the pinned image.
+ */
+export function prometheusVersionOf(bin: string = PROMETHEUS_BIN): string {
+    const known = versions.get(bin);
+    if (known !== undefined) return known;
+    const r = spawnSync(bin, ["--version"], { encoding: "utf8", timeout: 10_000 });
+    const text = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+    const m = /version ([0-9]+\.[0-9]+\.[0-9]+[^\s]*)/.exec(text);
+    if (!m) throw new Error(`cannot read the version of ${bin}: ${text || r.error?.message}`);
+    versions.set(bin, m[1]);
+    return m[1];
+}
 
 function requireBinary(file: string): string {
     if (!fs.existsSync(file)) {
@@ -49,8 +69,10 @@ export interface StartPrometheusOptions {
     dataDir?: string;
     /** Extra files written next to the config (relative paths only), e.g. password files, web config. */
     files?: Record<string, string>;
-    /** Agent mode: `--enable-feature=agent` and `--storage.agent.path` instead of the TSDB. */
+    /** Agent mode: prometheusModeFlags' agent flags for the binary's release (`--agent` on 3.x, `--enable-feature=agent` on 2.x) instead of the TSDB. */
     agent?: boolean;
+    /** The Prometheus binary; default PROMETHEUS_BIN (3.5). PROMETHEUS2_BIN for the 2.x compatibility checks. */
+    bin?: string;
     /** Basic auth for the /-/ready probe when a web config protects the server. */
     readyAuth?: BasicAuth;
     /** Defaults to 30 s. */
@@ -61,7 +83,7 @@ export interface StartPrometheusOptions {
     env?: Record<string, string>;
     /**
      * Mode and storage flags in place of the harness's own (`--storage.tsdb.path` or, with `agent`,
-     * `--enable-feature=agent --storage.agent.path`), e.g. from prometheusModeFlags; gets the data dir.
+     * the agent flags for the binary's release), e.g. from prometheusModeFlags; gets the data dir.
      */
     storageFlags?: (dataDir: string) => string[];
 }
@@ -100,6 +122,8 @@ export interface PrometheusProcess {
     readonly configPath: string;
     readonly dataDir: string;
     readonly agent: boolean;
+    /** The binary this process runs. */
+    readonly bin: string;
     /** Whether the OS process is currently alive. */
     readonly running: boolean;
     readonly pid: number | undefined;
@@ -176,6 +200,7 @@ class PrometheusInstance implements PrometheusProcess {
     readonly url: string;
     readonly configPath: string;
     readonly agent: boolean;
+    readonly bin: string;
     private child: ChildProcess | null = null;
     private exited: Promise<void> = Promise.resolve();
     private logText = "";
@@ -193,6 +218,7 @@ class PrometheusInstance implements PrometheusProcess {
         this.url = `http://127.0.0.1:${port}`;
         this.configPath = path.join(dir, CONFIG_FILE_NAME);
         this.agent = opts.agent ?? false;
+        this.bin = opts.bin ?? PROMETHEUS_BIN;
     }
 
     get running(): boolean {
@@ -206,9 +232,7 @@ class PrometheusInstance implements PrometheusProcess {
     private args(): string[] {
         const storage = this.opts.storageFlags
             ? this.opts.storageFlags(this.dataDir)
-            : this.agent
-            ? ["--enable-feature=agent", `--storage.agent.path=${this.dataDir}`]
-            : [`--storage.tsdb.path=${this.dataDir}`];
+            : prometheusModeFlags({ mode: this.agent ? "agent" : "server", version: prometheusVersionOf(this.bin), storagePath: this.dataDir });
         return [
             `--config.file=${this.configPath}`,
             `--web.listen-address=127.0.0.1:${this.port}`,
@@ -221,9 +245,9 @@ class PrometheusInstance implements PrometheusProcess {
         if (this.disposed) throw new Error(`prometheus ${this.name}: already disposed`);
         if (this.running) throw new Error(`prometheus ${this.name}: already running`);
         const args = this.args();
-        this.appendLog(`\n=== harness: ${PROMETHEUS_BIN} ${args.join(" ")}\n`);
+        this.appendLog(`\n=== harness: ${this.bin} ${args.join(" ")}\n`);
         const env = this.opts.env ? { ...process.env, ...this.opts.env } : undefined;
-        const child = spawn(PROMETHEUS_BIN, args, { cwd: this.dir, stdio: ["ignore", "pipe", "pipe"], env });
+        const child = spawn(this.bin, args, { cwd: this.dir, stdio: ["ignore", "pipe", "pipe"], env });
         this.child = child;
         this.spawnFailed = false;
         child.stdout?.on("data", (chunk: Buffer) => this.appendLog(chunk.toString("utf8")));
@@ -394,12 +418,12 @@ export interface PromtoolResult {
  * `promtool check config [--agent]` on a temp dir holding the config and the extra files, so
  * relative password_file/credentials_file paths resolve exactly as they would for startPrometheus.
  */
-export function promtoolCheckConfig(configYaml: string, files?: Record<string, string>, opts?: { agent?: boolean }): PromtoolResult {
+export function promtoolCheckConfig(configYaml: string, files?: Record<string, string>, opts?: { agent?: boolean; promtool?: string }): PromtoolResult {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promtool-"));
     try {
         writeFilesInto(dir, { [CONFIG_FILE_NAME]: configYaml, ...(files ?? {}) });
         const args = ["check", "config", ...(opts?.agent ? ["--agent"] : []), CONFIG_FILE_NAME];
-        const result = spawnSync(PROMTOOL_BIN, args, { cwd: dir, encoding: "utf8", timeout: 30_000 });
+        const result = spawnSync(opts?.promtool ?? PROMTOOL_BIN, args, { cwd: dir, encoding: "utf8", timeout: 30_000 });
         const output = `${result.stdout ?? ""}${result.stderr ?? ""}${result.error ? `\n${result.error.message}` : ""}`;
         return { ok: result.status === 0, output };
     } finally {

@@ -54,6 +54,15 @@ describe("test harness: loopback proxy", function () {
         assert.deepEqual(answered, [{ body: "payload-1", status: 204 }]);
     });
 
+    it("upstreamPath maps the received path to the upstream's (AMP's workspace path to a plain receiver); the record keeps the received one", async () => {
+        const proxy = await startLoopbackProxy(upstreamUrl, { upstreamPath: (p) => p.replace(/^\/workspaces\/[^/]+\/api\/v1\/remote_write$/, "/api/v1/write") });
+        proxies.push(proxy);
+        const res = await loopbackRequest({ method: "POST", url: `${proxy.url}/workspaces/ws-1/api/v1/remote_write`, body: "payload-path" });
+        assert.equal(res.status, 204);
+        assert.equal(received.find((r) => r.body === "payload-path")?.path, "/api/v1/write");
+        assert.equal(proxy.requests[0].path, "/workspaces/ws-1/api/v1/remote_write");
+    });
+
     it("failWith answers with the injected status (and Retry-After) without forwarding, until failWith(null)", async () => {
         const answered: number[] = [];
         const proxy = await startLoopbackProxy(upstreamUrl, { onAnswered: (_b, r) => answered.push(r.status) });

@@ -19,7 +19,7 @@ import { selfMetrics, sumOf } from "../support/self-metrics";
 import { listWal } from "../support/wal-dir";
 
 /**
- * Proof under faults: real Prometheus 2.42 processes on 127.0.0.1 running the configuration the
+ * Proof under faults: real Prometheus 3.5 processes on 127.0.0.1 running the configuration the
  * program generates for an environment evaluated here (only addresses and mounted paths localised;
  * kuma_sd → http_sd through the MADS bridge). Two zones; each zone remote-writes to the global
  * through its own fault proxy (tests/support/loopback-proxy.ts), which forwards byte for byte unless
@@ -203,7 +203,7 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
         figures.s4 = { retriesAnswered429: r429, retriesAnswered503: r503, samplesRetried, samplesInWindow: [...zone.values()].reduce((n, s) => n + s.length, 0), caughtUpMs: waitedMs };
     });
 
-    it("2. zone SIGKILLed and restarted on its data dir: the WAL replays, remote write resumes; only what was unsent at the kill is lost (Prometheus 2.x semantics)", async () => {
+    it("2. zone SIGKILLed and restarted on its data dir: the WAL replays, remote write resumes; only what was unsent at the kill is lost (as on 2.x; measured on 3.5)", async () => {
         const rig = zones.get("west")!;
         const startedAt = Date.now() - 120_000;
         // What the global has just before the kill, per series (the newest timestamp it received).

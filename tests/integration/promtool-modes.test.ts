@@ -8,9 +8,9 @@ import { promtoolCheckConfig } from "../support/prometheus-process";
 import { parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
 
 /**
- * Debian's promtool 2.42 on the configs the new builders generate: SigV4 and header remote
- * writes, agent configs (`check config --agent`), and a global with federation and remote read.
- * kuma_sd is swapped for http_sd as in promtool.test.ts (Debian's build lacks it); password files
+ * promtool 3.5 (the harness's default) on the configs the new builders generate: SigV4 and header
+ * remote writes, agent configs (`check config --agent`), and a global with federation and remote read.
+ * kuma_sd is swapped for http_sd as in promtool.test.ts (Debian's builds lack it); password files
  * are written next to the config. The negative checks show our refusals mirror Prometheus's own.
  */
 
@@ -91,7 +91,8 @@ describe("promtool on the SigV4, header, agent, federation and remote-read confi
         cfg.remote_write[0].basic_auth = { username: "u", password_file: "secrets/0" };
         const r = check(cfg);
         assert.equal(r.ok, false);
-        assert.match(r.output, /at most one of basic_auth, authorization, oauth2, & sigv4 must be configured/);
+        // 3.5's wording (2.42 said "oauth2, & sigv4" and did not list what was configured).
+        assert.match(r.output, /at most one of basic_auth, authorization, oauth2, or sigv4 must be configured\. Currently configured: \[basic_auth sigv4\]/);
     });
 
     it("accepts a global with a federation job per zone (with and without basic auth) and remote read", () => {

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
+import { parsePromDuration } from "../../components/prometheus/duration";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../../components/prometheus/outage-survival";
 import { assertConsecutive, COUNTER_METRIC, counterAssignment, missingFrom, rawSamples, Samples, startCounterEndpoint, summarize } from "../support/counted-samples";
 import { startGeneratedGlobal } from "../support/generated-global";
@@ -9,6 +10,7 @@ import { LoopbackProxy, startLoopbackProxy } from "../support/loopback-proxy";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
 import { file as planFile, output } from "../support/plan-access";
 import { PrometheusProcess, stopAllPrometheus } from "../support/prometheus-process";
+import { pushOneSample } from "../support/remote-write-push";
 import { PrometheusConfig, parsePrometheusYaml } from "../support/swap-discovery";
 import { testStack } from "../support/stack-file";
 
@@ -19,7 +21,7 @@ import { testStack } from "../support/stack-file";
  * 2h blocks), and remote write drops a 400 for good. The generated global sets
  * `storage.tsdb.out_of_order_time_window`, which takes the whole backlog.
  *
- * Real Prometheus 2.42 on 127.0.0.1: the generated global twice, as generated and, as the control
+ * Real Prometheus 3.5 on 127.0.0.1: the generated global twice, as generated and, as the control
  * that shows the limit is reached, with its `storage` block removed; both with the block duration
  * scaled down to 1m (`--storage.tsdb.min/max-block-duration`, flags Prometheus has for tests), so
  * the out-of-bounds limit is 30 s instead of 1h. The generated window (3h) is not scaled. The zone
@@ -51,11 +53,13 @@ describe("zone partitioned from the global past the out-of-bounds limit (real Pr
     let zone: PrometheusProcess;
     let writer: BasicAuth;
     let generatedGlobalConfig: PrometheusConfig;
+    let remoteWritePath: string;
 
     before(async () => {
         const env = await evaluateEnvironment("pt", { files: ENV_FILES });
         const [globalEv, zoneEv] = env.stacks;
         generatedGlobalConfig = parsePrometheusYaml(planFile(globalEv, "prometheus", "prometheus.yml"));
+        remoteWritePath = new URL(String(output(globalEv, "remoteWriteUrl"))).pathname;
         const scaled = [`--storage.tsdb.min-block-duration=${SCALED_BLOCK}`, `--storage.tsdb.max-block-duration=${SCALED_BLOCK}`];
         let receiverBase = "";
         for (const [label, transform] of [
@@ -162,11 +166,25 @@ describe("zone partitioned from the global past the out-of-bounds limit (real Pr
         assert.ok(oldest >= cutAt - 2000 && newest < healedAt, `lost samples ${oldest}..${newest} lie in the partition ${cutAt}..${healedAt}`);
         const failed = (await failedByRemote()).map((n, i) => n - failedBefore[i]);
         assert.equal(failed[0], 0, "nothing refused by the generated global");
+        // On the wire: the control refused them with 400 (out of bounds), which remote write drops for good; the generated global never did.
+        const writesSince = (r: { path: string; at: number }) => r.path === remoteWritePath && r.at >= cutAt;
+        assert.ok(receivers[1].proxy.count(400, writesSince) > 0, "the control answered 400");
+        assert.equal(receivers[0].proxy.count(400, writesSince), 0, "the generated global answered no 400");
         assert.ok(failed[1] >= missing.length, `the zone counted ${failed[1]} failed samples for the control`);
         // Printed so every CI run re-measures them.
         console.log(
             `      partition figures: ${JSON.stringify({ partitionMs: healedAt - cutAt, counterSamplesInPartition: inPartition, controlLacks: missing.length, lostSpanMs: newest - oldest, failedByRemote: { generated: failed[0], control: failed[1] } })}`,
         );
+    });
+
+    it("older than the window: the generated global answers 400 \"too old sample\" (the zone drops it; 2.42 answered 500 and the zone retried it forever, prometheus2-compat.test.ts); inside it: 204", async () => {
+        const windowMs = parsePromDuration(DEFAULT_OUT_OF_ORDER_TIME_WINDOW)!;
+        const url = receivers[0].global.url + remoteWritePath;
+        const labels: Array<[string, string]> = [["__name__", "partition_probe"], ["zone", "probe"]];
+        const tooOld = await pushOneSample(url, labels, Date.now() - windowMs - 10 * 60_000, writer);
+        assert.deepEqual([tooOld.status, tooOld.body.trim()], [400, "too old sample"]);
+        const inside = await pushOneSample(url, labels, Date.now() - windowMs + 10 * 60_000, writer);
+        assert.equal(inside.status, 204, inside.body);
     });
 
     /** prometheus_remote_storage_samples_failed_total per remote: [generated, control]. */

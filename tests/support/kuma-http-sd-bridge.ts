@@ -6,7 +6,7 @@ import { assertLoopbackUrl, loopbackRequest, sleep, unrefServer, waitFor } from 
 import { MADS_PATH, MADS_TYPE_URL } from "./mads-server";
 
 /**
- * Debian's Prometheus 2.42 is built without kuma_sd_configs, so tests replace each kuma SD block
+ * Debian's Prometheus builds (3.5 and 2.42) lack kuma_sd_configs, so tests replace each kuma SD block
  * with an http_sd_configs block pointing here. This bridge is a MADS client that copies what
  * Prometheus' kuma SD does (discovery/xds/{client,xds,kuma}.go):
  *  - POST <server>/v3/discovery:monitoringassignments?fetch-timeout=<model.Duration string>

@@ -16,7 +16,7 @@ export interface LoopbackRequest {
     method?: string;
     url: string;
     headers?: Record<string, string>;
-    body?: string;
+    body?: string | Buffer;
     auth?: BasicAuth;
     /** Whole-request deadline; defaults to 10 s so no test can hang on a dead server. */
     timeoutMs?: number;

@@ -30,7 +30,7 @@ export interface MetricsEndpoint {
     stop(): Promise<void>;
 }
 
-/** Prometheus text format 0.0.4, the format Prometheus 2.42 expects without content negotiation. */
+/** Prometheus text format 0.0.4: 2.42 expects it without content negotiation, and 3.x scrapes it by this Content-Type (3.x fails a scrape whose Content-Type is missing or unknown unless fallback_scrape_protocol is set: prometheus.io/docs/prometheus/latest/migration/, "Scrape protocols"). */
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 export async function startMetricsEndpoint(opts: MetricsEndpointOptions): Promise<MetricsEndpoint> {

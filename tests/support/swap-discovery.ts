@@ -2,7 +2,7 @@ import * as YAML from "yaml";
 
 /**
  * Pure rewrites of a parsed prometheus.yml so that a config generated for a cluster can run on
- * loopback against Debian's Prometheus 2.42: kuma SD becomes http SD (pointing at the
+ * loopback against Debian's Prometheus builds (3.5, and 2.42 for the 2.x checks): kuma SD becomes http SD (pointing at the
  * kuma-http-sd-bridge), cluster addresses become 127.0.0.1 ports, and secret file paths become
  * temp files. Every function returns a new object and leaves its input untouched, so a test can
  * assert on the generated config and on the rewritten one side by side.

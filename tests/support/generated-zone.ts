@@ -29,6 +29,8 @@ export interface GeneratedZoneOptions {
     readonly extraFiles?: Readonly<Record<string, string>>;
     /** Flags after the chart's own, replacing any of the same name (e.g. the bench's scaled block and segment sizes); default none. */
     readonly extraArgs?: readonly string[];
+    /** The Prometheus binary; default the harness's (3.5). PROMETHEUS2_BIN for the 2.x compatibility checks. */
+    readonly bin?: string;
     /** Environment on top of the chart's (`server.env`, Secret references resolved), e.g. what keeps the AWS SDK on loopback; default none. */
     readonly env?: Readonly<Record<string, string>>;
 }
@@ -76,6 +78,7 @@ export async function startGeneratedZone(opts: GeneratedZoneOptions): Promise<Lo
         assert.deepEqual(findNonLoopbackAddresses(cfg), [], `${opts.name}: every address is loopback`);
         const prometheus = await startPrometheus({
             name: opts.name,
+            bin: opts.bin,
             port,
             configYaml: renderPrometheusYaml(cfg),
             files: { ...z.files, ...opts.extraFiles },

@@ -17,7 +17,8 @@
  * out-of-order window admits them, and the newest sample is always current (the global's own
  * self-scrape, the other zones). The window matches what a default-size zone still holds in the
  * worst case, so any outage it survives arrives whole; an older backlog is refused as "too old"
- * (HTTP 400 from 2.49 on; 2.42-2.48 answer 500, which a zone retries forever, prometheus#13334).
+ * (HTTP 400 from 2.49 on, measured on 3.5; 2.42-2.48 answer 500, measured on 2.42, which a zone
+ * retries forever, prometheus#13334: tests/integration/{zone-partition,prometheus2-compat}.test.ts).
  */
 
 import { parsePromDuration } from "./duration";

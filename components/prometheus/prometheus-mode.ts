@@ -2,7 +2,7 @@
  * Server or agent mode, and the command-line flags each needs for a given Prometheus release.
  * The flag moved between majors (backends-facts §1): 2.32 introduced `--enable-feature=agent`,
  * 3.0 made agent mode stable as `--agent` and removed the feature flag (3.5 only warns "Unknown
- * option for --enable-feature" option=agent, starts as a server and then exits 3 on
+ * option for --enable-feature" option=agent, parses the flags as a server's and exits 3 on
  * `--storage.agent.path`; 2.42 refuses `--agent` as an unknown flag: both measured in the tests).
  * An agent keeps only a WAL (`--storage.agent.path`) and refuses every `--storage.tsdb.*` flag
  * (2.42 and 3.5 exit 3: "The following flag(s) can not be used in agent mode"), so those are never

@@ -50,7 +50,8 @@ export type ZoneRemoteWrite = BasicAuthRemoteWrite | SigV4RemoteWrite | Unauthen
 export type RemoteWriteAuthKind = "basic" | "sigv4" | "none";
 
 /**
- * Headers Prometheus refuses in remote_write.headers (reservedHeaders in config/config.go@v2.42.0),
+ * Headers Prometheus refuses in remote_write.headers (reservedHeaders in config/config.go@v2.42.0;
+ * promtool 3.5 refuses the same, tests/integration/promtool-modes.test.ts),
  * plus Authorization, which it refuses separately (it belongs to basic_auth / sigv4).
  */
 export const RESERVED_REMOTE_WRITE_HEADERS: readonly string[] = [

@@ -58,6 +58,13 @@ describe("Kuma 3.x on Kubernetes: pod discovery instead of MADS, through the pro
         assert.ok(result.ok, result.output);
     });
 
+    it("promtool 3.5 (which has kubernetes_sd_configs) passes the generated 3.x config as generated, only mounted paths localised", () => {
+        const { configYaml, files, pathMap } = localPrometheusInputs(zone("kuma3"), "zone-prometheus");
+        const result = promtoolCheckConfig(renderPrometheusYaml(rewriteFilePaths(parsePrometheusYaml(configYaml), pathMap)), files);
+        assert.ok(result.ok, result.output);
+        assert.match(result.output, /SUCCESS/);
+    });
+
     it("sizes each zone Prometheus from expectedActiveSeries (requests and limits in the chart values)", () => {
         const server = revealed(one(zone("kuma2"), "kubernetes:helm.sh/v4:Chart", "zone-prometheus-chart")).values.server;
         // sizing.ts's worked example: 250k series on a remote-writing zone server, 2d retention.

@@ -4,6 +4,7 @@ import { parse } from "yaml";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../../components/prometheus/outage-survival";
 import { parsePromDuration } from "../../components/prometheus/duration";
 import { parsePrometheusVersion, prometheusModeFlags } from "../../components/prometheus/prometheus-mode";
+import { TENANT_HEADER } from "../../components/tenant-header";
 import { renderZonePrometheusConfig } from "../../components/prometheus/zone-config";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { counterAssignment, COUNTER_METRIC, startCounterEndpoint } from "../support/counted-samples";
@@ -19,6 +20,7 @@ import { output, yamlFile } from "../support/plan-access";
 import { PROMETHEUS2_BIN, PrometheusProcess, prometheusVersionOf, PROMTOOL2_BIN, promtoolCheckConfig, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
 import { pushOneSample } from "../support/remote-write-push";
 import { testStack } from "../support/stack-file";
+import { startLoopbackProxy } from "../support/loopback-proxy";
 import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
 
 /**
@@ -32,12 +34,17 @@ import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, Prometheu
  *   2.42 runs, and 2.42 refuses 3.x's `--agent` and any TSDB flag in agent mode;
  * - the 2.x behaviour the README warns about for a global: 2.42 answers a sample older than its
  *   out-of-order window with 500 (retried forever by the zone), where 3.5 answers 400.
- * Not checked on 2.x: SigV4 and custom headers (Debian's 2.42 build sends neither; upstream 2.x
- * builds do), Kubernetes pod discovery (Debian's 2.42 lacks kubernetes_sd_configs), the global.
+ * Not checked on 2.x: SigV4 and custom headers (Debian's 2.42 build sends neither, which a note
+ * test asserts for a generated Mimir zone's X-Scope-OrgID; upstream 2.x builds send them),
+ * Kubernetes pod discovery (Debian's 2.42 lacks kubernetes_sd_configs), the global.
  */
 
 const VERSION2 = prometheusVersionOf(PROMETHEUS2_BIN);
 const FAST = { scrapeInterval: "1s", dataplaneScrapeInterval: "1s", discovery: { refreshInterval: "1s" } };
+const MIMIR_ENV = [
+    testStack("cxm-global", { zones: ["mim"], metrics: { backend: "mimir", mimir: { tenant: "mesh-2x", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }),
+    testStack("cxm-zone-mim", { mesh: { version: "2.14.3" }, namespace: "obs-mim", zonePrometheus: FAST }),
+];
 const ENV_FILES = [
     testStack("cx-global", { zones: ["east"], globalPrometheus: { scrapeInterval: "2s" } }),
     testStack("cx-zone-east", { mesh: { version: "2.14.3" }, namespace: "obs-east", zonePrometheus: FAST }),
@@ -148,6 +155,32 @@ describe(`Prometheus 2.x compatibility (Debian's ${VERSION2})`, function () {
             const r = await global.query(`${COUNTER_METRIC}{zone="north", dataplane="backend.north"}`, writer);
             return r.length === 1 ? r : undefined;
         }, { timeoutMs: 60_000, intervalMs: 500 });
+    });
+
+    it("note: Debian's 2.42 build sends remote writes without the configured X-Scope-OrgID (why Mimir and AMP zones are proven on 3.5 only)", async () => {
+        const [mimirGlobal, mimirZone] = (await evaluateEnvironment("cxm", { files: MIMIR_ENV })).stacks;
+        assert.deepEqual(yamlFile(mimirZone, "prometheus", "prometheus.yml").remote_write[0].headers, { [TENANT_HEADER]: "mesh-2x" });
+        const receiver = await startPrometheus({ name: "cxm-receiver", configYaml: "global: {scrape_interval: 15s}\n", extraArgs: ["--web.enable-remote-write-receiver"] });
+        const proxy = await startLoopbackProxy(receiver.url, { upstreamPath: () => "/api/v1/write" });
+        const dataplane = await startCounterEndpoint();
+        const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
+        stops.push(() => Promise.all([proxy.stop(), dataplane.stop(), cp.stop()]).then(() => undefined));
+        const zone = await startGeneratedZone({
+            zoneEv: mimirZone,
+            name: "cxm-zone-2x",
+            bin: PROMETHEUS2_BIN,
+            assignments: [counterAssignment("mim", "backend", dataplane)],
+            controlPlaneAddress: cp.address,
+            receiverBase: new URL(String(output(mimirGlobal, "remoteWriteUrl"))).origin,
+            receiverUrl: proxy.url,
+        });
+        stops.push(() => zone.stopDiscovery());
+        const writes = await waitFor("accepted writes from the 2.42 zone", () => {
+            const w = proxy.requests.filter((r) => r.method === "POST" && r.status >= 200 && r.status < 300);
+            return w.length > 0 ? w : undefined;
+        }, { timeoutMs: 30_000 });
+        // When this fails, Debian's build sends the header: Mimir zones on 2.x can then be proven here too.
+        assert.ok(writes.every((w) => w.headers[TENANT_HEADER.toLowerCase()] === undefined && w.path === "/api/v1/push"), JSON.stringify(writes.map((w) => w.headers)));
     });
 
     it("2.42 refuses 3.x's --agent and any TSDB flag in agent mode", () => {

@@ -4,6 +4,7 @@ import { hashSync } from "bcryptjs";
 import { renderGlobalPrometheusConfig } from "../../components/prometheus/global-config";
 import { parsePrometheusVersion, prometheusModeFlags } from "../../components/prometheus/prometheus-mode";
 import { TENANT_HEADER } from "../../components/tenant-header";
+import { DATA_MOUNT_PATH } from "../../components/prometheus/chart";
 import { renderWebConfig } from "../../components/prometheus/web-config";
 import { renderZonePrometheusConfig, ZonePrometheusSettings } from "../../components/prometheus/zone-config";
 import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
@@ -17,7 +18,7 @@ import { BasicAuth, loopbackRequest, waitFor } from "../support/loopback-http";
 import { startMadsServer } from "../support/mads-server";
 import { startMetricsEndpoint } from "../support/metrics-endpoint";
 import { localPrometheusInputs } from "../support/mounted-workload";
-import { output, yamlFile } from "../support/plan-access";
+import { one, output, revealed, yamlFile } from "../support/plan-access";
 import { freePort } from "../support/ports";
 import { PROMETHEUS_BIN, PrometheusProcess, prometheusVersionOf, startPrometheus, StartPrometheusOptions, stopAllPrometheus } from "../support/prometheus-process";
 import { decodeWriteRequest, scanWriteRequest } from "../support/remote-write-wire";
@@ -33,7 +34,7 @@ import { findNonLoopbackAddresses, parsePrometheusYaml, PrometheusConfig, render
  *     SigV4 with the static keys of its Secret (each signature recomputed from the keys and
  *     verified), and a Mimir zone sending its tenant's X-Scope-OrgID;
  * (b) a global federating two zone servers (one behind basic auth) and remote-reading them;
- * (c) a zone in agent mode, started with the flags prometheusModeFlags gives for the installed release.
+ * (c) a generated zone in agent mode, started with the chart's own agent flags (`--agent` on 3.x).
  * Each zone config is the generated one with only the documented loopback changes (kuma_sd → http_sd
  * through the MADS bridge, cluster addresses → ports, mounted files → temp files). Everything starts
  * at once in `before`, so the file costs about one remote-write batch deadline plus start-up.
@@ -45,7 +46,6 @@ const MAJOR = parsePrometheusVersion(VERSION).major;
 const FAST = { scrapeInterval: "1s", dataplaneScrapeInterval: "1s" } as const;
 const CP_TARGET = "kuma-control-plane.kuma-system:5680";
 const MADS_URL = "http://kuma-control-plane.kuma-system:5676";
-const GLOBAL_URL = "https://global.example.com";
 /** The AWS SigV4 test suite's example key pair (docs.aws.amazon.com/general/latest/gr/signature-v4-test-suite.html). */
 const DUMMY_KEY_ID = "AKIDEXAMPLE";
 const DUMMY_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -57,6 +57,11 @@ const GENERATED_ZONE = { mesh: { version: "2.14.3" }, zonePrometheus: { ...FAST,
 const AMP_ENV = [
     testStack("wire-global", { zones: ["aws-east"], metrics: { backend: "amp", amp: { region: AMP_REGION } } }),
     testStack("wire-zone-aws-east", { ...GENERATED_ZONE, namespace: "obs-aws-east" }, { awsAccessKeyId: DUMMY_KEY_ID, awsSecretAccessKey: DUMMY_SECRET }),
+];
+/** A plain Prometheus global and a zone the chart runs as an agent (server.defaultFlagsOverride). */
+const AGENT_ENV = [
+    testStack("awire-global", { zones: ["north"] }),
+    testStack("awire-zone-north", { ...GENERATED_ZONE, namespace: "obs-north", zonePrometheus: { ...GENERATED_ZONE.zonePrometheus, mode: "agent" } }),
 ];
 const MIMIR_ENV = [
     testStack("mwire-global", { zones: ["mim-east"], metrics: { backend: "mimir", mimir: { tenant: MIMIR_TENANT, storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }),
@@ -105,6 +110,8 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
     let ampZoneEv: StackEvaluation;
     let mimirGlobal: StackEvaluation;
     let mimirZoneEv: StackEvaluation;
+    let agentGlobal: StackEvaluation;
+    let agentZoneEv: StackEvaluation;
     let global: PrometheusProcess;
     const zones = new Map<string, Zone>();
     const startedAt = new Date();
@@ -150,8 +157,8 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
         return zone;
     }
 
-    /** The zone stack of a generated environment, run as generated (chart env included), remote-writing to `proxy`. */
-    async function startGeneratedWriter(zoneEv: StackEvaluation, globalEv: StackEvaluation, proxy: LoopbackProxy, env?: Record<string, string>): Promise<Zone> {
+    /** The zone stack of a generated environment, run as generated (chart env and flags included), remote-writing to `receiverUrl`. */
+    async function startGeneratedWriter(zoneEv: StackEvaluation, globalEv: StackEvaluation, receiverUrl: string, env?: Record<string, string>): Promise<Zone> {
         const name = String(output(zoneEv, "zone"));
         const dataplane = await startCounterEndpoint();
         const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE cp_info gauge\ncp_info{instance_id="cp-${name}"} 1\n# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
@@ -162,7 +169,7 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
             assignments: [counterAssignment(name, "backend", dataplane)],
             controlPlaneAddress: cp.address,
             receiverBase: new URL(String(output(globalEv, "remoteWriteUrl"))).origin,
-            receiverUrl: proxy.url,
+            receiverUrl,
             env,
         });
         stops.push(() => local.stopDiscovery());
@@ -187,13 +194,14 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
         stops.push(() => ampProxy.stop(), () => mimirProxy.stop());
         [ampGlobal, ampZoneEv] = (await evaluateEnvironment("wire", { files: AMP_ENV })).stacks;
         [mimirGlobal, mimirZoneEv] = (await evaluateEnvironment("mwire", { files: MIMIR_ENV })).stacks;
+        [agentGlobal, agentZoneEv] = (await evaluateEnvironment("awire", { files: AGENT_ENV })).stacks;
         const webConfig = renderWebConfig({ [FEDERATOR.username]: hashSync(FEDERATOR.password, 4) });
         const [, , , east, west] = await Promise.all([
             // (a) the proxies stand in for the AMP workspace and Mimir's gateway; the plain receiver stores what they forward.
-            startGeneratedWriter(ampZoneEv, ampGlobal, ampProxy, AWS_ISOLATION),
-            startGeneratedWriter(mimirZoneEv, mimirGlobal, mimirProxy),
-            // (c) an agent with the fixture's basic-auth remote write (the receiver ignores the credential).
-            startZone("north", { mode: "agent" }, { [GLOBAL_URL]: receiver.url }),
+            startGeneratedWriter(ampZoneEv, ampGlobal, ampProxy.url, AWS_ISOLATION),
+            startGeneratedWriter(mimirZoneEv, mimirGlobal, mimirProxy.url),
+            // (c) a generated agent zone with its basic-auth remote write (the receiver ignores the credential).
+            startGeneratedWriter(agentZoneEv, agentGlobal, receiver.url),
             // (b) zone servers that keep their data for the global to federate; west requires basic auth.
             startZone("east", { remoteWrite: undefined }, {}),
             startZone("west", { remoteWrite: undefined }, {}, { files: { "web.yml": webConfig }, extraArgs: ["--web.config.file=web.yml"], readyAuth: FEDERATOR }),
@@ -384,12 +392,13 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
     });
 
     describe(`(c) agent mode on the installed Prometheus ${VERSION}`, () => {
-        it("runs with the flags prometheusModeFlags gives for this release (--agent on 3.x), and no TSDB flag", () => {
+        it("runs with the chart's agent flags (server.defaultFlagsOverride: --agent on 3.x, as prometheusModeFlags gives for this release), and no TSDB flag", () => {
             assert.equal(MAJOR, 3, `the primary target is Prometheus 3.x; this run has ${VERSION} (2.x: prometheus2-compat.test.ts)`);
+            const chartFlags = revealed(one(agentZoneEv, "kubernetes:helm.sh/v4:Chart", "zone-prometheus-chart")).values.server.defaultFlagsOverride as string[];
+            assert.deepEqual(chartFlags.slice(1, 3), prometheusModeFlags({ mode: "agent", version: VERSION, storagePath: DATA_MOUNT_PATH }));
             const north = zones.get("north")!.prometheus;
             const cmd = north.logs().split("\n").find((l) => l.startsWith("=== harness: "))!;
-            assert.ok(cmd.includes(" --agent "), cmd);
-            assert.match(cmd, / --storage\.agent\.path=/);
+            assert.ok(cmd.includes(` --agent --storage.agent.path=${north.dataDir}`), cmd);
             assert.doesNotMatch(cmd, /--storage\.tsdb\.|--enable-feature=agent/);
             assert.match(north.logs(), /msg="Starting Prometheus Agent" mode=agent/);
         });
@@ -397,7 +406,7 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
         it("its samples reach the receiver with the zone label", async () => {
             const s = await seriesWhere(receiver, 'cp_info{zone="north"}', (r) => r.length === 1);
             assert.equal(s[0].metric.instance_id, "cp-north");
-            await seriesWhere(receiver, 'envoy_cluster_upstream_rq_total{zone="north", mesh="default"}', (r) => r.length === 1);
+            await seriesWhere(receiver, 'envoy_cluster_upstream_rq_total{zone="north", mesh="default", dataplane="backend.north"}', (r) => r.length === 1);
         });
 
         it("its query API answers 422 (an agent keeps nothing queryable)", async () => {

@@ -83,6 +83,7 @@ export async function startGeneratedZone(opts: GeneratedZoneOptions): Promise<Lo
             configYaml: renderPrometheusYaml(cfg),
             files: { ...z.files, ...opts.extraFiles },
             extraArgs: withFlags(z.flags, opts.extraArgs),
+            storageFlags: z.storageFlags,
             env: { ...z.env, ...opts.env },
         });
         const b = bridge;

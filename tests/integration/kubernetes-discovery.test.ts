@@ -18,10 +18,12 @@ import { findNonLoopbackAddresses, parsePrometheusYaml, renderPrometheusYaml } f
  * differ by their relabeled pod labels, which is what is under test.
  *
  * The client runs in both of client-go's modes: the watch-list stream (a watch with
- * sendInitialEvents, client-go's default from v0.35: Prometheus 3.14, which the chart ships, and
- * Debian's 3.5.3 build) and LIST then WATCH (client-go v0.32.3, upstream's Prometheus 3.5 releases;
- * here by turning client-go's WatchListClient feature off through its KUBE_FEATURE_ variable).
- * Feature defaults: kubernetes/client-go features/known_features.go at v0.32.3 and v0.35.0.
+ * sendInitialEvents; client-go's default from v0.35, so Prometheus 3.14, which the chart ships, and
+ * Debian's 3.5.3 build, which streams when left alone) and LIST then WATCH (client-go v0.32.3, the
+ * upstream Prometheus 3.5 releases). Each mode is set explicitly through client-go's
+ * KUBE_FEATURE_WatchListClient variable, so the test does not depend on the binary's client-go.
+ * Sources: kubernetes/client-go features/known_features.go at v0.32.3 and v0.35.0;
+ * prometheus/prometheus go.mod (k8s.io/client-go v0.32.3 at v3.5.3, v0.35.3 at v3.14.0).
  */
 
 const injected = { "kuma.io/sidecar-injected": "true" };
@@ -121,7 +123,7 @@ function generatedConfig(settings: KumaKubernetesDiscoverySettings): Record<stri
 }
 
 const CLIENT_MODES = [
-    { title: "watch-list stream (client-go >= 0.35 default)", env: {}, watchList: true },
+    { title: "watch-list stream (client-go >= 0.35 default)", env: { KUBE_FEATURE_WatchListClient: "true" }, watchList: true },
     { title: "LIST then WATCH (client-go 0.32, upstream 3.5 releases)", env: { KUBE_FEATURE_WatchListClient: "false" }, watchList: false },
 ] as const;
 

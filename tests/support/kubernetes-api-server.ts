@@ -207,7 +207,7 @@ export async function startKubernetesApiServer(opts: KubernetesApiServerOptions 
             metadata.remainingItemCount = rest;
         }
         // List items carry no kind/apiVersion (the list's own kind says it), as kube-apiserver serves them.
-        const items = page.map(({ apiVersion: _a, kind: _k, ...rest }) => rest);
+        const items = page.map(({ apiVersion: _a, kind: _k, ...fields }) => fields);
         return { code: 200, body: { kind: "PodList", apiVersion: "v1", metadata, items } };
     };
 

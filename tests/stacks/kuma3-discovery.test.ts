@@ -7,7 +7,7 @@ import { testStack } from "../support/stack-file";
 import { one, output, revealed, yamlFile } from "../support/plan-access";
 import { promtoolCheckConfig } from "../support/prometheus-process";
 import { kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteFilePaths } from "../support/swap-discovery";
-import { kubernetesSdEntries, swapKubernetesSdForHttpSd } from "../support/swap-kubernetes-discovery";
+import { kubernetesSdEntries } from "../support/point-kubernetes-discovery";
 
 const stack = testStack;
 
@@ -49,12 +49,12 @@ describe("Kuma 3.x on Kubernetes: pod discovery instead of MADS, through the pro
         assert.equal(revealed(one(zone("kuma2"), "kubernetes:helm.sh/v4:Chart", "zone-prometheus-chart")).values.rbac.create, false);
     });
 
-    it("the generated 3.x config passes promtool with only the discovery block swapped for http_sd", () => {
+    it("the generated 3.x config passes promtool 3.5 with its kubernetes_sd_configs as generated (in-cluster)", () => {
         const { configYaml, files, pathMap } = localPrometheusInputs(zone("kuma3"), "zone-prometheus");
         const cfg = parsePrometheusYaml(configYaml);
         assert.equal(kubernetesSdEntries(cfg).length, 3);
-        const swapped = swapKubernetesSdForHttpSd(cfg, (_ns, job) => `http://127.0.0.1:9/${job}`);
-        const result = promtoolCheckConfig(renderPrometheusYaml(rewriteFilePaths(swapped, pathMap)), files);
+        assert.ok(kubernetesSdEntries(cfg).every(({ entry }) => entry.api_server === undefined && entry.kubeconfig_file === undefined));
+        const result = promtoolCheckConfig(renderPrometheusYaml(rewriteFilePaths(cfg, pathMap)), files);
         assert.ok(result.ok, result.output);
     });
 

@@ -162,6 +162,8 @@ export function findNonLoopbackAddresses(config: PrometheusConfig): string[] {
             if (!key.endsWith("_sd_configs")) continue;
             if (key === "http_sd_configs") for (const e of asArray(value)) checkUrl(`${name} http_sd_configs`, isRecord(e) ? e["url"] : e);
             else if (key === "kuma_sd_configs") for (const e of asArray(value)) checkUrl(`${name} kuma_sd_configs`, isRecord(e) ? e["server"] : e);
+            // Without api_server, Kubernetes discovery uses the in-cluster API (point-kubernetes-discovery.ts).
+            else if (key === "kubernetes_sd_configs") for (const e of asArray(value)) checkUrl(`${name} kubernetes_sd_configs api_server`, isRecord(e) ? e["api_server"] : e);
             else if (key !== "file_sd_configs") problems.push(`${name}: ${key} (discovery outside loopback)`);
         }
         if (job["proxy_url"] !== undefined) checkUrl(`${name} proxy_url`, job["proxy_url"]);
@@ -226,11 +228,11 @@ function scrapeConfigs(config: PrometheusConfig): Array<Record<string, unknown>>
     return asArray(config["scrape_configs"]).filter(isRecord);
 }
 
-function asArray(value: unknown): unknown[] {
+export function asArray(value: unknown): unknown[] {
     return Array.isArray(value) ? value : [];
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
     return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 

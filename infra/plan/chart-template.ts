@@ -73,8 +73,9 @@ function chartReference(r: ChartRelease, source: ChartSource): { args: string[];
  * provider/pkg/provider/helm/v4/chart.go): `helm template` with the release name and namespace,
  * hooks disabled (`DisableHooks = true`, so chart tests, which are hooks, go too), CRDs included
  * unless `skipCrds` (`IncludeCRDs = !SkipCrds`; the program never sets it). Objects without a
- * namespace then get the release namespace when their kind is namespaced (`Normalize`), which
- * `helm template` itself does not do. Helm runs with empty config/cache/data homes, so no local
+ * namespace then get the release namespace when their kind is namespaced, a CRD in the same objects
+ * deciding a custom kind's scope (provider/pkg/provider/yaml/v2/yaml.go `Normalize`); `helm template`
+ * itself does not do that, and neither step removes a namespace a chart sets on a cluster-scoped object. Helm runs with empty config/cache/data homes, so no local
  * repository settings leak in.
  */
 export function templateRelease(r: ChartRelease, source: ChartSource): RenderedRelease {

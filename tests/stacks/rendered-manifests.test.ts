@@ -254,6 +254,25 @@ describe("rendered manifests of every shipped environment (real Helm, Chart v4 s
         assert.ok(used >= 6, `checked ${used} exported URLs`);
     });
 
+    it("wiring: every Ingress path routes to a rendered Service port that a selected container declares", () => {
+        const problems: string[] = [];
+        let paths = 0;
+        for (const s of stacks()) {
+            for (const ing of s.objects.filter((o) => o.kind === "Ingress")) {
+                for (const rule of (ing as any).spec.rules as Array<{ host: string; http: { paths: Array<{ path: string; backend: { service: { name: string; port: { number?: number; name?: string } } } }> } }>) {
+                    for (const p of rule.http.paths) {
+                        paths++;
+                        const svc = s.objects.find((o) => o.kind === "Service" && o.metadata.name === p.backend.service.name && o.metadata.namespace === ing.metadata.namespace);
+                        const problem = svc === undefined ? `Service ${p.backend.service.name} is not rendered` : servicePortProblem(s, svc, p.backend.service.port);
+                        if (problem !== undefined) problems.push(`${s.stack}: ${objectRef(ing)} ${rule.host}${p.path}: ${problem}`);
+                    }
+                }
+            }
+        }
+        assert.deepEqual(problems, []);
+        assert.ok(paths >= 5, `checked ${paths} Ingress paths`);
+    });
+
     it("the URL check fails for a Service port, Ingress path or target port that is not rendered", () => {
         const prod = envs.find((e) => e.env === "prod")!.stacks[0];
         assert.equal(resolveUrl(prod, new URL("http://global-prometheus.mesh-observability.svc.cluster.local:80/api/v1/write")), undefined);

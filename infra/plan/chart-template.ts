@@ -98,7 +98,7 @@ export function templateRelease(r: ChartRelease, source: ChartSource): RenderedR
 }
 
 /** Every non-empty document of a multi-document manifest; `List` kinds flattened as Pulumi's yaml/v2 does. */
-export function parseManifest(text: string, what: string): KubeObject[] {
+function parseManifest(text: string, what: string): KubeObject[] {
     const out: KubeObject[] = [];
     const add = (o: unknown): void => {
         if (o === null || o === undefined || (typeof o === "object" && Object.keys(o).length === 0)) return;

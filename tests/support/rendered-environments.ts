@@ -67,14 +67,6 @@ export function kubernetesConfig(file: StackFile): { context?: string; kubeconfi
     return raw === undefined ? undefined : JSON.parse(raw);
 }
 
-export function objectsOfKind(s: RenderedStack, kind: string): KubeObject[] {
-    return s.objects.filter((o) => o.kind === kind);
-}
-
-export function findObject(s: RenderedStack, kind: string, name: string, namespace?: string): KubeObject | undefined {
-    return s.objects.find((o) => o.kind === kind && o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace));
-}
-
 /**
  * Which cluster a stack deploys to, as its `kubernetes` config names it: an EKS cluster (region and
  * name), a kubeconfig context (with its kubeconfig file), or a render directory (the default,

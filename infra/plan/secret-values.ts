@@ -28,3 +28,12 @@ export function containsSecret(v: unknown): boolean {
     if (typeof v === "object" && v !== null) return Object.values(v).some(containsSecret);
     return false;
 }
+
+/** Every string held in a secret (recursively), e.g. to mask it wherever a chart copies it. */
+export function secretStrings(v: unknown, inSecret = false): string[] {
+    if (isWireSecret(v)) return secretStrings(v.value, true);
+    if (typeof v === "string") return inSecret ? [v] : [];
+    if (Array.isArray(v)) return v.flatMap((x) => secretStrings(x, inSecret));
+    if (typeof v === "object" && v !== null) return Object.values(v).flatMap((x) => secretStrings(x, inSecret));
+    return [];
+}

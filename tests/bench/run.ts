@@ -1,15 +1,17 @@
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
 /**
  * `npm run bench`: the plan's cost as zones grow (local, 1, 10, 50, 200 zones; each in a fresh
  * process, best of 3 for time, peak RSS of that run; per-zone increments and a linearity check),
+ * the cost of rendering every shipped environment with real Helm (`--render`, best of 3),
  * the remote-write pipeline (tests/bench/remote-write.ts), the sizing check (tests/bench/sizing.ts),
  * the survivable outage (tests/bench/wal-retention.ts, ~40 min) and the test suite's wall time.
  * Figures are printed; the README quotes them with machine and date. Nothing here asserts a timing.
  *
- * Parts: `--plan`, `--remote-write`, `--sizing`, `--wal`, `--tests` run only the parts named; with none of
+ * Parts: `--plan`, `--render`, `--remote-write`, `--sizing`, `--wal`, `--tests` run only the parts named; with none of
  * them every part runs (`--no-tests` still drops the test suite). Options of the parts are passed
  * through: `--plan-zones 1,10,50,200`, `--rw-zones 1 --rw-rtt 0,50 --rw-variants generated,defaults
  * --rw-dataplanes 50 --rw-series 1000 --rw-interval 5s --rw-measure 30 --rw-outage 60 --rw-throttle 20
@@ -41,7 +43,7 @@ function bestOf(n: number, args: string[]): ReturnType<typeof planOnce> {
     return runs.reduce((best, r) => (r.seconds < best.seconds ? r : best));
 }
 
-const PARTS = ["--plan", "--remote-write", "--sizing", "--wal", "--tests"] as const;
+const PARTS = ["--plan", "--render", "--remote-write", "--sizing", "--wal", "--tests"] as const;
 
 function argValue(flag: string, fallback: string): string {
     const i = process.argv.indexOf(flag);
@@ -91,6 +93,40 @@ function planSection(): void {
     }
 }
 
+interface RenderFigure {
+    env: string;
+    stacks: number;
+    releases: number;
+    objects: number;
+    evaluateSeconds: number;
+    renderSeconds: number;
+    helmSeconds: number;
+    maxRssMiB: number;
+}
+
+/** `npm run plan -- --render` per shipped environment from the packaged upstream charts (fresh process each, best of 3 render time). */
+function renderSection(): void {
+    const envs = fs
+        .readdirSync(path.join(ROOT, "stacks"))
+        .map((f) => /^Pulumi\.(.+)-global\.yaml$/.exec(f)?.[1])
+        .filter((e): e is string => e !== undefined)
+        .sort();
+    console.log("\nrender cost (npm run plan -- --render --charts <upstream charts>; fresh process each, best of 3 render time)");
+    console.log("| environment | stacks | Helm releases | objects | evaluate s | render s | helm template s | ms per release | peak RSS MiB |");
+    console.log("|---|---|---|---|---|---|---|---|---|");
+    for (const env of envs) {
+        const runs = Array.from({ length: 3 }, () => {
+            const r = spawnSync(NODE[0], [...NODE.slice(1), path.join(__dirname, "render-once.ts"), "--env", env], { cwd: ROOT, encoding: "utf8", timeout: 600_000 });
+            if (r.status !== 0) throw new Error(`render-once --env ${env} failed: ${r.stderr}`);
+            return JSON.parse(r.stdout.trim().split("\n").pop()!) as RenderFigure;
+        });
+        const f = runs.reduce((best, r) => (r.renderSeconds < best.renderSeconds ? r : best));
+        console.log(
+            `| ${env} | ${f.stacks} | ${f.releases} | ${f.objects} | ${f.evaluateSeconds.toFixed(2)} | ${f.renderSeconds.toFixed(2)} | ${f.helmSeconds.toFixed(2)} | ${((f.renderSeconds * 1000) / f.releases).toFixed(0)} | ${f.maxRssMiB.toFixed(0)} |`,
+        );
+    }
+}
+
 /** A bench part in its own process, output streamed; a timeout SIGTERMs it (its handlers stop its Prometheus processes). */
 function childPart(script: string, timeoutMs: number): void {
     const started = Date.now();
@@ -105,6 +141,7 @@ function main(): void {
     const runs = (part: (typeof PARTS)[number]) => (named.length === 0 ? part !== "--tests" || !process.argv.includes("--no-tests") : named.includes(part));
     console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, ${new Date().toISOString().slice(0, 10)}`);
     if (runs("--plan")) planSection();
+    if (runs("--render")) renderSection();
     if (runs("--remote-write")) childPart("remote-write.ts", 2_400_000);
     if (runs("--sizing")) childPart("sizing.ts", 1_800_000);
     if (runs("--wal")) childPart("wal-retention.ts", 3_600_000);

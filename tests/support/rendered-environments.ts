@@ -1,0 +1,80 @@
+import * as fs from "fs";
+import * as path from "path";
+import { ChartSource } from "../../infra/plan/chart-template";
+import { evaluateEnvironment, PROJECT_ROOT } from "../../infra/plan/evaluate-environment";
+import { PROJECT, StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { KubeObject } from "../../infra/plan/kube-object";
+import { allObjects, StackManifests, stackManifests } from "../../infra/plan/manifests";
+import { environmentStacks, StackFile } from "../../infra/plan/stack-files";
+import { defaultRenderDirectory } from "../../infra/kubernetes-provider";
+import { upstreamPath } from "./upstream";
+
+/**
+ * Every shipped environment (stacks/Pulumi.<env>-global.yaml and its zones) evaluated and rendered
+ * with real Helm from the packaged upstream charts, once per test run: the first caller pays (about
+ * 10 s per environment), every test file after it shares the result.
+ */
+export const CHARTS: ChartSource = { chartsDir: upstreamPath("charts") };
+export const STACKS_DIR = path.join(PROJECT_ROOT, "stacks");
+
+export const SHIPPED_ENVIRONMENTS: readonly string[] = fs
+    .readdirSync(STACKS_DIR)
+    .map((f) => /^Pulumi\.(.+)-global\.yaml$/.exec(f)?.[1])
+    .filter((e): e is string => e !== undefined)
+    .sort();
+
+export interface RenderedStack {
+    readonly stack: string;
+    readonly file: StackFile;
+    readonly evaluation: StackEvaluation;
+    readonly manifests: StackManifests;
+    /** Every object the stack creates, secrets revealed. */
+    readonly objects: KubeObject[];
+}
+
+export interface RenderedEnvironment {
+    readonly env: string;
+    readonly stacks: RenderedStack[];
+}
+
+/** Evaluates and renders the given stack files (global first) as `npm run plan -- --render` does. */
+export async function renderEnvironment(env: string, files: StackFile[] = environmentStacks(STACKS_DIR, env)): Promise<RenderedEnvironment> {
+    const evaluated = await evaluateEnvironment(env, { files });
+    return {
+        env,
+        stacks: evaluated.stacks.map((evaluation, i) => {
+            const manifests = stackManifests(evaluation, CHARTS);
+            return { stack: evaluation.stack, file: files[i], evaluation, manifests, objects: allObjects(manifests) };
+        }),
+    };
+}
+
+let shipped: Promise<RenderedEnvironment[]> | undefined;
+
+/** The shipped environments, rendered once per process (share it from a `before`). */
+export function renderedShippedEnvironments(): Promise<RenderedEnvironment[]> {
+    shipped ??= (async () => {
+        const out: RenderedEnvironment[] = [];
+        for (const env of SHIPPED_ENVIRONMENTS) out.push(await renderEnvironment(env));
+        return out;
+    })();
+    return shipped;
+}
+
+/** The stack's `kubernetes` config as the program reads it (undefined: the default render directory). */
+export function kubernetesConfig(file: StackFile): { context?: string; kubeconfig?: string; renderYamlToDirectory?: string; eks?: { clusterName: string; region: string } } | undefined {
+    const raw = file.config[`${PROJECT}:kubernetes`];
+    return raw === undefined ? undefined : JSON.parse(raw);
+}
+
+/**
+ * Which cluster a stack deploys to, as its `kubernetes` config names it: an EKS cluster (region and
+ * name), a kubeconfig context (with its kubeconfig file), or a render directory (the default,
+ * `.rendered/<stack>`). Stacks with the same identity land in one cluster.
+ */
+export function clusterIdentity(file: StackFile): string {
+    const k = kubernetesConfig(file);
+    if (k?.eks !== undefined) return `eks ${k.eks.region}/${k.eks.clusterName}`;
+    if (k?.context !== undefined) return `context ${k.context} in ${k.kubeconfig ?? "the ambient kubeconfig"}`;
+    return `render directory ${path.resolve(PROJECT_ROOT, k?.renderYamlToDirectory ?? defaultRenderDirectory(file.stack))}`;
+}

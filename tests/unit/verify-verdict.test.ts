@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { CONTROL_PLANE_JOB, DATAPLANES_JOB } from "../../components/prometheus/zone-config";
+import { runVerify } from "../../infra/verify/cli";
 import { accessFromOutputs, VerifyError } from "../../infra/verify/global-access";
 import { VectorSample, zoneMetrics, zoneQueries, ZoneQueryResults } from "../../infra/verify/queries";
 import { backendLine, Backends, evaluateZone, exitCode, Thresholds, zoneLine } from "../../infra/verify/verdict";
@@ -157,5 +158,26 @@ describe("verify: where the global is and who asks", () => {
         assert.ok(prometheusReadUsername && jaegerQueryUrl);
         assert.throws(() => accessFromOutputs(old, "prod-global"), /prod-global: missing output\(s\) prometheusReadUsername, jaegerQueryUrl: `pulumi up` the global stack/);
         assert.throws(() => accessFromOutputs({ ...outputs, metricsBackend: "amp" }, "g"), /SigV4/);
+    });
+});
+
+describe("verify: the command line", () => {
+    const run = async (argv: string[], pulumiBin?: string) => {
+        const lines: string[] = [];
+        const code = await runVerify(argv, { out: (l) => lines.push(l), err: (l) => lines.push(l), ...(pulumiBin ? { pulumiBin } : {}) });
+        return { code, text: lines.join("\n") };
+    };
+
+    it("without --plan or flags it reads the stack outputs through the Pulumi CLI; without one, exit 2 saying what else works", async () => {
+        const r = await run(["--env", "prod"], "/nonexistent/pulumi");
+        assert.equal(r.code, 2);
+        assert.match(r.text, /cannot run `\/nonexistent\/pulumi stack output` \(spawnSync \/nonexistent\/pulumi ENOENT\): install the Pulumi CLI, or pass --plan <dir> or --global-url\/--user\/--password-file/);
+    });
+
+    it("usage errors exit 2: no --env, an unknown flag, a bad duration, a plan that does not exist", async () => {
+        assert.match((await run([])).text, /--env is required\nusage: npm run verify -- --env <env>/);
+        assert.equal((await run(["--env", "local", "--bogus"])).code, 2);
+        assert.match((await run(["--env", "local", "--max-age", "soon", "--plan", "/x"])).text, /--max-age "soon" is not a positive duration/);
+        assert.match((await run(["--env", "local", "--plan", "/nonexistent"])).text, /\/nonexistent\/local-global\/outputs.json does not exist: run `npm run plan -- --env local --show-secrets` first/);
     });
 });

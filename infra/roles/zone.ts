@@ -266,7 +266,8 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
 function undeclaredZone(id: Extract<StackIdentity, { role: "zone" }>, globalStack: string, zones: readonly string[]): void {
     const problem = `${id.stack}: zone ${JSON.stringify(id.zone)} is not declared by ${globalStack} (zones: ${zones.join(", ")})`;
     const fix = `add it to mesh-observability:zones in stacks/Pulumi.${id.env}-global.yaml and \`pulumi up\` ${globalStack} first`;
-    if (!pulumi.runtime.isDryRun()) throw new Error(`${problem}; ${fix}`);
+    // Removing a zone goes the other way round: `pulumi destroy` (which does not run the program) first.
+    if (!pulumi.runtime.isDryRun()) throw new Error(`${problem}; ${fix} (removing the zone instead? \`pulumi destroy\` this stack before the global drops it)`);
     warn(`${problem} yet; ${fix}, then \`pulumi up\` this stack (the preview below shows what it will create)`);
 }
 

@@ -182,6 +182,11 @@ describe("npm run verify against real Prometheus from the generated configs", fu
         assert.ok(proxy.count(401) > 0, `401s at the proxy: ${proxy.count(401)}`);
         const last = proxy.requests.at(-1)!;
         assert.equal(last.status, 401, "north is still being refused");
+        // Why the global cannot tell a refused zone from a dead one: auth is checked before its HTTP
+        // instrumentation, so its own metrics count no 401 (it scrapes itself every 2s).
+        const selfSeen = await global.query('prometheus_http_requests_total{handler="/api/v1/write", zone=""}', writer);
+        assert.ok(selfSeen.length > 0, "the global's own write-handler series exist");
+        assert.deepEqual(selfSeen.filter((s) => s.metric.code === "401"), [], JSON.stringify(selfSeen.map((s) => s.metric)));
     });
 
     it("a silent zone (its Prometheus killed): silent, exit 1; waiting for it is bounded and shows progress", async () => {

@@ -64,7 +64,7 @@ async function askOnce(access: GlobalAccess, overrides: AccessOverrides, t: Thre
     };
     const reports: ZoneReport[] = [];
     for (const zone of access.zones) {
-        const q = zoneQueries(zone);
+        const q = zoneQueries(zone, access.metricsTransport);
         const results = Object.fromEntries(await Promise.all(Object.entries(q).map(async ([k, query]) => [k, await promQuery(access, query)] as const))) as unknown as ZoneQueryResults;
         reports.push(evaluateZone(zoneMetrics(zone, results, Date.now() / 1000), backends, t));
     }

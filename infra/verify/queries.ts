@@ -1,5 +1,7 @@
 import { OVERVIEW_QUERIES } from "../../components/grafana/overview-dashboard";
+import { FEDERATION_JOB_PREFIX } from "../../components/prometheus/federation";
 import { CONTROL_PLANE_JOB, DATAPLANES_JOB, SELF_SCRAPE_JOB } from "../../components/prometheus/zone-config";
+import { GlobalStackOutputs } from "../global-outputs";
 
 /**
  * What `npm run verify` asks the global for, per zone: PromQL only, no I/O. The lag and target
@@ -15,11 +17,16 @@ export interface VectorSample {
 /** Zone names are DNS labels (global-schema), so they are literal inside a regex matcher. */
 const forZone = (query: string, zone: string) => query.replace(/\$zone/g, zone);
 
-/** The zone Prometheus' self-scrape: every zone writes it for as long as it writes anything (as ZoneStoppedSending reads it). */
-const selfScrape = (zone: string) => `up{job="${SELF_SCRAPE_JOB}", zone="${zone}"}`;
+/**
+ * A series that has a sample for as long as the zone's metrics arrive. Remote write: the zone
+ * Prometheus' self-scrape, which it writes for as long as it writes anything (as ZoneStoppedSending
+ * reads it). Federation: the global's own successful scrapes of the zone's /federate.
+ */
+const heartbeat = (zone: string, transport: GlobalStackOutputs["metricsTransport"]) =>
+    transport === "federation" ? `(up{job="${FEDERATION_JOB_PREFIX}${zone}", zone="${zone}"} == 1)` : `up{job="${SELF_SCRAPE_JOB}", zone="${zone}"}`;
 
 export interface ZoneQueries {
-    /** Timestamp of the newest self-scrape sample within the query lookback (5m). */
+    /** Timestamp of the newest heartbeat sample within the query lookback (5m). */
     readonly newest: string;
     /** Timestamp of the newest one in the last hour (30 s resolution: for "last seen", not for freshness). */
     readonly lastHour: string;
@@ -28,10 +35,11 @@ export interface ZoneQueries {
     readonly targetsTotal: string;
 }
 
-export function zoneQueries(zone: string): ZoneQueries {
+export function zoneQueries(zone: string, transport: GlobalStackOutputs["metricsTransport"] = "remote-write"): ZoneQueries {
+    const beat = heartbeat(zone, transport);
     return {
-        newest: `max(timestamp(${selfScrape(zone)}))`,
-        lastHour: `max(max_over_time(timestamp(${selfScrape(zone)})[1h:30s]))`,
+        newest: `max(timestamp(${beat}))`,
+        lastHour: `max(max_over_time(timestamp(${beat})[1h:30s]))`,
         remoteWriteLag: forZone(OVERVIEW_QUERIES.remoteWriteLag, zone),
         targetsUp: forZone(OVERVIEW_QUERIES.targetsUp, zone),
         targetsTotal: forZone(OVERVIEW_QUERIES.targetsTotal, zone),

@@ -1,8 +1,14 @@
 import { strict as assert } from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stringify } from "yaml";
 import { CONTROL_PLANE_JOB, DATAPLANES_JOB } from "../../components/prometheus/zone-config";
 import { runVerify } from "../../infra/verify/cli";
 import { accessFromOutputs, VerifyError } from "../../infra/verify/global-access";
 import { VectorSample, zoneMetrics, zoneQueries, ZoneQueryResults } from "../../infra/verify/queries";
+import { PROMTOOL_BIN } from "../support/prometheus-process";
 import { backendLine, Backends, evaluateZone, exitCode, Thresholds, zoneLine } from "../../infra/verify/verdict";
 
 const NOW = 1_800_000_000;
@@ -35,6 +41,26 @@ describe("verify: queries", () => {
         assert.equal(q.targetsUp, 'sum by (zone, job) (up{zone=~"eu-west-1", job=~"kuma-dataplanes|kuma-control-plane"})');
         assert.equal(q.targetsTotal, 'count by (zone, job) (up{zone=~"eu-west-1", job=~"kuma-dataplanes|kuma-control-plane"})');
         for (const text of Object.values(q)) assert.ok(!text.includes("$zone"), text);
+    });
+
+    it("under federation, samples arrive when the global's scrape of the zone's /federate succeeds", () => {
+        const q = zoneQueries("east", "federation");
+        assert.equal(q.newest, 'max(timestamp((up{job="federate-east", zone="east"} == 1)))');
+        assert.equal(q.lastHour, 'max(max_over_time(timestamp((up{job="federate-east", zone="east"} == 1))[1h:30s]))');
+        assert.equal(q.targetsUp, zoneQueries("east").targetsUp);
+    });
+
+    it("every query parses as PromQL (promtool check rules on them as recording rules)", () => {
+        const rules = (["remote-write", "federation"] as const).flatMap((t) => Object.entries(zoneQueries("eu-west-1", t)).map(([k, expr]) => ({ record: `verify:${k}:${t.replace("-", "_")}`, expr })));
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "verify-queries-"));
+        try {
+            fs.writeFileSync(path.join(dir, "q.yml"), stringify({ groups: [{ name: "verify", rules }] }));
+            const r = spawnSync(PROMTOOL_BIN, ["check", "rules", "q.yml"], { cwd: dir, encoding: "utf8", timeout: 30_000 });
+            assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+            assert.match(r.stdout, /SUCCESS: 10 rules found/);
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
     });
 
     it("turn results into the zone's figures", () => {

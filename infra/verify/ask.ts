@@ -3,6 +3,7 @@ import { OTLP_INDEX_LABELS } from "../../components/logs/loki-chart";
 import { TENANT_HEADER } from "../../components/tenant-header";
 import { BasicAuth, GlobalAccess } from "./global-access";
 import { VectorSample } from "./queries";
+import { sigV4Headers, uriEncode } from "./sigv4";
 import { BackendAnswer } from "./verdict";
 
 /**
@@ -29,12 +30,17 @@ export function describeFetchError(err: unknown): string {
     return e.cause ? `${e.message}: ${e.cause.code ?? e.cause.message}` : e.message;
 }
 
-/** Instant PromQL query against the global (basic auth for Prometheus, tenant header for Mimir). */
+/** AMP's SigV4 service name (the `aps:` IAM actions). */
+const AMP_SERVICE = "aps";
+
+/** Instant PromQL query against the global (basic auth for Prometheus, tenant header for Mimir, SigV4 for AMP). */
 export async function promQuery(access: GlobalAccess, query: string): Promise<VectorSample[]> {
+    const url = `${access.prometheusUrl}/api/v1/query?query=${uriEncode(query)}`;
     const headers: Record<string, string> = {};
     if (access.auth) headers.Authorization = basic(access.auth);
     if (access.tenant) headers[TENANT_HEADER] = access.tenant;
-    const body = (await getJson(`${access.prometheusUrl}/api/v1/query?query=${encodeURIComponent(query)}`, headers)) as { status: string; data?: { resultType: string; result: VectorSample[] } };
+    if (access.sigv4) Object.assign(headers, sigV4Headers({ method: "GET", url: new URL(url), region: access.sigv4.region, service: AMP_SERVICE, credentials: access.sigv4.credentials, now: new Date() }));
+    const body = (await getJson(url, headers)) as { status: string; data?: { resultType: string; result: VectorSample[] } };
     if (body.status !== "success" || body.data?.resultType !== "vector") throw new Error(`query ${query}: unexpected answer ${JSON.stringify(body).slice(0, 200)}`);
     return body.data.result;
 }

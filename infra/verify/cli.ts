@@ -6,7 +6,7 @@ import { PROJECT_ROOT } from "../plan/evaluate-environment";
 import { LOCAL_ORGANIZATION, PROJECT } from "../plan/evaluate-stack";
 import { globalStackName } from "../stack-identity";
 import { askJaeger, askLoki, describeFetchError, promQuery, RecentWindow } from "./ask";
-import { AccessOverrides, accessFromOutputs, GlobalAccess, readPlanOutputs, readStackOutputs, VerifyError } from "./global-access";
+import { AccessOverrides, accessFromOutputs, awsCredentialsFromEnv, GlobalAccess, readPlanOutputs, readStackOutputs, VerifyError } from "./global-access";
 import { zoneMetrics, zoneQueries, ZoneQueryResults } from "./queries";
 import { outputsFromStackFile } from "./stack-file-outputs";
 import { backendLine, Backends, evaluateZone, exitCode, Thresholds, ZoneReport, zoneLine } from "./verdict";
@@ -48,6 +48,8 @@ export interface VerifyIo {
     readonly stacksDir?: string;
     /** The Pulumi CLI; default `pulumi` on PATH. */
     readonly pulumiBin?: string;
+    /** Environment (AWS credentials for AMP); default process.env. */
+    readonly env?: NodeJS.ProcessEnv;
 }
 
 function seconds(text: string, flag: string): number {
@@ -112,6 +114,7 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
             password: passwordFile !== undefined ? fs.readFileSync(passwordFile, "utf8").replace(/\r?\n$/, "") : undefined,
             lokiUrl: values["loki-url"],
             jaegerUrl: values["jaeger-url"],
+            awsCredentials: awsCredentialsFromEnv(io.env ?? process.env),
         };
         t = { maxSampleAgeSeconds: seconds(values["max-age"] ?? DEFAULTS.maxAge, "max-age"), maxLagSeconds: seconds(values["max-lag"] ?? DEFAULTS.maxLag, "max-lag") };
         waitS = values.wait === "0" ? 0 : seconds(values.wait ?? DEFAULTS.wait, "wait");
@@ -125,7 +128,8 @@ export async function runVerify(argv: string[], io: VerifyIo): Promise<number> {
         return 2;
     }
 
-    io.err(`verify ${access.source}: ${access.zones.length} zone(s) at ${access.prometheusUrl}${access.auth ? ` as ${access.auth.username}` : ""}`);
+    const as = access.auth ? ` as ${access.auth.username}` : access.sigv4 ? ` with SigV4 (${access.sigv4.region}) as the environment's AWS identity` : "";
+    io.err(`verify ${access.source}: ${access.zones.length} zone(s) at ${access.prometheusUrl}${as}`);
     const started = Date.now();
     let result: { reports: ZoneReport[]; backends: Backends };
     for (;;) {

@@ -4,6 +4,7 @@ import * as path from "path";
 import { REMOTE_WRITE_PATH } from "../../components/prometheus/exposure";
 import { GlobalStackOutputs } from "../global-outputs";
 import { SECRET_MASK } from "../plan/secret-values";
+import { AwsCredentials } from "./sigv4";
 
 /**
  * Where `npm run verify` finds the global: its stack outputs (`pulumi stack output`), a plan's
@@ -29,6 +30,8 @@ export interface GlobalAccess {
     readonly auth?: BasicAuth;
     /** X-Scope-OrgID for Mimir. */
     readonly tenant?: string;
+    /** Amazon Managed Prometheus: sign queries (service `aps`) in this region with these credentials. */
+    readonly sigv4?: { readonly region: string; readonly credentials: AwsCredentials };
     readonly logs: { readonly backend: GlobalStackOutputs["logsBackend"]; readonly url: string; readonly tenant: string };
     readonly traces: { readonly backend: GlobalStackOutputs["tracesBackend"]; readonly url: string };
 }
@@ -40,6 +43,8 @@ export interface AccessOverrides {
     readonly password?: string;
     readonly lokiUrl?: string;
     readonly jaegerUrl?: string;
+    /** For AMP: from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. */
+    readonly awsCredentials?: AwsCredentials;
 }
 
 /** Outputs verify reads; each must be present (a global older than verify lacks the read user). */
@@ -49,6 +54,7 @@ const READS = [
     "metricsTransport",
     "remoteWriteUrl",
     "remoteWriteTenant",
+    "ampRegion",
     "prometheusQueryUrl",
     "prometheusReadUsername",
     "prometheusReadPassword",
@@ -81,8 +87,10 @@ export function accessFromOutputs(outputs: Record<string, unknown>, source: stri
         throw new VerifyError(`${source}: missing output(s) ${missing.join(", ")}: \`pulumi up\` the global stack with this version first`);
     }
     const o = outputs as unknown as Reads;
-    if (o.metricsBackend === "amp") {
-        throw new VerifyError(`${source}: metrics go to Amazon Managed Prometheus, whose query API needs SigV4-signed requests, which verify does not sign; query it with Grafana or awscurl`);
+    if (o.metricsBackend === "amp" && overrides.awsCredentials === undefined) {
+        throw new VerifyError(
+            `${source}: metrics go to Amazon Managed Prometheus, whose queries are signed with SigV4: set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for an identity allowed aps:QueryMetrics on the workspace`,
+        );
     }
     const masked = Object.entries(o).filter(([, v]) => v === SECRET_MASK).map(([k]) => k);
     const user = overrides.user ?? o.prometheusReadUsername;
@@ -104,6 +112,7 @@ export function accessFromOutputs(outputs: Record<string, unknown>, source: stri
         prometheusUrl: trimSlash(overrides.globalUrl ?? prometheusBase(o)),
         ...(auth !== undefined ? { auth } : {}),
         ...(o.metricsBackend === "mimir" ? { tenant: o.remoteWriteTenant } : {}),
+        ...(o.metricsBackend === "amp" && overrides.awsCredentials !== undefined ? { sigv4: { region: o.ampRegion, credentials: overrides.awsCredentials } } : {}),
         logs: { backend: o.logsBackend, url: trimSlash(overrides.lokiUrl ?? o.lokiQueryUrl), tenant: o.lokiTenant },
         traces: { backend: o.tracesBackend, url: trimSlash(overrides.jaegerUrl ?? o.jaegerQueryUrl) },
     };
@@ -128,4 +137,11 @@ export function readStackOutputs(stack: string, pulumiBin = "pulumi"): { outputs
     }
     if (r.status !== 0) throw new VerifyError(`\`pulumi stack output --stack ${stack}\` failed (exit ${r.status}): ${r.stderr.trim()}`);
     return { outputs: JSON.parse(r.stdout) as Record<string, unknown>, source: stack };
+}
+
+/** AWS credentials from the standard environment variables (what aws-actions/configure-aws-credentials exports); undefined without a key pair. */
+export function awsCredentialsFromEnv(env: NodeJS.ProcessEnv): AwsCredentials | undefined {
+    const { AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_SESSION_TOKEN: sessionToken } = env;
+    if (!accessKeyId || !secretAccessKey) return undefined;
+    return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
 }

@@ -17,6 +17,7 @@ export function outputsFromStackFile(stacksDir: string, env: string, project: st
         metricsTransport: cfg.metrics.federation !== undefined ? "federation" : "remote-write",
         remoteWriteUrl: "",
         remoteWriteTenant: cfg.metrics.mimir?.tenant ?? "",
+        ampRegion: cfg.metrics.amp?.region ?? "",
         prometheusQueryUrl: "",
         prometheusReadUsername: "",
         prometheusReadPassword: "",

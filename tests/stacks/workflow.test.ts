@@ -234,7 +234,7 @@ describe("GitHub workflows", () => {
         for (const [name, job] of Object.entries(deploy.jobs)) for (const s of pulumiSteps(job)) assert.equal(s.with?.upsert, true, name);
     });
 
-    it("deploy runs `npm run verify -- --env <env>` after every `up` of the environment, with the Pulumi CLI and the backend's secrets; not for AMP, which verify cannot query", () => {
+    it("deploy runs `npm run verify -- --env <env>` after every `up` of the environment, with the Pulumi CLI and the backend's secrets (and AWS credentials for AMP)", () => {
         const deployed = [...new Set(stackFiles().map((s) => parseStackName(s).env))].filter((env) => !(env in NOT_DEPLOYED));
         assert.ok(deployed.length >= 2);
         const verifies = Object.entries(deploy.jobs).flatMap(([name, job]) =>
@@ -246,10 +246,6 @@ describe("GitHub workflows", () => {
         for (const env of deployed) {
             const backend = outputsFromStackFile(path.join(PROJECT_ROOT, "stacks"), env, PROJECT).outputs.metricsBackend;
             const mine = verifies.filter((v) => v.env === env);
-            if (backend === "amp") {
-                assert.deepEqual(mine, [], `${env} keeps its metrics in AMP: verify refuses it (SigV4)`);
-                continue;
-            }
             assert.equal(mine.length, 1, `${env} is verified once`);
             const v = mine[0];
             const upJobs = Object.entries(deploy.jobs).filter(([, job]) => stacksOfJob(job).some((st) => parseStackName(st).env === env)).map(([n]) => n);
@@ -259,6 +255,12 @@ describe("GitHub workflows", () => {
             assert.ok(install >= 0 && install < v.index, `${v.name}: the Pulumi CLI is installed before verify`);
             assert.ok(v.job.steps.findIndex((s) => s.run === "npm ci --ignore-scripts") < v.index, `${v.name}: npm ci first`);
             for (const key of ["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"]) assert.equal(v.step.env?.[key], `\${{ secrets.${key} }}`, `${v.name} ${key}`);
+            // AMP queries are signed with the environment's AWS credentials (infra/verify/sigv4.ts).
+            const aws = v.job.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            if (backend === "amp") {
+                assert.ok(aws >= 0 && aws < v.index, `${v.name}: AWS credentials before verify (AMP)`);
+                assert.equal(v.job.steps[aws].with?.["role-to-assume"], "${{ secrets.AWS_DEPLOY_ROLE_ARN }}");
+            } else assert.equal(aws, -1, `${v.name}: no AWS credentials where none are needed`);
         }
     });
 });

@@ -6,7 +6,7 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { CONTROL_PLANE_JOB, DATAPLANES_JOB } from "../../components/prometheus/zone-config";
 import { runVerify } from "../../infra/verify/cli";
-import { accessFromOutputs, VerifyError } from "../../infra/verify/global-access";
+import { accessFromOutputs, awsCredentialsFromEnv, VerifyError } from "../../infra/verify/global-access";
 import { VectorSample, zoneMetrics, zoneQueries, ZoneQueryResults } from "../../infra/verify/queries";
 import { PROMTOOL_BIN } from "../support/prometheus-process";
 import { backendLine, Backends, evaluateZone, exitCode, Thresholds, zoneLine } from "../../infra/verify/verdict";
@@ -147,6 +147,7 @@ describe("verify: where the global is and who asks", () => {
         metricsTransport: "remote-write",
         remoteWriteUrl: "https://prometheus-global.mesh.example.com/api/v1/write",
         remoteWriteTenant: "",
+        ampRegion: "",
         prometheusQueryUrl: "http://global-prometheus.mesh-observability.svc.cluster.local:80",
         prometheusReadUsername: "grafana",
         prometheusReadPassword: "s3cret",
@@ -183,7 +184,18 @@ describe("verify: where the global is and who asks", () => {
         const { prometheusReadUsername, jaegerQueryUrl, ...old } = outputs;
         assert.ok(prometheusReadUsername && jaegerQueryUrl);
         assert.throws(() => accessFromOutputs(old, "prod-global"), /prod-global: missing output\(s\) prometheusReadUsername, jaegerQueryUrl: `pulumi up` the global stack/);
-        assert.throws(() => accessFromOutputs({ ...outputs, metricsBackend: "amp" }, "g"), /SigV4/);
+        assert.throws(() => accessFromOutputs({ ...outputs, metricsBackend: "amp" }, "g"), /signed with SigV4: set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY \(and AWS_SESSION_TOKEN\)/);
+    });
+
+    it("AMP: asks the workspace's query URL, signing with the environment's AWS credentials in the workspace's region", () => {
+        const amp = { ...outputs, metricsBackend: "amp", metricsTransport: "remote-write", remoteWriteUrl: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1/api/v1/remote_write", prometheusQueryUrl: "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1", ampRegion: "eu-west-1", prometheusReadUsername: "", prometheusReadPassword: "" };
+        const credentials = awsCredentialsFromEnv({ AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret", AWS_SESSION_TOKEN: "tok" })!;
+        assert.deepEqual(credentials, { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "tok" });
+        assert.equal(awsCredentialsFromEnv({ AWS_ACCESS_KEY_ID: "AKIDEXAMPLE" }), undefined);
+        const a = accessFromOutputs(amp, "cloud-global", { awsCredentials: credentials });
+        assert.equal(a.prometheusUrl, "https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-1");
+        assert.deepEqual(a.sigv4, { region: "eu-west-1", credentials });
+        assert.equal(a.auth, undefined);
     });
 });
 

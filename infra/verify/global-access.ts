@@ -92,13 +92,12 @@ export function accessFromOutputs(outputs: Record<string, unknown>, source: stri
             `${source}: metrics go to Amazon Managed Prometheus, whose queries are signed with SigV4: set AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) for an identity allowed aps:QueryMetrics on the workspace`,
         );
     }
-    const masked = Object.entries(o).filter(([, v]) => v === SECRET_MASK).map(([k]) => k);
     const user = overrides.user ?? o.prometheusReadUsername;
     let auth: BasicAuth | undefined;
     if (o.metricsBackend === "prometheus") {
         if (user === "") throw new VerifyError(`${source}: the global Prometheus has no read-only user (grafana.enabled is false); pass --user and --password-file`);
         const password = overrides.password ?? o.prometheusReadPassword;
-        if (password === SECRET_MASK || masked.includes("prometheusReadPassword") && overrides.password === undefined) {
+        if (password === SECRET_MASK) {
             throw new VerifyError(`${source}: prometheusReadPassword is masked (a plan written without --show-secrets); rerun \`npm run plan -- --env <env> --show-secrets\` or pass --password-file`);
         }
         if (password === "") throw new VerifyError(`${source}: no password for ${user}; pass --password-file`);

@@ -31,6 +31,14 @@ export interface GlobalStackOutputs {
     readonly ampWorkspaceArn: string;
     /** Query URL of the metrics backend (the global Prometheus, AMP's or Mimir's Prometheus API). */
     readonly prometheusQueryUrl: string;
+    /** Read-only basic-auth user of the global Prometheus (Grafana's; `npm run verify` queries as it); "" when none. */
+    readonly prometheusReadUsername: string;
+    /** Its password (secret); "" when none. */
+    readonly prometheusReadPassword: string;
+    /** Jaeger's query API (in-cluster, what Grafana reads); "" unless jaeger. */
+    readonly jaegerQueryUrl: string;
+    /** Loki's query base URL (in-cluster, what Grafana reads); "" unless loki. */
+    readonly lokiQueryUrl: string;
     /** Central trace backend: zones build their collector and MeshTrace from it. */
     readonly tracesBackend: "jaeger" | "datadog" | "none";
     /** Central log backend: zones build their log shipper and MeshAccessLog from it. */

@@ -11,6 +11,8 @@ export type { ZoneRemoteWrite } from "./remote-write-auth";
 /** Job names the Kuma Grafana dashboards expect (kuma dashboards/grafana/README.md). */
 export const DATAPLANES_JOB = "kuma-dataplanes";
 export const CONTROL_PLANE_JOB = "kuma-control-plane";
+/** The zone Prometheus' self-scrape: the series the global's zone alerts and `npm run verify` read. */
+export const SELF_SCRAPE_JOB = "prometheus";
 
 export interface KumaDiscoverySettings {
     /** MADS base URL of the zone control plane (http://<service>.<namespace>:5676). */
@@ -105,7 +107,7 @@ export function buildZonePrometheusConfig(s: ZonePrometheusSettings): Record<str
         scrape_configs: [
             ...meshJobs(s),
             // Self-scrape: the global sees each zone's remote-write health (prometheus_remote_storage_*).
-            { job_name: "prometheus", static_configs: [{ targets: ["localhost:9090"] }] },
+            { job_name: SELF_SCRAPE_JOB, static_configs: [{ targets: ["localhost:9090"] }] },
         ],
     };
     if (s.ruleFiles !== undefined && s.ruleFiles.length > 0) config.rule_files = [...s.ruleFiles];

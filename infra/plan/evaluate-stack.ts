@@ -44,15 +44,24 @@ function parentOf(urn: string): string | undefined {
  * Runs the program for one stack under Pulumi's mock runtime, exactly as `pulumi preview` would
  * run it (same config map, same stack name), recording every resource registration.
  */
-export async function evaluateStack(file: StackFile, stackOutputs: ReadonlyMap<string, Readonly<Record<string, PlannedOutput>>>): Promise<StackEvaluation> {
-    await pulumi.runtime.setMocks(planMocks({ stack: file.stack, stackOutputs }), PROJECT, file.stack, false, LOCAL_ORGANIZATION);
+export async function evaluateStack(
+    file: StackFile,
+    stackOutputs: ReadonlyMap<string, Readonly<Record<string, PlannedOutput>>>,
+    opts: { readonly preview?: boolean; readonly onResource?: (r: PlannedResource) => void } = {},
+): Promise<StackEvaluation> {
+    // preview: run as `pulumi preview` does (pulumi.runtime.isDryRun() true); the plan runs as `up`.
+    await pulumi.runtime.setMocks(planMocks({ stack: file.stack, stackOutputs }), PROJECT, file.stack, opts.preview ?? false, LOCAL_ORGANIZATION);
     pulumi.runtime.setAllConfig(file.config, file.secretKeys);
     takeWarnings();
 
     const resources: PlannedResource[] = [];
     const monitor = pulumi.runtime.getMonitor() as any;
-    const record = (req: any, props: any, custom: boolean) =>
-        resources.push({ type: req.getType(), name: req.getName(), parent: parentOf(req.getParent()), custom, inputs: props.toJavaScript() });
+    const record = (req: any, props: any, custom: boolean) => {
+        const r: PlannedResource = { type: req.getType(), name: req.getName(), parent: parentOf(req.getParent()), custom, inputs: props.toJavaScript() };
+        resources.push(r);
+        // Seen even when the run fails (resources is not returned then): "fails before any resource".
+        opts.onResource?.(r);
+    };
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (req: any, cb: any) => {
         record(req, req.getObject(), req.getCustom());

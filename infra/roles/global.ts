@@ -93,6 +93,11 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
         environment: pulumi.output(id.env),
         zones: pulumi.output([...cfg.zones]),
         ...metrics.outputs,
+        // Grafana's read-only user, for `npm run verify` (infra/verify/cli.ts).
+        prometheusReadUsername: pulumi.output(metrics.grafana.prometheus.basicAuthUser ?? ""),
+        prometheusReadPassword: pulumi.secret(metrics.grafana.prometheus.password ?? ""),
+        jaegerQueryUrl: jaeger?.queryUrl ?? pulumi.output(""),
+        lokiQueryUrl: loki?.queryUrl ?? pulumi.output(""),
         tracesBackend: pulumi.output(cfg.traces.backend),
         logsBackend: pulumi.output(cfg.logs.backend),
         otlpTracesEndpoint: traces?.endpoint ?? pulumi.output(""),

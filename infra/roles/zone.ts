@@ -23,6 +23,7 @@ import { ObservabilityNetworkPolicies } from "../../components/network/observabi
 import { existingPrometheusSnippet } from "./existing-prometheus";
 import { ZONE_PROMETHEUS, zoneMetricsProblems, zoneRemoteWrite } from "./zone-metrics";
 import { zoneNetworkPolicySettings, zoneNetworkProblems } from "./zone-network";
+import { warn } from "../warnings";
 
 /** kuma_sd fetch_timeout when none is configured: Prometheus' own default. */
 const DEFAULT_FETCH_TIMEOUT = "2m";
@@ -91,12 +92,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
     const global = readGlobalOutputs(ref);
     const decisions = await readZoneDecisions(ref);
     // A zone the global does not declare would send series nobody dashboards or alerts on.
-    if (!decisions.zones.includes(id.zone)) {
-        throw new Error(
-            `${id.stack}: zone ${JSON.stringify(id.zone)} is not declared by ${globalStack} (zones: ${decisions.zones.join(", ")}); ` +
-                `add it to mesh-observability:zones in stacks/Pulumi.${id.env}-global.yaml`,
-        );
-    }
+    if (!decisions.zones.includes(id.zone)) undeclaredZone(id, globalStack, decisions.zones);
     const plan = planZoneTelemetry(decisions, cfg.policies, globalStack);
     const problems = [...("problems" in plan ? plan.problems : []), ...zoneMetricsProblems(decisions, cfg, globalStack), ...zoneNetworkProblems(decisions, cfg, globalStack, id.zone)];
     if (problems.length > 0 || "problems" in plan) throw new ConfigError(stackFile(id.stack), problems.map((p) => `${pulumi.getProject()}:${p}`));
@@ -260,6 +256,19 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
         meshPoliciesYaml: policies?.policyYaml ?? pulumi.output(""),
         existingPrometheusSnippet: prometheus.configText.apply((text) => existingPrometheusSnippet(text, globalStack)),
     };
+}
+
+/**
+ * A zone the global does not list. `up` fails before any resource. A preview only warns: a pull
+ * request that adds a zone changes the global's `zones` too, but the global's outputs change only
+ * once it is `up`, so the new zone's preview reads the old list; it shows what the zone will create.
+ */
+function undeclaredZone(id: Extract<StackIdentity, { role: "zone" }>, globalStack: string, zones: readonly string[]): void {
+    const problem = `${id.stack}: zone ${JSON.stringify(id.zone)} is not declared by ${globalStack} (zones: ${zones.join(", ")})`;
+    const fix = `add it to mesh-observability:zones in stacks/Pulumi.${id.env}-global.yaml and \`pulumi up\` ${globalStack} first`;
+    // Removing a zone goes the other way round: `pulumi destroy` (which does not run the program) first.
+    if (!pulumi.runtime.isDryRun()) throw new Error(`${problem}; ${fix} (removing the zone instead? \`pulumi destroy\` this stack before the global drops it)`);
+    warn(`${problem} yet; ${fix}, then \`pulumi up\` this stack (the preview below shows what it will create)`);
 }
 
 /** The collector's trace exporter: gRPC or OTLP/HTTP to Jaeger as the global offers it, or Datadog. */

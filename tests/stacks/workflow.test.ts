@@ -3,7 +3,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { parseDocument } from "yaml";
 import { PROJECT_ROOT } from "../../infra/plan/evaluate-environment";
+import { PROJECT } from "../../infra/plan/evaluate-stack";
 import { parseStackName } from "../../infra/stack-identity";
+import { outputsFromStackFile } from "../../infra/verify/stack-file-outputs";
 
 const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
 /** Environments deploy.yml does not deploy, and why (see the comment in deploy.yml). */
@@ -58,7 +60,8 @@ function ancestors(wf: Workflow, name: string, seen = new Set<string>()): Set<st
     return seen;
 }
 
-const pulumiSteps = (job: Job): Step[] => job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+/** Steps that run a Pulumi command (the action without `command` only installs the CLI). */
+const pulumiSteps = (job: Job): Step[] => job.steps.filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command !== undefined);
 
 /** The stacks a job runs Pulumi on: its matrix, or the stack named in its stack-name. */
 function stacksOfJob(job: Job): string[] {
@@ -186,7 +189,7 @@ describe("GitHub workflows", () => {
         for (const [file, wf] of both) {
             for (const [name, job] of Object.entries(wf.jobs)) {
                 const steps = (job as any).steps ?? [];
-                const pulumiAt = steps.findIndex((s: any) => String(s.uses ?? "").startsWith("pulumi/actions@"));
+                const pulumiAt = steps.findIndex((s: any) => String(s.uses ?? "").startsWith("pulumi/actions@") && s.with?.command !== undefined);
                 if (pulumiAt < 0) continue;
                 const aws = steps.findIndex((s: any) => String(s.uses ?? "").startsWith("aws-actions/configure-aws-credentials@v"));
                 assert.ok(aws >= 0 && aws < pulumiAt, `${file} ${name}: AWS credentials before pulumi`);
@@ -220,6 +223,44 @@ describe("GitHub workflows", () => {
                     if (/secret|token|passphrase/i.test(expr)) assert.match(expr, /^\$\{\{ secrets\.[A-Z0-9_]+ \}\}$/, `${at}: ${expr}`);
                 }
             }
+        }
+    });
+    it("preview creates a stack that does not exist yet (a zone the pull request adds) instead of failing on it", () => {
+        const [step] = pulumiSteps(preview.jobs.preview);
+        assert.equal(step.with?.upsert, true);
+    });
+
+    it("deploy creates a stack that does not exist yet, on its first `up` (after its global's)", () => {
+        for (const [name, job] of Object.entries(deploy.jobs)) for (const s of pulumiSteps(job)) assert.equal(s.with?.upsert, true, name);
+    });
+
+    it("deploy runs `npm run verify -- --env <env>` after every `up` of the environment, with the Pulumi CLI and the backend's secrets (and AWS credentials for AMP)", () => {
+        const deployed = [...new Set(stackFiles().map((s) => parseStackName(s).env))].filter((env) => !(env in NOT_DEPLOYED));
+        assert.ok(deployed.length >= 2);
+        const verifies = Object.entries(deploy.jobs).flatMap(([name, job]) =>
+            job.steps.flatMap((s, i) => {
+                const m = /^npm run verify -- --env (\S+)$/.exec(s.run ?? "");
+                return m ? [{ name, job, env: m[1], step: s, index: i }] : [];
+            }),
+        );
+        for (const env of deployed) {
+            const backend = outputsFromStackFile(path.join(PROJECT_ROOT, "stacks"), env, PROJECT).outputs.metricsBackend;
+            const mine = verifies.filter((v) => v.env === env);
+            assert.equal(mine.length, 1, `${env} is verified once`);
+            const v = mine[0];
+            const upJobs = Object.entries(deploy.jobs).filter(([, job]) => stacksOfJob(job).some((st) => parseStackName(st).env === env)).map(([n]) => n);
+            assert.ok(upJobs.length >= 2, env);
+            for (const up of upJobs) assert.ok(ancestors(deploy, v.name).has(up), `verify ${env} (${v.name}) runs after ${up}`);
+            const install = v.job.steps.findIndex((s) => s.uses === PULUMI_ACTION && s.with === undefined);
+            assert.ok(install >= 0 && install < v.index, `${v.name}: the Pulumi CLI is installed before verify`);
+            assert.ok(v.job.steps.findIndex((s) => s.run === "npm ci --ignore-scripts") < v.index, `${v.name}: npm ci first`);
+            for (const key of ["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE", "PULUMI_BACKEND_URL"]) assert.equal(v.step.env?.[key], `\${{ secrets.${key} }}`, `${v.name} ${key}`);
+            // AMP queries are signed with the environment's AWS credentials (infra/verify/sigv4.ts).
+            const aws = v.job.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            if (backend === "amp") {
+                assert.ok(aws >= 0 && aws < v.index, `${v.name}: AWS credentials before verify (AMP)`);
+                assert.equal(v.job.steps[aws].with?.["role-to-assume"], "${{ secrets.AWS_DEPLOY_ROLE_ARN }}");
+            } else assert.equal(aws, -1, `${v.name}: no AWS credentials where none are needed`);
         }
     });
 });

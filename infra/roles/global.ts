@@ -18,6 +18,7 @@ import { parsePromDuration } from "../../components/prometheus/duration";
 import { globalMetrics } from "./global-metrics";
 import { GLOBAL_COLLECTOR_RELEASE, GRAFANA_RELEASE, JAEGER_RELEASE, LOKI_RELEASE, MIMIR_RELEASE, PROMETHEUS_RELEASE } from "./global-releases";
 import { StackIdentity } from "../stack-identity";
+import { ingestIngressAnnotations } from "../../components/ingest-ingress";
 import { warn } from "../warnings";
 import { observabilityNamespace } from "./namespace";
 
@@ -224,6 +225,7 @@ function serviceExposure(e: ExposureConfig): ServiceExposure {
         case "load-balancer":
             return { type: "LoadBalancer", host: e.host, annotations: e.annotations, sourceRanges: e.sourceRanges };
         case "ingress":
-            return { type: "Ingress", host: e.host, ingressClassName: e.ingressClassName, tlsSecretName: e.tlsSecretName, annotations: e.annotations };
+            // Every ingress here carries zone pushes (Grafana's UI is never exposed through it).
+            return { type: "Ingress", host: e.host, ingressClassName: e.ingressClassName, tlsSecretName: e.tlsSecretName, annotations: ingestIngressAnnotations(e.annotations) };
     }
 }

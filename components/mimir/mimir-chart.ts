@@ -167,6 +167,21 @@ function s3Config(s: MimirS3Storage): Record<string, unknown> {
     return { bucket_name: s.bucketName, region: s.region, endpoint, ...(s.insecure === true ? { insecure: true } : {}) };
 }
 
+/**
+ * The S3 client's endpoint settings for an object-storage URL. Mimir's `s3.endpoint` is
+ * host[:port] without a scheme and the client speaks TLS unless `s3.insecure` is true ("use
+ * http:// for the S3 endpoint instead of https://", Mimir configuration reference, s3 storage
+ * backend); the chart wires its own bundled MinIO the same way (mimir-distributed 5.7.0
+ * values.yaml `mimir.config`: `endpoint: <minio>.<namespace>.svc:<port>`, `insecure: true`).
+ * Dropping the scheme of an http:// URL without setting `insecure` makes Mimir speak TLS to a
+ * plain-HTTP store.
+ */
+export function mimirS3Endpoint(url: string): Pick<MimirS3Storage, "endpoint" | "insecure"> {
+    const u = new URL(url);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error(`${FN}: storage.endpoint ${JSON.stringify(url)} is not an http(s) URL; allowed: http://host[:port] or https://host[:port]`);
+    return u.protocol === "http:" ? { endpoint: u.host, insecure: true } : { endpoint: u.host };
+}
+
 /** Replication factor: 1, 3 or 5. Two is refused: its write quorum is 2, so losing either ingester stops ingestion, no better than one. */
 export function mimirReplicationFactor(value: number | undefined): number {
     const rf = value ?? 3;

@@ -5,6 +5,7 @@ import { IrsaRole } from "../../components/aws/irsa-role";
 import { GlobalGrafanaArgs } from "../../components/grafana/global-grafana";
 import { grafanaFullname } from "../../components/grafana/grafana-chart";
 import { GlobalMimir } from "../../components/mimir/global-mimir";
+import { mimirS3Endpoint } from "../../components/mimir/mimir-chart";
 import { GlobalPrometheus } from "../../components/prometheus/global-prometheus";
 import { ServiceExposure } from "../../components/prometheus/chart-values";
 import { prometheusResources, singlePrometheusWarning } from "../../components/prometheus/sizing";
@@ -172,7 +173,7 @@ export function globalMetrics(
                 {
                     namespace: cfg.namespace,
                     tenant: mimir.tenant,
-                    storage: { type: "s3", bucketName: s.bucket, region: s.region, ...(s.endpoint !== undefined ? { endpoint: new URL(s.endpoint).host } : {}) },
+                    storage: { type: "s3", bucketName: s.bucket, region: s.region, ...(s.endpoint !== undefined ? mimirS3Endpoint(s.endpoint) : {}) },
                 },
                 opts,
             );

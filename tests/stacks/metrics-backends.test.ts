@@ -395,6 +395,22 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
             assert.equal(prom.jsonData.sigV4Auth, undefined);
         });
 
+        it("an http:// object-storage endpoint keeps its scheme: host:port plus insecure, https:// stays TLS", async () => {
+            const s3Of = async (endpoint: string) => {
+                const run = await evaluated("mimep", [
+                    stack("mimep-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1", endpoint } } } }),
+                    zoneStack("mimep", "a"),
+                ]);
+                return revealed(one(stackOf(run.e, "mimep-global"), CHART, "global-mimir-chart")).values.mimir.structuredConfig.common.storage.s3;
+            };
+            const minio = await s3Of("http://minio.storage.svc:9000");
+            assert.equal(minio.endpoint, "minio.storage.svc:9000");
+            assert.equal(minio.insecure, true);
+            const tls = await s3Of("https://s3.eu-west-1.amazonaws.com");
+            assert.equal(tls.endpoint, "s3.eu-west-1.amazonaws.com");
+            assert.equal(tls.insecure ?? false, false);
+        });
+
         it("the Mimir chart is pinned to 5.7.0; no global Prometheus", () => {
             const chart = revealed(one(g(), CHART, "global-mimir-chart"));
             assert.equal(chart.version, "5.7.0");

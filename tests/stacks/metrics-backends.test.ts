@@ -156,6 +156,21 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                 assert.equal(prom.secureJsonData, undefined);
             });
 
+            it("AMP is provisioned as grafana-amazonprometheus-datasource (what Grafana 13 would migrate it to), its plugin installed, and the Kuma datasource still reaches it by uid through a signing proxy", () => {
+                const datasources = yamlFile(g(), "grafana", "datasources.yaml").datasources;
+                const prom = datasources.find((d: any) => d.uid === "prometheus");
+                assert.equal(prom.type, "grafana-amazonprometheus-datasource");
+                assert.equal(prom.name, "Prometheus", "the Kuma dashboards name their datasource");
+                assert.deepEqual(prom.jsonData, { httpMethod: "POST", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "us-east-1" });
+                const kuma = datasources.find((d: any) => d.type === "kumahq-kuma-datasource");
+                assert.equal(kuma.jsonData.prometheusDataSourceId, `uid/${prom.uid}`);
+                const values = revealed(one(g(), CHART, "global-grafana-chart")).values;
+                assert.ok(values.plugins.includes("grafana-amazonprometheus-datasource@3.3.4"), JSON.stringify(values.plugins));
+                assert.ok(values.plugins.some((p: string) => p.startsWith("kumahq-kuma-datasource@")), JSON.stringify(values.plugins));
+                // The Kuma plugin's queries go through the data source proxy, which signs only with SigV4 enabled.
+                assert.equal(values["grafana.ini"].auth.sigv4_auth_enabled, true);
+            });
+
             it("Grafana's IRSA role: only global-grafana's ServiceAccount of mesh-global, only the four query actions on the workspace", () => {
                 const issuer = issuerOf("cloud-global", "mesh-global");
                 assert.match(issuer, /^oidc\.eks\.us-east-1\.amazonaws\.com\/id\/[0-9A-F]{32}$/);

@@ -86,7 +86,8 @@ describe("grafana datasources", () => {
 
     it("queries Amazon Managed Prometheus with SigV4 from the pod's credentials, and Mimir with its tenant header", () => {
         const amp = byUid(buildGrafanaDatasources({ prometheus: { url: "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1", sigv4Region: "us-east-1" } }), "prometheus");
-        assert.deepEqual(amp.jsonData, { httpMethod: "POST", prometheusType: "Prometheus", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "us-east-1" });
+        assert.equal(amp.type, "grafana-amazonprometheus-datasource");
+        assert.deepEqual(amp.jsonData, { httpMethod: "POST", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "us-east-1" });
         assert.equal(amp.basicAuth, false);
         assert.equal(amp.secureJsonData, undefined, "no credential in the file");
         const mimir = byUid(buildGrafanaDatasources({ prometheus: { url: "http://mimir-nginx.obs/prometheus", tenant: "mesh-prod" } }), "prometheus");

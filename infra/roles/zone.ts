@@ -220,6 +220,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                   kdsGlobalAddress: install.kdsGlobalAddress,
                   env: cpEnv,
                   licenseSecret: install.licenseSecret,
+                  ...(cfg.kongMeshLicense !== undefined ? { license: pulumi.secret(cfg.kongMeshLicense) } : {}),
                   namespace: cp.namespace,
                   version: cfg.mesh.version,
               },

@@ -316,7 +316,9 @@ export const zoneArb = (env: string, zone: string, g: GlobalShape): fc.Arbitrary
                 policies: Object.keys(policies).length > 0 ? policies : undefined,
                 clusterName: z.clusterName,
             });
-            return { stack: `${env}-zone-${zone}`, config, secure: keys ? ["awsAccessKeyId", "awsSecretAccessKey"] : [] };
+            // Installing Kong Mesh needs its licence as secret config (the stack creates the Secret in the namespace it creates).
+            const licence = z.product === "kong-mesh" && z.install?.enabled === true;
+            return { stack: `${env}-zone-${zone}`, config, secure: [...(keys ? ["awsAccessKeyId", "awsSecretAccessKey"] : []), ...(licence ? ["kongMeshLicense"] : [])] };
         });
 
 /** A whole environment: the global and one stack per declared zone (1–3 zones). */

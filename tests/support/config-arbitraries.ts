@@ -249,6 +249,20 @@ const externalLabelsArb = fc
     .dictionary(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9_]{0,8}$/).filter((k) => k !== "zone"), fc.string({ minLength: 1, maxLength: 12 }), { maxKeys: 3 })
     .map((d) => compact(d));
 
+/**
+ * A zone's own cluster: a Kuma zone is one cluster, and a zone stack sharing a sibling zone's
+ * context, EKS cluster or render directory is refused (infra/shared-cluster.ts), so each generated
+ * zone target is made the zone's own (the global's targets never end in a zone name).
+ */
+function zoneOwnTarget(target: Config | undefined, zone: string): Config | undefined {
+    if (target === undefined) return undefined;
+    if (typeof target.renderYamlToDirectory === "string") return { ...target, renderYamlToDirectory: `${target.renderYamlToDirectory}/${zone}` };
+    if (typeof target.context === "string") return { ...target, context: `${target.context}-${zone}` };
+    const eks = target.eks as Config | undefined;
+    if (eks !== undefined) return { ...target, eks: { ...eks, clusterName: `${String(eks.clusterName)}-${zone}`.slice(0, 100) } };
+    return target;
+}
+
 export const zoneArb = (env: string, zone: string, g: GlobalShape): fc.Arbitrary<StackSpec> =>
     fc
         .record({
@@ -308,7 +322,7 @@ export const zoneArb = (env: string, zone: string, g: GlobalShape): fc.Arbitrary
             // the zone's other resources are registered). Only kong-mesh gets a licence until fixed.
             const install = z.install && (z.product === "kong-mesh" ? z.install : { enabled: z.install.enabled, kdsGlobalAddress: z.install.kdsGlobalAddress });
             const config: Config = compact({
-                kubernetes: z.kubernetes,
+                kubernetes: zoneOwnTarget(z.kubernetes as Config | undefined, zone),
                 namespace: z.namespace,
                 globalStack: z.globalStackExplicit ? `organization/mesh-observability/${env}-global` : undefined,
                 mesh: compact({ product: z.product, version: z.version, environment: z.environment, controlPlane: z.controlPlane, meshes: z.meshes, install }),

@@ -1,4 +1,5 @@
 import { TENANT_HEADER } from "../tenant-header";
+import { S3_KEY_REFERENCES, s3KeysEnvFrom } from "../aws/s3-keys";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW, outOfOrderWindowMs } from "../prometheus/outage-survival";
 /**
  * Grafana Mimir as the global metrics backend: the mimir-distributed chart, pinned, with the
@@ -124,6 +125,8 @@ export interface MimirChartSettings {
     readonly storageClassName?: string;
     /** ServiceAccount annotations, e.g. eks.amazonaws.com/role-arn for IRSA access to the bucket; default none. */
     readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+    /** Secret with the S3 keys (components/aws/s3-keys.ts) for clusters without IRSA; default none. */
+    readonly s3KeysSecret?: string;
 }
 
 const FN = "mimir";
@@ -203,7 +206,7 @@ export function buildMimirValues(s: MimirChartSettings): Record<string, unknown>
         throw new Error(`${FN}: fullname ${JSON.stringify(s.fullname)} is not usable as an object name prefix; allowed: a DNS label of at most 40 characters starting with a letter`);
     }
     validateMimirTenant(s.tenant);
-    const s3 = s3Config(s.storage);
+    const s3 = { ...s3Config(s.storage), ...(s.s3KeysSecret !== undefined ? { access_key_id: S3_KEY_REFERENCES.accessKeyId, secret_access_key: S3_KEY_REFERENCES.secretAccessKey } : {}) };
     const rf = mimirReplicationFactor(s.replicationFactor);
     const z = s.sizing ?? {};
     const ingesters = count(z.ingesterReplicas, rf, "sizing.ingesterReplicas");
@@ -226,6 +229,8 @@ export function buildMimirValues(s: MimirChartSettings): Record<string, unknown>
     return {
         fullnameOverride: s.fullname,
         ...(s.serviceAccountAnnotations !== undefined ? { serviceAccount: { annotations: { ...s.serviceAccountAnnotations } } } : {}),
+        // global.extraEnvFrom reaches every Mimir component (values.yaml: "Common source of environment injections").
+        ...(s.s3KeysSecret !== undefined ? { global: { extraEnvFrom: s3KeysEnvFrom(s.s3KeysSecret) } } : {}),
         mimir: {
             structuredConfig: {
                 multitenancy_enabled: true,

@@ -151,7 +151,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                 mode: p.mode,
             }),
             mode: p.mode,
-            remoteWrite: zoneRemoteWrite(decisions, global, remoteWriteUrl, cfg, cluster),
+            remoteWrite: zoneRemoteWrite(decisions, global, remoteWriteUrl, cfg, cluster, id.stack),
             retention: p.retention,
             storageSize: p.storageSize,
             storageClassName: p.storageClassName,

@@ -23,6 +23,8 @@ const stack = testStack;
 
 const zoneStack = (env: string, zone: string, extra: Record<string, unknown> = {}) => stack(`${env}-zone-${zone}`, { mesh: { version: "2.9.2" }, ...extra });
 const placeholder = (key: string) => securePlaceholder(`${PROJECT}:${key}`);
+/** Object-storage keys a global off EKS needs for Mimir or Loki on S3 (secret config). */
+const S3_KEYS = ["s3AccessKeyId", "s3SecretAccessKey"];
 
 /** Runs an environment with the mocks recorded; fails the hook when the environment fails. */
 async function evaluated(env: string, files?: StackFile[]): Promise<MockSpyRun<EnvironmentEvaluation> & { e: EnvironmentEvaluation }> {
@@ -375,7 +377,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
         let e: EnvironmentEvaluation;
         before(async () => {
             ({ e } = await evaluated("mim", [
-                stack("mim-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }),
+                stack("mim-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }, S3_KEYS),
                 zoneStack("mim", "a"),
             ]));
         });
@@ -413,7 +415,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
         it("an http:// object-storage endpoint keeps its scheme: host:port plus insecure, https:// stays TLS", async () => {
             const s3Of = async (endpoint: string) => {
                 const run = await evaluated("mimep", [
-                    stack("mimep-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1", endpoint } } } }),
+                    stack("mimep-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1", endpoint } } } }, S3_KEYS),
                     zoneStack("mimep", "a"),
                 ]);
                 return revealed(one(stackOf(run.e, "mimep-global"), CHART, "global-mimir-chart")).values.mimir.structuredConfig.common.storage.s3;

@@ -226,8 +226,12 @@ export const globalArb = (env: string, zones: readonly string[]): fc.Arbitrary<G
             const usesDatadog = traces === "datadog" || logs === "datadog";
             const metrics = c.metrics as Config | undefined;
             const config: Config = compact({ ...c, zones: [...zones], ...(usesDatadog || datadogSettingsWithoutBackend ? { datadog } : {}) });
+            // Mimir, and Loki on S3, need the bucket's keys as secret config off EKS (EKS gets IRSA roles and must not have keys).
+            const loki = (c.logs as Config | undefined)?.loki as Config | undefined;
+            const onS3 = metrics?.backend === "mimir" || (logs === "loki" && (loki?.storage as Config | undefined)?.type === "s3");
+            const s3Keys = onS3 && (c.kubernetes as Config | undefined)?.eks === undefined;
             return {
-                spec: { stack: `${env}-global`, config, secure: usesDatadog ? ["datadogApiKey", "datadogAppKey"] : [] },
+                spec: { stack: `${env}-global`, config, secure: [...(usesDatadog ? ["datadogApiKey", "datadogAppKey"] : []), ...(s3Keys ? ["s3AccessKeyId", "s3SecretAccessKey"] : [])] },
                 shape: {
                     metricsBackend: ((metrics?.backend as string | undefined) ?? "prometheus") as GlobalShape["metricsBackend"],
                     federates: metrics?.federation !== undefined,

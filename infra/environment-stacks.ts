@@ -2,14 +2,12 @@ import * as fs from "fs";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { kubernetesTarget } from "./config/kubernetes-target";
-import { dnsLabel } from "./config/primitives";
+import { DEFAULT_NAMESPACE, dnsLabel } from "./config/primitives";
 import { readStackFile, StackFile } from "./plan/stack-files";
 import { StackTarget } from "./shared-cluster";
 
 /** Pulumi.yaml's `stackConfigDir`: where `pulumi up` of every stack reads its stack file. */
 const STACK_CONFIG_DIR = "stacks";
-/** The namespace a stack file that sets none gets (the schemas' default). */
-const DEFAULT_NAMESPACE = dnsLabel.parse("mesh-observability");
 
 let evaluated: readonly StackFile[] | undefined;
 

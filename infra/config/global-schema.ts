@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { awsRegion, checkedBy, cidrList, dnsLabel, hostname, httpUrl, positiveDuration, promDuration, promSize, s3BucketName, storageQuantity } from "./primitives";
+import { awsRegion, checkedBy, cidrList, dnsLabel, hostname, httpUrl, positiveDuration, promDuration, promSize, s3BucketName, storageQuantity, DEFAULT_NAMESPACE } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
 import { metricsSchema } from "./metrics-schema";
 import { validateLokiTenant } from "../../components/logs/loki-chart";
@@ -163,7 +163,7 @@ const globalControlPlane = z
 export const globalConfigSchema = z
     .object({
         kubernetes: kubernetesTarget.optional(),
-        namespace: dnsLabel.default("mesh-observability"),
+        namespace: dnsLabel.default(DEFAULT_NAMESPACE),
         /** Zones of this environment; each must have a `<env>-zone-<zone>` stack. */
         zones: z
             .array(dnsLabel)

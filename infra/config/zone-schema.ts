@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrList, dnsLabel, httpUrl, labelName, meshVersion, positiveDuration, promDuration, qualifiedStackName, storageQuantity } from "./primitives";
+import { cidrList, dnsLabel, httpUrl, labelName, meshVersion, positiveDuration, promDuration, qualifiedStackName, storageQuantity, DEFAULT_NAMESPACE } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
 
 const controlPlane = z
@@ -117,7 +117,7 @@ const networkPolicies = z
 export const zoneConfigSchema = z
     .object({
         kubernetes: kubernetesTarget.optional(),
-        namespace: dnsLabel.default("mesh-observability"),
+        namespace: dnsLabel.default(DEFAULT_NAMESPACE),
         /** The global stack to read; default <org>/<project>/<env>-global. */
         globalStack: qualifiedStackName.optional(),
         mesh,

@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
-import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
+import * as path from "path";
+import { evaluateEnvironment, PROJECT_ROOT } from "../../infra/plan/evaluate-environment";
 import { evaluateStack } from "../../infra/plan/evaluate-stack";
-import { StackFile } from "../../infra/plan/stack-files";
+import { environmentStacks, StackFile } from "../../infra/plan/stack-files";
 import { withMockSpy } from "../support/mock-spy";
 import { one, revealed } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
@@ -63,6 +64,25 @@ describe("one cluster per zone", function () {
         assert.match(r.message, /stacks\/Pulumi\.ns-global\.yaml/);
         assert.match(r.message, /mesh-observability:namespace/);
         assert.deepEqual(r.registeredBy("ns-zone-a"), []);
+    });
+
+    it("local, deployed as documented (the global beside east on kind-meshobs-east): no release name, fullname or namespace in common", async () => {
+        const onContext = (f: StackFile, context: string): StackFile => ({ ...f, config: { ...f.config, "mesh-observability:kubernetes": JSON.stringify({ context }) } });
+        const files = environmentStacks(path.join(PROJECT_ROOT, "stacks"), "local").map((f) => onContext(f, f.stack === "local-zone-west" ? "kind-meshobs-west" : "kind-meshobs-east"));
+        const local = await evaluateEnvironment("local", { files });
+        const names = (stack: string) => {
+            const s = local.stacks.find((x) => x.stack === stack)!;
+            const charts = s.resources.filter((r) => r.type === CHART).map(revealed);
+            // Cluster-scoped chart objects (ClusterRoles, bindings) are named after the release or its fullnameOverride.
+            return new Set([
+                ...charts.flatMap((c: any) => [`release ${c.name}`, ...(c.values?.fullnameOverride !== undefined ? [`fullname ${c.values.fullnameOverride}`] : [])]),
+                ...s.resources.filter((r) => r.type === "kubernetes:core/v1:Namespace").map((r) => `namespace ${revealed(r).metadata.name}`),
+            ]);
+        };
+        const global = names("local-global");
+        const east = names("local-zone-east");
+        assert.ok(global.size > 3 && east.size > 3, `${[...global]} / ${[...east]}`);
+        assert.deepEqual([...global].filter((n) => east.has(n)), []);
     });
 
     it("local: each zone's Alloy names its cluster-scoped objects and its hostPath after the zone", async () => {

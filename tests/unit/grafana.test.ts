@@ -294,7 +294,7 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
         ["everything behind a TLS ingress", chartSettings()],
         ["no Kuma, cluster-internal", chartSettings({ kumaPlugin: false, kumaDashboards: false, envFromSecret: undefined, exposure: { type: "ClusterIP" } })],
         ["load balancer", chartSettings({ exposure: { type: "LoadBalancer", host: "g.example.com", sourceRanges: ["10.0.0.0/8"], annotations: { x: "y" } } })],
-        ["IRSA role for AMP queries", chartSettings({ serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/grafana" } })],
+        ["IRSA role for AMP queries", chartSettings({ serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/grafana" }, amazonPrometheus: true })],
     ];
 
     it("pins the chart whose appVersion the code states", () => {

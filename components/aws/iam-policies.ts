@@ -143,16 +143,31 @@ export function ampQueryPolicy(workspaceArn: string): PolicyDocument {
  * and Decrypt (read) on that key. SSE-S3 (AES256) and the aws/s3 managed key need nothing more.
  */
 export function lokiBucketPolicy(bucketArn: string, kmsKeyArn?: string): PolicyDocument {
-    requireArn("lokiBucketPolicy", "bucketArn", bucketArn, ARN_PATTERNS.s3Bucket, "an S3 bucket ARN, arn:aws:s3:::<bucket> (no object path)");
+    return objectStoreBucketPolicy("Loki", bucketArn, kmsKeyArn);
+}
+
+/**
+ * The same for any store keeping its objects in one bucket (Loki's chunks, Mimir's blocks, rules
+ * and alertmanager state: Mimir's compactor deletes blocks as Loki's compactor deletes chunks).
+ * `who` names the statements (alphanumeric Sids).
+ */
+export function objectStoreBucketPolicy(who: "Loki" | "Mimir", bucketArn: string, kmsKeyArn?: string): PolicyDocument {
+    const where = `${who.toLowerCase()}BucketPolicy`;
+    requireArn(where, "bucketArn", bucketArn, ARN_PATTERNS.s3Bucket, "an S3 bucket ARN, arn:aws:s3:::<bucket> (no object path)");
     const statements: PolicyStatement[] = [
-        { Sid: "LokiListBucket", Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] },
-        { Sid: "LokiObjects", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`${bucketArn}/*`] },
+        { Sid: `${who}ListBucket`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] },
+        { Sid: `${who}Objects`, Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`${bucketArn}/*`] },
     ];
     if (kmsKeyArn !== undefined) {
-        requireArn("lokiBucketPolicy", "kmsKeyArn", kmsKeyArn, ARN_PATTERNS.kmsKey, "a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id> (not an alias), or unset");
-        statements.push({ Sid: "LokiKms", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [kmsKeyArn] });
+        requireArn(where, "kmsKeyArn", kmsKeyArn, ARN_PATTERNS.kmsKey, "a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id> (not an alias), or unset");
+        statements.push({ Sid: `${who}Kms`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [kmsKeyArn] });
     }
     return { Version: "2012-10-17", Statement: statements };
+}
+
+/** The ARN of an S3 bucket by name (bucket ARNs carry no account or region: S3 ARN format). */
+export function s3BucketArn(bucket: string): string {
+    return `arn:aws:s3:::${bucket}`;
 }
 
 /** Checks a policy document given to a role or user: version, statements, no wildcard-only grants. */

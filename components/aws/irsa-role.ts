@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy, PolicyDocument, validateIdentityPolicy, validateIrsaTrust, validateServiceAccount } from "./iam-policies";
@@ -14,6 +15,31 @@ export function serviceAccountAnnotations(roleArn: string): Record<string, strin
     return { [IRSA_ROLE_ANNOTATION]: roleArn };
 }
 
+/** IAM role names: at most 64 of letters, digits and + = , . @ _ - (IAM User Guide, "IAM object quotas" and CreateRole RoleName). */
+const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/**
+ * A role name fixed by the stack and the role's purpose: unique per stack (role names are global to
+ * the account), and known before the role exists, so its ARN is too (see IrsaRole.roleArn). Over 64
+ * characters, the name is cut and keeps a hash of the whole for uniqueness.
+ */
+export function irsaRoleName(stack: string, purpose: string): string {
+    const name = `${stack}-${purpose}`;
+    if (name.length <= 64) return name;
+    return `${name.slice(0, 55)}-${createHash("sha256").update(name).digest("hex").slice(0, 8)}`;
+}
+
+/**
+ * The ARN a role named `roleName` gets in the account and partition of the cluster's OIDC provider
+ * (arn:<partition>:iam::<account>:oidc-provider/<issuer>): IAM role ARNs are
+ * arn:<partition>:iam::<account>:role/<path><name>, path "/" here (IAM identifiers, "IAM ARNs").
+ */
+export function roleArnBesideOidcProvider(oidcProviderArn: string, roleName: string): string {
+    const m = /^(arn:[a-z-]+:iam::[0-9]{12}:)oidc-provider\/.+$/.exec(oidcProviderArn);
+    if (m === null) throw invalid("roleArnBesideOidcProvider", "oidcProviderArn", oidcProviderArn, "is not an IAM OIDC provider ARN", "arn:aws:iam::<12-digit account>:oidc-provider/<issuer host/path>");
+    return `${m[1]}role/${roleName}`;
+}
+
 export interface IrsaRoleArgs {
     /** ARN of the IAM OIDC provider registered for the cluster's issuer (created outside this component, e.g. by eksctl). */
     readonly oidcProviderArn: pulumi.Input<string>;
@@ -27,6 +53,11 @@ export interface IrsaRoleArgs {
     readonly policy?: pulumi.Input<PolicyDocument>;
     /** Managed policy ARNs to attach (one aws.iam.RolePolicyAttachment each); default none. At least one of policy / managedPolicyArns. */
     readonly managedPolicyArns?: readonly string[];
+    /**
+     * Role name (irsaRoleName); default: Pulumi's auto-name. Set it: the ARN, and so the
+     * ServiceAccount annotation and every chart value carrying it, is then known at preview.
+     */
+    readonly roleName?: string;
     /** Role description shown in the IAM console; default names the ServiceAccount. */
     readonly description?: string;
     /** Tags on the role; default none. */
@@ -54,6 +85,9 @@ export class IrsaRole extends pulumi.ComponentResource {
         if (typeof args.oidcProviderArn === "string" && typeof args.oidcIssuer === "string") {
             validateIrsaTrust({ oidcProviderArn: args.oidcProviderArn, oidcIssuer: args.oidcIssuer, namespace: args.namespace, serviceAccount: args.serviceAccount }, where);
         }
+        if (args.roleName !== undefined && !ROLE_NAME.test(args.roleName)) {
+            throw invalid(where, "roleName", args.roleName, "is not an IAM role name", "1-64 of letters, digits and + = , . @ _ - (irsaRoleName)");
+        }
         if (args.policy === undefined && (args.managedPolicyArns ?? []).length === 0) {
             throw invalid(where, "policy", undefined, "and managedPolicyArns are both unset (the role could do nothing)", "a policy document, managed policy ARNs, or both");
         }
@@ -69,6 +103,7 @@ export class IrsaRole extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
+                ...(args.roleName !== undefined ? { name: args.roleName } : {}),
                 assumeRolePolicy: trust,
                 description: args.description ?? `IRSA for ServiceAccount ${args.namespace}/${args.serviceAccount}`,
                 ...(args.tags !== undefined ? { tags: { ...args.tags } } : {}),
@@ -83,9 +118,15 @@ export class IrsaRole extends pulumi.ComponentResource {
             children.push(new aws.iam.RolePolicyAttachment(`${name}-attach-${i}`, { role: role.name, policyArn }, { parent: this }));
         });
 
-        this.roleArn = role.arn;
-        this.roleName = role.name;
-        this.serviceAccountAnnotations = role.arn.apply(serviceAccountAnnotations);
+        // role.arn is unknown until the role exists, so a chart whose values carry it would preview with
+        // no children. With a fixed name the ARN follows from the OIDC provider's account and partition;
+        // riding on the role's URN (known at preview) it still orders consumers after the role.
+        this.roleArn =
+            args.roleName !== undefined
+                ? pulumi.all([role.urn, args.oidcProviderArn]).apply(([, providerArn]) => roleArnBesideOidcProvider(providerArn, args.roleName!))
+                : role.arn;
+        this.roleName = args.roleName !== undefined ? role.urn.apply(() => args.roleName!) : role.name;
+        this.serviceAccountAnnotations = this.roleArn.apply(serviceAccountAnnotations);
         this.registerOutputs({
             roleArn: this.roleArn,
             roleName: this.roleName,

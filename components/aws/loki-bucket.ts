@@ -17,6 +17,8 @@ export interface LokiBucketIrsa {
     readonly namespace: string;
     /** Loki's ServiceAccount name (the chart's `serviceAccount.name`). */
     readonly serviceAccount: string;
+    /** The role's name (irsaRoleName), so its ARN is known at preview; default: auto-named. */
+    readonly roleName?: string;
 }
 
 /** The lifecycle settings, all in days. */

@@ -13,6 +13,16 @@ export const DATASOURCES = {
     kuma: { uid: "kuma", name: "Kuma", type: "kumahq-kuma-datasource" },
 } as const;
 
+/**
+ * The plugin type Amazon Managed Prometheus is provisioned with. Grafana 13 deprecates SigV4 on the
+ * core `prometheus` type and rewrites such datasources to this plugin at startup (Grafana 13.1 docs,
+ * datasources/prometheus/configure/aws-authentication: "Migrate from Prometheus SigV4 to Amazon
+ * Managed Service for Prometheus", `prometheusTypeMigration` on by default); provisioning it directly
+ * keeps the file the whole truth instead of a datasource Grafana changes behind it. Same uid and
+ * name, so dashboards and the Kuma plugin find it as before.
+ */
+export const AMAZON_PROMETHEUS_TYPE = "grafana-amazonprometheus-datasource";
+
 export { TENANT_HEADER };
 
 export interface GrafanaDatasourceSettings {
@@ -68,19 +78,23 @@ export function buildGrafanaDatasources(s: GrafanaDatasourceSettings): Record<st
         {
             name: DATASOURCES.prometheus.name,
             uid: DATASOURCES.prometheus.uid,
-            type: DATASOURCES.prometheus.type,
+            type: p.sigv4Region !== undefined ? AMAZON_PROMETHEUS_TYPE : DATASOURCES.prometheus.type,
             access: "proxy",
             orgId: 1,
             url: url("prometheus", p.url),
             isDefault: true,
             editable: false,
-            jsonData: {
-                httpMethod: "POST",
-                prometheusType: p.tenant !== undefined ? "Mimir" : "Prometheus",
-                // "default" = the AWS SDK chain, which picks up the pod's IRSA web identity token.
-                ...(p.sigv4Region !== undefined ? { sigV4Auth: true, sigV4AuthType: "default", sigV4Region: literal(p.sigv4Region) } : {}),
-                ...(p.tenant !== undefined ? { httpHeaderName1: TENANT_HEADER } : {}),
-            },
+            jsonData:
+                p.sigv4Region !== undefined
+                    ? // The plugin's provisioning keys (grafana.com/docs/plugins/grafana-amazonprometheus-datasource,
+                      // "Configure": httpMethod, sigV4Auth, sigV4AuthType, sigV4Region); "default" = the AWS SDK
+                      // chain, which picks up the pod's IRSA web identity token.
+                      { httpMethod: "POST", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: literal(p.sigv4Region) }
+                    : {
+                          httpMethod: "POST",
+                          prometheusType: p.tenant !== undefined ? "Mimir" : "Prometheus",
+                          ...(p.tenant !== undefined ? { httpHeaderName1: TENANT_HEADER } : {}),
+                      },
             ...(p.basicAuthUser !== undefined
                 ? { basicAuth: true, basicAuthUser: literal(p.basicAuthUser), secureJsonData: { basicAuthPassword: envRef(p.passwordEnv!) } }
                 : { basicAuth: false }),

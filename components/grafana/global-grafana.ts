@@ -143,6 +143,7 @@ export class GlobalGrafana extends pulumi.ComponentResource {
                         datasourcesConfigMap,
                         dashboardsConfigMap,
                         kumaPlugin,
+                        amazonPrometheus: p.sigv4Region !== undefined,
                         kumaDashboards: args.kumaDashboards ?? true,
                         envFromSecret,
                         configChecksum: sha256(datasources + this.dashboardText),

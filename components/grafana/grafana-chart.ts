@@ -1,5 +1,5 @@
 import { ServiceExposure } from "../prometheus/chart-values";
-import { DATASOURCES } from "./datasources";
+import { AMAZON_PROMETHEUS_TYPE, DATASOURCES } from "./datasources";
 
 /**
  * The Grafana chart, pinned. It moved to grafana-community/helm-charts (grafana/helm-charts keeps a
@@ -58,6 +58,13 @@ export function kumaDashboardUrl(file: string): string {
     return `https://raw.githubusercontent.com/kumahq/kuma/${KUMA_DASHBOARDS_REF}/app/kumactl/data/install/k8s/metrics/grafana/${file}`;
 }
 
+/**
+ * The Amazon Managed Prometheus datasource plugin (grafana/grafana-amazonprometheus-datasource; 3.3.4
+ * per its grafana.com changelog, built against Grafana 13.3 packages), installed from the Grafana
+ * catalog in Grafana's `id@version` preinstall form. Signed by Grafana Labs: no unsigned allowance.
+ */
+export const AMAZON_PROMETHEUS_PLUGIN = { id: AMAZON_PROMETHEUS_TYPE, version: "3.3.4" } as const;
+
 export interface GrafanaChartSettings {
     /** Secret with ADMIN_USER_KEY and ADMIN_PASSWORD_KEY (admin.existingSecret). */
     readonly adminSecretName: string;
@@ -67,6 +74,11 @@ export interface GrafanaChartSettings {
     readonly dashboardsConfigMap?: string;
     /** Install the Kuma datasource plugin and allow it unsigned. */
     readonly kumaPlugin: boolean;
+    /**
+     * The metrics datasource is Amazon Managed Prometheus: install its plugin and turn on SigV4 for
+     * the data source proxy, the route the Kuma plugin queries Prometheus through; default false.
+     */
+    readonly amazonPrometheus?: boolean;
     /** Download the Kuma dashboards at pod start (needs egress to raw.githubusercontent.com). */
     readonly kumaDashboards: boolean;
     /** Secret whose keys become environment variables (datasource credentials referenced as ${VAR}). */
@@ -93,6 +105,12 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
     const ini: Record<string, Record<string, unknown>> = { analytics: { check_for_updates: false, reporting_enabled: false } };
     if (s.kumaPlugin) ini.plugins = { allow_loading_unsigned_plugins: KUMA_DATASOURCE_PLUGIN.id };
     if (s.exposure.type === "Ingress") ini.server = { root_url: `${grafanaUrl(s.exposure, "", "")}/` };
+    // [auth] sigv4_auth_enabled (Grafana configuration docs; default false): without it the data source
+    // proxy sends the Kuma plugin's /api/v1/query calls unsigned and AMP answers 403. The proxy signs
+    // for the aps service on this plugin type too (grafana/grafana pkg/services/datasources/service
+    // awsServiceNamespace: DS_PROMETHEUS, DS_AMAZON_PROMETHEUS → "aps") and lets GETs through
+    // (pkg/api/pluginproxy/ds_proxy.go validateRequest).
+    if (s.amazonPrometheus === true) ini.auth = { sigv4_auth_enabled: true };
 
     const providers: Record<string, unknown>[] = [];
     const provider = (name: string, folder: string) => ({
@@ -138,7 +156,11 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
     if (s.serviceAccountAnnotations !== undefined && Object.keys(s.serviceAccountAnnotations).length > 0) {
         values.serviceAccount = { create: true, annotations: { ...s.serviceAccountAnnotations } };
     }
-    if (s.kumaPlugin) values.plugins = [`${KUMA_DATASOURCE_PLUGIN.id}@${KUMA_DATASOURCE_PLUGIN.version}@${KUMA_DATASOURCE_PLUGIN.url}`];
+    const plugins = [
+        ...(s.kumaPlugin ? [`${KUMA_DATASOURCE_PLUGIN.id}@${KUMA_DATASOURCE_PLUGIN.version}@${KUMA_DATASOURCE_PLUGIN.url}`] : []),
+        ...(s.amazonPrometheus === true ? [`${AMAZON_PROMETHEUS_PLUGIN.id}@${AMAZON_PROMETHEUS_PLUGIN.version}`] : []),
+    ];
+    if (plugins.length > 0) values.plugins = plugins;
     if (s.datasourcesConfigMap !== undefined) {
         values.extraConfigmapMounts = [
             {

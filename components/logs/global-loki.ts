@@ -11,6 +11,7 @@ import {
     validateLokiTenant,
 } from "./loki-chart";
 import { pinnedChart } from "../pinned-chart";
+import { S3Keys, s3KeysSecret } from "../aws/s3-keys";
 
 export interface GlobalLokiArgs {
     /** Namespace to deploy into (must exist). */
@@ -31,6 +32,8 @@ export interface GlobalLokiArgs {
     readonly storageClassName?: string;
     /** Annotations of Loki's ServiceAccount (named after the component), e.g. eks.amazonaws.com/role-arn; default none. */
     readonly serviceAccountAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
+    /** S3 keys (secret config) for a cluster without IRSA: a Secret of this component, env of Loki's pods; default none. */
+    readonly s3Keys?: S3Keys;
 }
 
 /**
@@ -56,6 +59,7 @@ export class GlobalLoki extends pulumi.ComponentResource {
             throw new Error(`GlobalLoki ${name}: tenant ${JSON.stringify(args.tenant)} given with auth disabled; Loki then stores everything as "${NO_AUTH_TENANT}"`);
         }
         const tenant = validateLokiTenant(args.tenant ?? NO_AUTH_TENANT);
+        const keysSecret = args.s3Keys !== undefined ? `${name}-s3-keys` : undefined;
         const settings = {
             fullname: name,
             replicas: args.replicas,
@@ -64,8 +68,10 @@ export class GlobalLoki extends pulumi.ComponentResource {
             storage: args.storage,
             exposure: args.exposure,
             storageClassName: args.storageClassName,
+            s3KeysSecret: keysSecret,
         };
         buildLokiValues(settings); // bad settings fail here, not inside the apply below
+        const dependsOn = args.s3Keys !== undefined && keysSecret !== undefined ? [s3KeysSecret(this, keysSecret, args.namespace, args.s3Keys)] : [];
 
         const chart = pinnedChart(
             name,
@@ -76,7 +82,7 @@ export class GlobalLoki extends pulumi.ComponentResource {
                     buildLokiValues({ ...settings, serviceAccountAnnotations }),
                 ),
             },
-            { parent: this },
+            { parent: this, dependsOn },
         );
 
         const exposed: pulumi.Resource[] = [];

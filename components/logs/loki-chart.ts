@@ -1,6 +1,7 @@
 import type { types } from "@pulumi/kubernetes";
 import { ServiceExposure } from "../prometheus/chart-values";
 import { parsePromDuration } from "../prometheus/duration";
+import { S3_KEY_REFERENCES, s3KeysEnvFrom } from "../aws/s3-keys";
 
 /**
  * The Loki chart, pinned. Its OSS home moved to grafana-community/helm-charts on 2026-03-16
@@ -59,6 +60,8 @@ export interface LokiChartSettings {
     readonly storageClassName?: string;
     /** Annotations of Loki's ServiceAccount (named `fullname`), e.g. the IRSA role for its S3 bucket; default none. */
     readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+    /** Secret with the S3 keys (components/aws/s3-keys.ts) for clusters without IRSA; s3 storage only; default none. */
+    readonly s3KeysSecret?: string;
 }
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -104,13 +107,20 @@ export function buildLokiValues(s: LokiChartSettings): Record<string, unknown> {
                   type: "s3",
                   // The ruler is off, so only the chunks bucket is read; the chart still looks up both names.
                   bucketNames: { chunks: s.storage.bucket, ruler: s.storage.bucket },
-                  s3: { region: s.storage.region, ...(s.storage.endpoint !== undefined ? { endpoint: s.storage.endpoint } : {}) },
+                  s3: {
+                      region: s.storage.region,
+                      ...(s.storage.endpoint !== undefined ? { endpoint: s.storage.endpoint } : {}),
+                      ...(s.s3KeysSecret !== undefined ? { accessKeyId: S3_KEY_REFERENCES.accessKeyId, secretAccessKey: S3_KEY_REFERENCES.secretAccessKey } : {}),
+                  },
               }
             : { type: "filesystem" };
+    if (s.s3KeysSecret !== undefined && s.storage.type !== "s3") throw new Error("loki: s3KeysSecret is for s3 storage only");
 
     return {
         deploymentMode: "Monolithic",
         fullnameOverride: s.fullname,
+        // defaults.extraEnvFrom: "Common source of environment injections to add to all pods directly managed by this chart" (values.yaml).
+        ...(s.s3KeysSecret !== undefined ? { defaults: { extraEnvFrom: s3KeysEnvFrom(s.s3KeysSecret) } } : {}),
         ...(s.serviceAccountAnnotations !== undefined && Object.keys(s.serviceAccountAnnotations).length > 0
             ? { serviceAccount: { create: true, name: s.fullname, annotations: { ...s.serviceAccountAnnotations } } }
             : {}),

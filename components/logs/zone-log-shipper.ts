@@ -39,7 +39,9 @@ export class ZoneLogShipper extends pulumi.ComponentResource {
         // What can be checked without the endpoint fails here, before any resource (this one included) is registered.
         checkZoneLabels(args.zone, args.extraLabels);
         const values = buildAlloyChartValues({
-            fullname: name,
+            // The ClusterRole/Binding (alloy chart 1.11.1 templates/rbac.yaml: alloy.fullname) and the
+            // hostPath are cluster-wide: named after the zone, they stay apart even beside another zone's.
+            fullname: `${name}-${args.zone}`,
             configMapName,
             secretMounts: args.basicAuth !== undefined ? [{ name: CREDENTIAL_MOUNT, secretName: credentialName }] : [],
         });

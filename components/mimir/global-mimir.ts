@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { pinnedChart } from "../pinned-chart";
+import { S3Keys, s3KeysSecret } from "../aws/s3-keys";
 import { buildMimirValues, MIMIR_CHART, MimirLimits, mimirEndpoints, MimirS3Storage, MimirSizing, validateMimirTenant } from "./mimir-chart";
 
 export interface GlobalMimirArgs {
@@ -17,8 +18,15 @@ export interface GlobalMimirArgs {
     readonly limits?: MimirLimits;
     /** StorageClass of the PVCs; default the cluster default. */
     readonly storageClassName?: string;
-    /** ServiceAccount annotations (e.g. eks.amazonaws.com/role-arn for IRSA); default none. */
-    readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+    /** ServiceAccount annotations (e.g. eks.amazonaws.com/role-arn for IRSA, mimirServiceAccount()); default none. */
+    readonly serviceAccountAnnotations?: pulumi.Input<Record<string, string>>;
+    /** S3 keys (secret config) for a cluster without IRSA: a Secret of this component, env of every pod; default none. */
+    readonly s3Keys?: S3Keys;
+}
+
+/** The one ServiceAccount the chart gives every Mimir component (mimir.serviceAccountName: the fullname; ruler and alertmanager reuse it). */
+export function mimirServiceAccount(fullname: string): string {
+    return fullname;
 }
 
 /**
@@ -38,19 +46,25 @@ export class GlobalMimir extends pulumi.ComponentResource {
     constructor(name: string, args: GlobalMimirArgs, opts?: pulumi.ComponentResourceOptions) {
         // Validated and built before super(): bad settings fail before anything is registered.
         const tenant = validateMimirTenant(args.tenant);
-        const values = buildMimirValues({
-            fullname: name,
-            tenant,
-            storage: args.storage,
-            replicationFactor: args.replicationFactor,
-            sizing: args.sizing,
-            limits: args.limits,
-            storageClassName: args.storageClassName,
-            serviceAccountAnnotations: args.serviceAccountAnnotations,
-        });
+        const keysSecret = args.s3Keys !== undefined ? `${name}-s3-keys` : undefined;
+        const settings = (serviceAccountAnnotations: Record<string, string> | undefined) =>
+            buildMimirValues({
+                fullname: name,
+                tenant,
+                storage: args.storage,
+                replicationFactor: args.replicationFactor,
+                sizing: args.sizing,
+                limits: args.limits,
+                storageClassName: args.storageClassName,
+                serviceAccountAnnotations,
+                s3KeysSecret: keysSecret,
+            });
+        settings(undefined); // bad settings fail here, before anything is registered
         super("meshobs:mimir:GlobalMimir", name, {}, opts);
 
-        const chart = pinnedChart(name, MIMIR_CHART, { namespace: args.namespace, values }, { parent: this });
+        const dependsOn = args.s3Keys !== undefined && keysSecret !== undefined ? [s3KeysSecret(this, keysSecret, args.namespace, args.s3Keys)] : [];
+        const values = args.serviceAccountAnnotations !== undefined ? pulumi.output(args.serviceAccountAnnotations).apply(settings) : settings(undefined);
+        const chart = pinnedChart(name, MIMIR_CHART, { namespace: args.namespace, values }, { parent: this, dependsOn });
 
         const endpoints = mimirEndpoints(name, args.namespace);
         this.pushUrl = pulumi.output(endpoints.pushUrl);

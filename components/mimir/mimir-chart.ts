@@ -1,4 +1,5 @@
 import { TENANT_HEADER } from "../tenant-header";
+import { S3_KEY_REFERENCES, s3KeysEnvFrom } from "../aws/s3-keys";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW, outOfOrderWindowMs } from "../prometheus/outage-survival";
 /**
  * Grafana Mimir as the global metrics backend: the mimir-distributed chart, pinned, with the
@@ -124,6 +125,8 @@ export interface MimirChartSettings {
     readonly storageClassName?: string;
     /** ServiceAccount annotations, e.g. eks.amazonaws.com/role-arn for IRSA access to the bucket; default none. */
     readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+    /** Secret with the S3 keys (components/aws/s3-keys.ts) for clusters without IRSA; default none. */
+    readonly s3KeysSecret?: string;
 }
 
 const FN = "mimir";
@@ -167,6 +170,21 @@ function s3Config(s: MimirS3Storage): Record<string, unknown> {
     return { bucket_name: s.bucketName, region: s.region, endpoint, ...(s.insecure === true ? { insecure: true } : {}) };
 }
 
+/**
+ * The S3 client's endpoint settings for an object-storage URL. Mimir's `s3.endpoint` is
+ * host[:port] without a scheme and the client speaks TLS unless `s3.insecure` is true ("use
+ * http:// for the S3 endpoint instead of https://", Mimir configuration reference, s3 storage
+ * backend); the chart wires its own bundled MinIO the same way (mimir-distributed 5.7.0
+ * values.yaml `mimir.config`: `endpoint: <minio>.<namespace>.svc:<port>`, `insecure: true`).
+ * Dropping the scheme of an http:// URL without setting `insecure` makes Mimir speak TLS to a
+ * plain-HTTP store.
+ */
+export function mimirS3Endpoint(url: string): Pick<MimirS3Storage, "endpoint" | "insecure"> {
+    const u = new URL(url);
+    if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error(`${FN}: storage.endpoint ${JSON.stringify(url)} is not an http(s) URL; allowed: http://host[:port] or https://host[:port]`);
+    return u.protocol === "http:" ? { endpoint: u.host, insecure: true } : { endpoint: u.host };
+}
+
 /** Replication factor: 1, 3 or 5. Two is refused: its write quorum is 2, so losing either ingester stops ingestion, no better than one. */
 export function mimirReplicationFactor(value: number | undefined): number {
     const rf = value ?? 3;
@@ -188,7 +206,7 @@ export function buildMimirValues(s: MimirChartSettings): Record<string, unknown>
         throw new Error(`${FN}: fullname ${JSON.stringify(s.fullname)} is not usable as an object name prefix; allowed: a DNS label of at most 40 characters starting with a letter`);
     }
     validateMimirTenant(s.tenant);
-    const s3 = s3Config(s.storage);
+    const s3 = { ...s3Config(s.storage), ...(s.s3KeysSecret !== undefined ? { access_key_id: S3_KEY_REFERENCES.accessKeyId, secret_access_key: S3_KEY_REFERENCES.secretAccessKey } : {}) };
     const rf = mimirReplicationFactor(s.replicationFactor);
     const z = s.sizing ?? {};
     const ingesters = count(z.ingesterReplicas, rf, "sizing.ingesterReplicas");
@@ -211,6 +229,8 @@ export function buildMimirValues(s: MimirChartSettings): Record<string, unknown>
     return {
         fullnameOverride: s.fullname,
         ...(s.serviceAccountAnnotations !== undefined ? { serviceAccount: { annotations: { ...s.serviceAccountAnnotations } } } : {}),
+        // global.extraEnvFrom reaches every Mimir component (values.yaml: "Common source of environment injections").
+        ...(s.s3KeysSecret !== undefined ? { global: { extraEnvFrom: s3KeysEnvFrom(s.s3KeysSecret) } } : {}),
         mimir: {
             structuredConfig: {
                 multitenancy_enabled: true,

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { awsRegion, checkedBy, cidrList, dnsLabel, hostname, httpUrl, positiveDuration, promDuration, promSize, s3BucketName, storageQuantity } from "./primitives";
+import { awsRegion, checkedBy, cidrList, dnsLabel, hostname, httpUrl, positiveDuration, promDuration, promSize, s3BucketName, storageQuantity, DEFAULT_NAMESPACE } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
 import { metricsSchema } from "./metrics-schema";
 import { validateLokiTenant } from "../../components/logs/loki-chart";
@@ -163,7 +163,7 @@ const globalControlPlane = z
 export const globalConfigSchema = z
     .object({
         kubernetes: kubernetesTarget.optional(),
-        namespace: dnsLabel.default("mesh-observability"),
+        namespace: dnsLabel.default(DEFAULT_NAMESPACE),
         /** Zones of this environment; each must have a `<env>-zone-<zone>` stack. */
         zones: z
             .array(dnsLabel)
@@ -195,6 +195,10 @@ export const globalConfigSchema = z
         datadogApiKey: z.string().min(1).optional(),
         /** Datadog application key (secret config). */
         datadogAppKey: z.string().min(1).optional(),
+        /** Object-storage keys for Mimir and Loki on S3 when the cluster is not EKS (no IRSA); secret config. */
+        s3AccessKeyId: z.string().min(1).optional(),
+        /** Its secret key (secret config). */
+        s3SecretAccessKey: z.string().min(1).optional(),
         grafana: grafana.default(grafana.parse({})),
         globalControlPlane: globalControlPlane.default({ product: "kuma" }),
         networkPolicies: networkPolicies.default({ enabled: false, grafanaUiCidrs: [] }),
@@ -219,6 +223,23 @@ export const globalConfigSchema = z
         if (np.enabled && ingressExposed && np.ingressControllerNamespace === undefined) {
             ctx.addIssue({ code: "custom", path: ["networkPolicies", "ingressControllerNamespace"], message: "required with an ingress exposure: only the controller's pods may reach it; allowed: its namespace, e.g. ingress-nginx" });
         }
+        // Mimir and Loki on S3 need credentials for the bucket: an IRSA role on EKS, keys elsewhere.
+        if ((cfg.s3AccessKeyId === undefined) !== (cfg.s3SecretAccessKey === undefined)) {
+            ctx.addIssue({ code: "custom", path: [cfg.s3AccessKeyId === undefined ? "s3AccessKeyId" : "s3SecretAccessKey"], message: "S3 keys go in pairs; allowed: both s3AccessKeyId and s3SecretAccessKey (secret), or neither" });
+        }
+        const buckets = usesObjectStorage(cfg);
+        if (buckets.length > 0 && cfg.kubernetes?.eks === undefined && cfg.s3AccessKeyId === undefined) {
+            ctx.addIssue({
+                code: "custom",
+                path: ["s3AccessKeyId"],
+                message:
+                    `required: ${buckets.join(" and ")} on S3 and this cluster is not EKS (no IRSA role can be given to the pods); ` +
+                    "allowed: `pulumi config set --secret s3AccessKeyId …` and s3SecretAccessKey, keys allowed s3:ListBucket, GetObject, PutObject, DeleteObject on the bucket",
+            });
+        }
+        if (cfg.s3AccessKeyId !== undefined && (cfg.kubernetes?.eks !== undefined || buckets.length === 0)) {
+            ctx.addIssue({ code: "custom", path: ["s3AccessKeyId"], message: `${buckets.length === 0 ? "nothing here uses S3" : "an EKS cluster reaches S3 through IRSA roles, not static keys"}; allowed: remove the keys` });
+        }
         const usesDatadog = cfg.traces.backend === "datadog" || cfg.logs.backend === "datadog";
         if (usesDatadog) {
             if (cfg.datadog === undefined) ctx.addIssue({ code: "custom", path: ["datadog"], message: "required when traces or logs use datadog; allowed: {site, notify?, noDataMinutes?}" });
@@ -228,6 +249,11 @@ export const globalConfigSchema = z
         }
     });
 
+/** What keeps objects in S3 (Mimir always; Loki with s3 storage). */
+export function usesObjectStorage(cfg: { readonly metrics: { readonly backend: string }; readonly logs: { readonly backend: string; readonly loki: { readonly storage: { readonly type: string } } } }): Array<"Mimir" | "Loki"> {
+    return [...(cfg.metrics.backend === "mimir" ? (["Mimir"] as const) : []), ...(cfg.logs.backend === "loki" && cfg.logs.loki.storage.type === "s3" ? (["Loki"] as const) : [])];
+}
+
 export type GlobalConfig = z.infer<typeof globalConfigSchema>;
 export type GlobalPrometheusConfig = GlobalConfig["globalPrometheus"];
 export type ExposureConfig = GlobalPrometheusConfig["exposure"];
@@ -236,4 +262,4 @@ export type LogsConfig = GlobalConfig["logs"];
 export type MetricsConfig = GlobalConfig["metrics"];
 
 /** Keys that hold credentials and must be set as secrets. */
-export const GLOBAL_SECRET_KEYS = ["datadogApiKey", "datadogAppKey"] as const;
+export const GLOBAL_SECRET_KEYS = ["datadogApiKey", "datadogAppKey", "s3AccessKeyId", "s3SecretAccessKey"] as const;

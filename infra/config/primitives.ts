@@ -10,6 +10,9 @@ import { parsePromDuration } from "../../components/prometheus/duration";
 /** RFC 1123 DNS label: zone names become Kubernetes names, label values and DNS names. */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
+/** The observability namespace of a stack that sets none (both roles' `namespace` default). */
+export const DEFAULT_NAMESPACE = "mesh-observability";
+
 export const dnsLabel = z
     .string()
     .regex(DNS_LABEL, {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { cidrList, dnsLabel, httpUrl, labelName, meshVersion, positiveDuration, promDuration, qualifiedStackName, storageQuantity } from "./primitives";
+import { cidrList, dnsLabel, httpUrl, labelName, meshVersion, positiveDuration, promDuration, qualifiedStackName, storageQuantity, DEFAULT_NAMESPACE } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
 
 const controlPlane = z
@@ -27,7 +27,7 @@ const install = z
             .string()
             .regex(/^grpcs?:\/\/[A-Za-z0-9.-]+:[0-9]{1,5}$/, { error: (i) => `${JSON.stringify(i.input)} is not a KDS address; allowed: grpcs://host:port (e.g. grpcs://kds.example.com:5685)` })
             .optional(),
-        /** Kong Mesh license Secret (key license.json) in the control plane namespace. */
+        /** Name of the Kong Mesh licence Secret (key license.json) the stack creates in the control plane namespace; default kong-mesh-license. */
         licenseSecret: dnsLabel.optional(),
     })
     .strict();
@@ -117,7 +117,7 @@ const networkPolicies = z
 export const zoneConfigSchema = z
     .object({
         kubernetes: kubernetesTarget.optional(),
-        namespace: dnsLabel.default("mesh-observability"),
+        namespace: dnsLabel.default(DEFAULT_NAMESPACE),
         /** The global stack to read; default <org>/<project>/<env>-global. */
         globalStack: qualifiedStackName.optional(),
         mesh,
@@ -128,6 +128,8 @@ export const zoneConfigSchema = z
         awsAccessKeyId: z.string().min(1).optional(),
         /** Its secret key (secret config). */
         awsSecretAccessKey: z.string().min(1).optional(),
+        /** Kong Mesh licence (license.json's content) for mesh.install (secret config). */
+        kongMeshLicense: z.string().min(1).optional(),
         /** Kubernetes cluster name reported by the Datadog agent; default: <env>-<zone>. */
         clusterName: dnsLabel.optional(),
     })
@@ -156,8 +158,12 @@ export const zoneConfigSchema = z
         if (cfg.mesh.install.licenseSecret !== undefined && cfg.mesh.product !== "kong-mesh") {
             ctx.addIssue({ code: "custom", path: ["mesh", "install", "licenseSecret"], message: "a licence is for Kong Mesh only; allowed: remove it, or mesh.product: kong-mesh" });
         }
-        if (cfg.mesh.install.enabled && cfg.mesh.product === "kong-mesh" && cfg.mesh.install.licenseSecret === undefined) {
-            ctx.addIssue({ code: "custom", path: ["mesh", "install", "licenseSecret"], message: "Kong Mesh needs its license Secret (key license.json); allowed: the Secret's name" });
+        // The licence Secret goes into the namespace the install creates, so the stack creates it too.
+        if (cfg.mesh.install.enabled && cfg.mesh.product === "kong-mesh" && cfg.kongMeshLicense === undefined) {
+            ctx.addIssue({ code: "custom", path: ["kongMeshLicense"], message: "required: installing Kong Mesh needs its licence; allowed: `pulumi config set --secret kongMeshLicense < license.json`" });
+        }
+        if (cfg.kongMeshLicense !== undefined && !(cfg.mesh.install.enabled && cfg.mesh.product === "kong-mesh")) {
+            ctx.addIssue({ code: "custom", path: ["kongMeshLicense"], message: "is used only when this stack installs Kong Mesh; allowed: remove it, or mesh.product: kong-mesh with mesh.install.enabled" });
         }
         // MeshMetric and policies applied on a zone control plane (kuma.io/origin: zone) arrived in 2.6.
         if (cfg.policies.enabled && (major < 2 || (major === 2 && minor < 6))) {
@@ -179,4 +185,4 @@ export type PoliciesConfig = ZoneConfig["policies"];
 export type ZoneNetworkPoliciesConfig = ZoneConfig["networkPolicies"];
 
 /** Keys that hold credentials and must be set as secrets. */
-export const ZONE_SECRET_KEYS = ["awsAccessKeyId", "awsSecretAccessKey"] as const;
+export const ZONE_SECRET_KEYS = ["awsAccessKeyId", "awsSecretAccessKey", "kongMeshLicense"] as const;

@@ -1,6 +1,7 @@
 import * as path from "path";
 import { evaluateStack, LOCAL_ORGANIZATION, PlannedOutput, PROJECT, StackEvaluation } from "./evaluate-stack";
 import { environmentStacks, StackFile } from "./stack-files";
+import { withEnvironmentStackFiles } from "../environment-stacks";
 
 export interface EnvironmentEvaluation {
     readonly env: string;
@@ -26,12 +27,15 @@ export async function evaluateEnvironment(env: string, opts: EvaluateOptions = {
     const files = opts.files ?? environmentStacks(opts.stacksDir ?? path.join(PROJECT_ROOT, "stacks"), env);
     const outputs = new Map<string, Record<string, PlannedOutput>>();
     const stacks: StackEvaluation[] = [];
-    for (const file of files) {
-        opts.progress?.({ stack: file.stack, phase: "start" });
-        const evaluation = await evaluateStack(file, outputs);
-        outputs.set(`${LOCAL_ORGANIZATION}/${PROJECT}/${file.stack}`, evaluation.outputs);
-        stacks.push(evaluation);
-        opts.progress?.({ stack: file.stack, phase: "done", evaluation });
-    }
+    // Each stack checks its siblings (one cluster per zone) among exactly the files evaluated here.
+    await withEnvironmentStackFiles(files, async () => {
+        for (const file of files) {
+            opts.progress?.({ stack: file.stack, phase: "start" });
+            const evaluation = await evaluateStack(file, outputs);
+            outputs.set(`${LOCAL_ORGANIZATION}/${PROJECT}/${file.stack}`, evaluation.outputs);
+            stacks.push(evaluation);
+            opts.progress?.({ stack: file.stack, phase: "done", evaluation });
+        }
+    });
     return { env, stacks };
 }

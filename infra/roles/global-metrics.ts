@@ -1,10 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { AmpWorkspace } from "../../components/aws/amp-workspace";
-import { ampQueryPolicy } from "../../components/aws/iam-policies";
-import { IrsaRole } from "../../components/aws/irsa-role";
+import { ampQueryPolicy, objectStoreBucketPolicy, s3BucketArn } from "../../components/aws/iam-policies";
+import { IrsaRole, irsaRoleName } from "../../components/aws/irsa-role";
+import { S3Keys } from "../../components/aws/s3-keys";
 import { GlobalGrafanaArgs } from "../../components/grafana/global-grafana";
 import { grafanaFullname } from "../../components/grafana/grafana-chart";
-import { GlobalMimir } from "../../components/mimir/global-mimir";
+import { GlobalMimir, mimirServiceAccount } from "../../components/mimir/global-mimir";
+import { mimirS3Endpoint } from "../../components/mimir/mimir-chart";
 import { GlobalPrometheus } from "../../components/prometheus/global-prometheus";
 import { ServiceExposure } from "../../components/prometheus/chart-values";
 import { prometheusResources, singlePrometheusWarning } from "../../components/prometheus/sizing";
@@ -39,6 +41,12 @@ export interface GlobalMetrics {
 }
 
 const none = () => pulumi.output("");
+
+/** The S3 keys from secret config, for Mimir or Loki off EKS (the schema requires them there). */
+export function staticS3Keys(cfg: GlobalConfig): S3Keys {
+    if (cfg.s3AccessKeyId === undefined || cfg.s3SecretAccessKey === undefined) throw new Error("S3 keys missing after validation"); // unreachable: globalConfigSchema refines this
+    return { accessKeyId: pulumi.secret(cfg.s3AccessKeyId), secretAccessKey: pulumi.secret(cfg.s3SecretAccessKey) };
+}
 
 /**
  * The global metrics backend: one Prometheus (remote-write receiver, or federating the zones),
@@ -138,6 +146,7 @@ export function globalMetrics(
                         oidcIssuer: cluster.eks.oidcIssuer,
                         namespace: cfg.namespace,
                         serviceAccount: grafanaFullname(GRAFANA_RELEASE),
+                        roleName: irsaRoleName(id.stack, "grafana-amp-query"),
                         policy: workspace.arn.apply(ampQueryPolicy),
                         description: `Grafana in ${id.stack} queries AMP workspace ${amp.alias ?? id.env}`,
                     },
@@ -167,12 +176,34 @@ export function globalMetrics(
         case "mimir": {
             const mimir = m.mimir!; // the schema requires it with this backend
             const s = mimir.storage;
+            // The bucket: on EKS an IRSA role only Mimir's ServiceAccount may assume, allowed only this
+            // bucket; elsewhere the S3 keys from secret config (the schema requires them).
+            const eks = cluster.eks;
+            const access =
+                eks !== undefined
+                    ? {
+                          serviceAccountAnnotations: new IrsaRole(
+                              `${MIMIR_RELEASE}-s3`,
+                              {
+                                  oidcProviderArn: eks.oidcProviderArn,
+                                  oidcIssuer: eks.oidcIssuer,
+                                  namespace: cfg.namespace,
+                                  serviceAccount: mimirServiceAccount(MIMIR_RELEASE),
+                                  roleName: irsaRoleName(id.stack, "mimir-s3"),
+                                  policy: objectStoreBucketPolicy("Mimir", s3BucketArn(s.bucket)),
+                                  description: `Mimir (${cfg.namespace}/${mimirServiceAccount(MIMIR_RELEASE)}) on s3://${s.bucket}`,
+                              },
+                              { provider: eks.awsProvider },
+                          ).serviceAccountAnnotations,
+                      }
+                    : { s3Keys: staticS3Keys(cfg) };
             const backend = new GlobalMimir(
                 MIMIR_RELEASE,
                 {
                     namespace: cfg.namespace,
                     tenant: mimir.tenant,
-                    storage: { type: "s3", bucketName: s.bucket, region: s.region, ...(s.endpoint !== undefined ? { endpoint: new URL(s.endpoint).host } : {}) },
+                    storage: { type: "s3", bucketName: s.bucket, region: s.region, ...(s.endpoint !== undefined ? mimirS3Endpoint(s.endpoint) : {}) },
+                    ...access,
                 },
                 opts,
             );

@@ -11,13 +11,17 @@ import { ExposureConfig, GlobalConfig } from "../config/global-schema";
 import { GlobalStackExports } from "../global-outputs";
 import { ClusterTarget, clusterTarget, regionalAwsProvider } from "../kubernetes-provider";
 import { LokiBucket } from "../../components/aws/loki-bucket";
+import { IrsaRole, irsaRoleName } from "../../components/aws/irsa-role";
+import { objectStoreBucketPolicy, s3BucketArn } from "../../components/aws/iam-policies";
+import { GlobalLokiArgs } from "../../components/logs/global-loki";
 import { exposureSources, OBSERVABILITY_NAMESPACES } from "../../components/network/network-policies";
 import { ObservabilityNetworkPolicies } from "../../components/network/observability-network-policies";
 import { controlPlaneNamespace } from "../../components/mesh/control-plane";
 import { parsePromDuration } from "../../components/prometheus/duration";
-import { globalMetrics } from "./global-metrics";
+import { globalMetrics, staticS3Keys } from "./global-metrics";
 import { GLOBAL_COLLECTOR_RELEASE, GRAFANA_RELEASE, JAEGER_RELEASE, LOKI_RELEASE, MIMIR_RELEASE, PROMETHEUS_RELEASE } from "./global-releases";
 import { StackIdentity } from "../stack-identity";
+import { ingestIngressAnnotations } from "../../components/ingest-ingress";
 import { warn } from "../warnings";
 import { observabilityNamespace } from "./namespace";
 
@@ -51,7 +55,7 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
                       retention: l.retention,
                       storage: l.storage,
                       exposure: serviceExposure(l.exposure),
-                      serviceAccountAnnotations: managedLokiBucket(id.stack, cfg, cluster),
+                      ...lokiBucketAccess(id.stack, cfg, cluster),
                   },
                   opts,
               )
@@ -200,26 +204,38 @@ function globalNetworkPolicies(
 
 
 /**
- * The Loki bucket, when the stack manages it: encrypted, public access blocked, objects expiring
- * after the retention; on EKS with an IRSA role that lets only Loki's ServiceAccount use it.
- * Returns the ServiceAccount annotations Loki needs (none when the bucket is not ours).
+ * How Loki reaches its S3 bucket. The bucket, when the stack manages it: encrypted, public access
+ * blocked, objects expiring after the retention. On EKS an IRSA role only Loki's ServiceAccount may
+ * assume, allowed only that bucket (the managed one, or an existing one by name); elsewhere the S3
+ * keys from secret config (the schema requires them). Nothing for filesystem storage.
  */
-function managedLokiBucket(stack: string, cfg: GlobalConfig, cluster: ClusterTarget): pulumi.Output<Record<string, string>> | undefined {
+function lokiBucketAccess(stack: string, cfg: GlobalConfig, cluster: ClusterTarget): Pick<GlobalLokiArgs, "serviceAccountAnnotations" | "s3Keys"> {
     const storage = cfg.logs.loki.storage;
-    if (cfg.logs.backend !== "loki" || storage.type !== "s3" || !storage.manage) return undefined;
+    if (cfg.logs.backend !== "loki" || storage.type !== "s3") return {};
     const eks = cluster.eks;
-    if (eks === undefined) warn(`${stack}: Loki's bucket ${storage.bucket} is created without an IRSA role (the cluster is not EKS); give Loki's pods credentials for it`);
-    const bucket = new LokiBucket(
-        "loki-bucket",
-        {
-            bucketName: storage.bucket,
-            retentionDays: Math.ceil((parsePromDuration(cfg.logs.loki.retention) ?? 0) / 86_400_000),
-            tags: { "mesh-observability/stack": stack },
-            ...(eks !== undefined ? { irsa: { oidcProviderArn: eks.oidcProviderArn, oidcIssuer: eks.oidcIssuer, namespace: cfg.namespace, serviceAccount: LOKI_RELEASE } } : {}),
-        },
-        { provider: regionalAwsProvider(stack, storage.region, cluster) },
-    );
-    return bucket.serviceAccountAnnotations;
+    const irsa = eks !== undefined ? { oidcProviderArn: eks.oidcProviderArn, oidcIssuer: eks.oidcIssuer, namespace: cfg.namespace, serviceAccount: LOKI_RELEASE, roleName: irsaRoleName(stack, "loki-s3") } : undefined;
+    if (storage.manage) {
+        const bucket = new LokiBucket(
+            "loki-bucket",
+            {
+                bucketName: storage.bucket,
+                retentionDays: Math.ceil((parsePromDuration(cfg.logs.loki.retention) ?? 0) / 86_400_000),
+                tags: { "mesh-observability/stack": stack },
+                ...(irsa !== undefined ? { irsa } : {}),
+            },
+            { provider: regionalAwsProvider(stack, storage.region, cluster) },
+        );
+        return irsa !== undefined ? { serviceAccountAnnotations: bucket.serviceAccountAnnotations } : { s3Keys: staticS3Keys(cfg) };
+    }
+    if (eks !== undefined && irsa !== undefined) {
+        const role = new IrsaRole(
+            "loki-s3",
+            { ...irsa, policy: objectStoreBucketPolicy("Loki", s3BucketArn(storage.bucket)), description: `Loki (${cfg.namespace}/${LOKI_RELEASE}) on s3://${storage.bucket}` },
+            { provider: eks.awsProvider },
+        );
+        return { serviceAccountAnnotations: role.serviceAccountAnnotations };
+    }
+    return { s3Keys: staticS3Keys(cfg) };
 }
 
 function serviceExposure(e: ExposureConfig): ServiceExposure {
@@ -229,6 +245,7 @@ function serviceExposure(e: ExposureConfig): ServiceExposure {
         case "load-balancer":
             return { type: "LoadBalancer", host: e.host, annotations: e.annotations, sourceRanges: e.sourceRanges };
         case "ingress":
-            return { type: "Ingress", host: e.host, ingressClassName: e.ingressClassName, tlsSecretName: e.tlsSecretName, annotations: e.annotations };
+            // Every ingress here carries zone pushes (Grafana's UI is never exposed through it).
+            return { type: "Ingress", host: e.host, ingressClassName: e.ingressClassName, tlsSecretName: e.tlsSecretName, annotations: ingestIngressAnnotations(e.annotations) };
     }
 }

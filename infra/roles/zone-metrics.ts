@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ampRemoteWritePolicy } from "../../components/aws/iam-policies";
-import { IrsaRole } from "../../components/aws/irsa-role";
+import { IrsaRole, irsaRoleName } from "../../components/aws/irsa-role";
 import { ZoneRemoteWriteArgs } from "../../components/prometheus/zone-prometheus";
 import { TENANT_HEADER } from "../../components/tenant-header";
 import { ZoneConfig } from "../config/zone-schema";
@@ -37,6 +37,7 @@ export function zoneRemoteWrite(
     remoteWriteUrl: pulumi.Output<string>,
     cfg: ZoneConfig,
     cluster: ClusterTarget,
+    stack: string,
 ): ZoneRemoteWriteArgs | undefined {
     if (decisions.metricsTransport === "federation") return undefined;
     switch (decisions.remoteWriteAuth) {
@@ -54,6 +55,7 @@ export function zoneRemoteWrite(
                         oidcIssuer: eks.oidcIssuer,
                         namespace: cfg.namespace,
                         serviceAccount: ZONE_PROMETHEUS,
+                        roleName: irsaRoleName(stack, "zone-prometheus-amp-write"),
                         policy: global.ampWorkspaceArn.apply(ampRemoteWritePolicy),
                         description: `zone Prometheus of ${eks.name} remote-writes to AMP`,
                     },

@@ -16,6 +16,8 @@ import { ConfigError } from "../config/load";
 import { ZoneConfig } from "../config/zone-schema";
 import { readGlobalOutputs, readZoneDecisions, ZoneDecisions } from "../global-outputs";
 import { clusterTarget } from "../kubernetes-provider";
+import { environmentStackTargets } from "../environment-stacks";
+import { sharedClusterProblems } from "../shared-cluster";
 import { globalStackName, StackIdentity, stackFile } from "../stack-identity";
 import { observabilityNamespace } from "./namespace";
 import { planZoneTelemetry, ZoneTelemetryPlan } from "./zone-telemetry";
@@ -87,6 +89,10 @@ export function effectiveFetchTimeout(version: string, configured: string | unde
  * before any resource is registered.
  */
 export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cfg: ZoneConfig): Promise<ZoneStackExports> {
+    // Before anything is registered, the StackReference included: a zone is one cluster (infra/shared-cluster.ts).
+    const siblings = environmentStackTargets(id.env);
+    const clusterProblems = sharedClusterProblems({ identity: id, kubernetes: cfg.kubernetes, namespace: cfg.namespace }, siblings, pulumi.getProject());
+    if (clusterProblems.length > 0) throw new ConfigError(stackFile(id.stack), clusterProblems);
     const globalStack = zoneGlobalStack(id, cfg);
     const ref = new pulumi.StackReference(globalStack);
     const global = readGlobalOutputs(ref);
@@ -141,7 +147,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                 mode: p.mode,
             }),
             mode: p.mode,
-            remoteWrite: zoneRemoteWrite(decisions, global, remoteWriteUrl, cfg, cluster),
+            remoteWrite: zoneRemoteWrite(decisions, global, remoteWriteUrl, cfg, cluster, id.stack),
             retention: p.retention,
             storageSize: p.storageSize,
             storageClassName: p.storageClassName,
@@ -216,6 +222,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                   kdsGlobalAddress: install.kdsGlobalAddress,
                   env: cpEnv,
                   licenseSecret: install.licenseSecret,
+                  ...(cfg.kongMeshLicense !== undefined ? { license: pulumi.secret(cfg.kongMeshLicense) } : {}),
                   namespace: cp.namespace,
                   version: cfg.mesh.version,
               },

@@ -23,6 +23,8 @@ const stack = testStack;
 
 const zoneStack = (env: string, zone: string, extra: Record<string, unknown> = {}) => stack(`${env}-zone-${zone}`, { mesh: { version: "2.9.2" }, ...extra });
 const placeholder = (key: string) => securePlaceholder(`${PROJECT}:${key}`);
+/** Object-storage keys a global off EKS needs for Mimir or Loki on S3 (secret config). */
+const S3_KEYS = ["s3AccessKeyId", "s3SecretAccessKey"];
 
 /** Runs an environment with the mocks recorded; fails the hook when the environment fails. */
 async function evaluated(env: string, files?: StackFile[]): Promise<MockSpyRun<EnvironmentEvaluation> & { e: EnvironmentEvaluation }> {
@@ -154,6 +156,21 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                 assert.equal(prom.jsonData.sigV4Region, "us-east-1");
                 assert.equal(prom.basicAuth, false);
                 assert.equal(prom.secureJsonData, undefined);
+            });
+
+            it("AMP is provisioned as grafana-amazonprometheus-datasource (what Grafana 13 would migrate it to), its plugin installed, and the Kuma datasource still reaches it by uid through a signing proxy", () => {
+                const datasources = yamlFile(g(), "grafana", "datasources.yaml").datasources;
+                const prom = datasources.find((d: any) => d.uid === "prometheus");
+                assert.equal(prom.type, "grafana-amazonprometheus-datasource");
+                assert.equal(prom.name, "Prometheus", "the Kuma dashboards name their datasource");
+                assert.deepEqual(prom.jsonData, { httpMethod: "POST", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "us-east-1" });
+                const kuma = datasources.find((d: any) => d.type === "kumahq-kuma-datasource");
+                assert.equal(kuma.jsonData.prometheusDataSourceId, `uid/${prom.uid}`);
+                const values = revealed(one(g(), CHART, "global-grafana-chart")).values;
+                assert.ok(values.plugins.includes("grafana-amazonprometheus-datasource@3.3.4"), JSON.stringify(values.plugins));
+                assert.ok(values.plugins.some((p: string) => p.startsWith("kumahq-kuma-datasource@")), JSON.stringify(values.plugins));
+                // The Kuma plugin's queries go through the data source proxy, which signs only with SigV4 enabled.
+                assert.equal(values["grafana.ini"].auth.sigv4_auth_enabled, true);
             });
 
             it("Grafana's IRSA role: only global-grafana's ServiceAccount of mesh-global, only the four query actions on the workspace", () => {
@@ -360,7 +377,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
         let e: EnvironmentEvaluation;
         before(async () => {
             ({ e } = await evaluated("mim", [
-                stack("mim-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }),
+                stack("mim-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }, S3_KEYS),
                 zoneStack("mim", "a"),
             ]));
         });
@@ -393,6 +410,22 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
             assert.equal(prom.jsonData.httpHeaderName1, "X-Scope-OrgID");
             assert.deepEqual(prom.secureJsonData, { httpHeaderValue1: "mesh-test" });
             assert.equal(prom.jsonData.sigV4Auth, undefined);
+        });
+
+        it("an http:// object-storage endpoint keeps its scheme: host:port plus insecure, https:// stays TLS", async () => {
+            const s3Of = async (endpoint: string) => {
+                const run = await evaluated("mimep", [
+                    stack("mimep-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1", endpoint } } } }, S3_KEYS),
+                    zoneStack("mimep", "a"),
+                ]);
+                return revealed(one(stackOf(run.e, "mimep-global"), CHART, "global-mimir-chart")).values.mimir.structuredConfig.common.storage.s3;
+            };
+            const minio = await s3Of("http://minio.storage.svc:9000");
+            assert.equal(minio.endpoint, "minio.storage.svc:9000");
+            assert.equal(minio.insecure, true);
+            const tls = await s3Of("https://s3.eu-west-1.amazonaws.com");
+            assert.equal(tls.endpoint, "s3.eu-west-1.amazonaws.com");
+            assert.equal(tls.insecure ?? false, false);
         });
 
         it("the Mimir chart is pinned to 5.7.0; no global Prometheus", () => {

@@ -53,15 +53,19 @@ const GENERATED: Record<string, StackFile[]> = {
         zone("secdd", "b"),
     ],
     // Datadog traces with Loki logs (Alloy ships, the agent runs without logs).
-    secmix: [stack("secmix-global", { zones: ["a"], traces: { backend: "datadog" }, logs: { backend: "loki" }, datadog: DATADOG }, ["datadogApiKey", "datadogAppKey"]), zone("secmix", "a")],
+    // The zone installs Kong Mesh with its licence as secret config.
+    secmix: [
+        stack("secmix-global", { zones: ["a"], traces: { backend: "datadog" }, logs: { backend: "loki" }, datadog: DATADOG }, ["datadogApiKey", "datadogAppKey"]),
+        zone("secmix", "a", { mesh: { product: "kong-mesh", version: "2.9.2", install: { enabled: true, kdsGlobalAddress: "grpcs://kds.example.com:5685" } } }, ["kongMeshLicense"]),
+    ],
     // AMP with a zone off EKS: static AWS keys as secret config.
     secamp: [
         stack("secamp-global", { zones: ["a"], metrics: { backend: "amp", amp: { region: "eu-central-1" } }, traces: { backend: "jaeger" }, logs: { backend: "loki" } }),
         zone("secamp", "a", {}, ["awsAccessKeyId", "awsSecretAccessKey"]),
     ],
-    // Mimir as the metrics backend (no secure key; the scan covers Grafana's password there).
+    // Mimir off EKS: the bucket's keys as secret config.
     secmim: [
-        stack("secmim-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }),
+        stack("secmim-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }, ["s3AccessKeyId", "s3SecretAccessKey"]),
         zone("secmim", "a"),
     ],
 };
@@ -97,7 +101,7 @@ describe("secrets never leave their Secrets, in every environment", function () 
     it("covers every shipped environment and every secure key", () => {
         assert.ok(SHIPPED.includes("local") && SHIPPED.includes("prod") && SHIPPED.includes("cloud"), SHIPPED.join(", "));
         const keys = new Set(CASES.flatMap((c) => c.files.flatMap((f) => f.secretKeys.map((k) => k.split(":")[1]))));
-        assert.deepEqual([...keys].sort(), ["awsAccessKeyId", "awsSecretAccessKey", "datadogApiKey", "datadogAppKey"]);
+        assert.deepEqual([...keys].sort(), ["awsAccessKeyId", "awsSecretAccessKey", "datadogApiKey", "datadogAppKey", "kongMeshLicense", "s3AccessKeyId", "s3SecretAccessKey"]);
     });
 
     for (const c of CASES) {

@@ -310,9 +310,11 @@ describe("Datadog and mixed backends across stacks", function () {
         const install = await evaluateEnvironment("inst", {
             files: [
                 stack("inst-global", { zones: ["a"], traces: { backend: "jaeger" } }),
-                stack("inst-zone-a", {
-                    mesh: { product: "kong-mesh", version: "2.9.2", install: { enabled: true, kdsGlobalAddress: "grpcs://kds.example.com:5685", licenseSecret: "kong-mesh-license" } },
-                }),
+                stack(
+                    "inst-zone-a",
+                    { mesh: { product: "kong-mesh", version: "2.9.2", install: { enabled: true, kdsGlobalAddress: "grpcs://kds.example.com:5685", licenseSecret: "kong-mesh-license" } } },
+                    ["kongMeshLicense"],
+                ),
             ],
         });
         const [z] = zonesOf(install);
@@ -325,5 +327,10 @@ describe("Datadog and mixed backends across stacks", function () {
         assert.deepEqual(cp.envVars, env(z));
         assert.equal(cp.envVars.OTEL_EXPORTER_OTLP_ENDPOINT, "http://zone-collector.mesh-observability.svc.cluster.local:4317");
         assert.deepEqual(cp.secrets, [{ Env: "KMESH_LICENSE_INLINE", Secret: "kong-mesh-license", Key: "license.json" }]);
+        // The release's namespace and the licence in it are this stack's, created first (Chart v4 skips the chart's namespace hook).
+        assert.deepEqual(one(z, "kubernetes:core/v1:Namespace", "control-plane-namespace").inputs.metadata, { name: "kong-mesh-system", labels: { "kuma.io/sidecar-injection": "false" } });
+        const licence = one(z, SECRET, "control-plane-license");
+        assert.equal(revealed(licence).metadata.namespace, "kong-mesh-system");
+        assert.ok(containsSecret(licence.inputs.stringData));
     });
 });

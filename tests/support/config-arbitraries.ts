@@ -226,8 +226,12 @@ export const globalArb = (env: string, zones: readonly string[]): fc.Arbitrary<G
             const usesDatadog = traces === "datadog" || logs === "datadog";
             const metrics = c.metrics as Config | undefined;
             const config: Config = compact({ ...c, zones: [...zones], ...(usesDatadog || datadogSettingsWithoutBackend ? { datadog } : {}) });
+            // Mimir, and Loki on S3, need the bucket's keys as secret config off EKS (EKS gets IRSA roles and must not have keys).
+            const loki = (c.logs as Config | undefined)?.loki as Config | undefined;
+            const onS3 = metrics?.backend === "mimir" || (logs === "loki" && (loki?.storage as Config | undefined)?.type === "s3");
+            const s3Keys = onS3 && (c.kubernetes as Config | undefined)?.eks === undefined;
             return {
-                spec: { stack: `${env}-global`, config, secure: usesDatadog ? ["datadogApiKey", "datadogAppKey"] : [] },
+                spec: { stack: `${env}-global`, config, secure: [...(usesDatadog ? ["datadogApiKey", "datadogAppKey"] : []), ...(s3Keys ? ["s3AccessKeyId", "s3SecretAccessKey"] : [])] },
                 shape: {
                     metricsBackend: ((metrics?.backend as string | undefined) ?? "prometheus") as GlobalShape["metricsBackend"],
                     federates: metrics?.federation !== undefined,
@@ -248,6 +252,20 @@ export const meshVersionArb = fc.oneof(
 const externalLabelsArb = fc
     .dictionary(fc.stringMatching(/^[a-zA-Z][a-zA-Z0-9_]{0,8}$/).filter((k) => k !== "zone"), fc.string({ minLength: 1, maxLength: 12 }), { maxKeys: 3 })
     .map((d) => compact(d));
+
+/**
+ * A zone's own cluster: a Kuma zone is one cluster, and a zone stack sharing a sibling zone's
+ * context, EKS cluster or render directory is refused (infra/shared-cluster.ts), so each generated
+ * zone target is made the zone's own (the global's targets never end in a zone name).
+ */
+function zoneOwnTarget(target: Config | undefined, zone: string): Config | undefined {
+    if (target === undefined) return undefined;
+    if (typeof target.renderYamlToDirectory === "string") return { ...target, renderYamlToDirectory: `${target.renderYamlToDirectory}/${zone}` };
+    if (typeof target.context === "string") return { ...target, context: `${target.context}-${zone}` };
+    const eks = target.eks as Config | undefined;
+    if (eks !== undefined) return { ...target, eks: { ...eks, clusterName: `${String(eks.clusterName)}-${zone}`.slice(0, 100) } };
+    return target;
+}
 
 export const zoneArb = (env: string, zone: string, g: GlobalShape): fc.Arbitrary<StackSpec> =>
     fc
@@ -308,7 +326,7 @@ export const zoneArb = (env: string, zone: string, g: GlobalShape): fc.Arbitrary
             // the zone's other resources are registered). Only kong-mesh gets a licence until fixed.
             const install = z.install && (z.product === "kong-mesh" ? z.install : { enabled: z.install.enabled, kdsGlobalAddress: z.install.kdsGlobalAddress });
             const config: Config = compact({
-                kubernetes: z.kubernetes,
+                kubernetes: zoneOwnTarget(z.kubernetes as Config | undefined, zone),
                 namespace: z.namespace,
                 globalStack: z.globalStackExplicit ? `organization/mesh-observability/${env}-global` : undefined,
                 mesh: compact({ product: z.product, version: z.version, environment: z.environment, controlPlane: z.controlPlane, meshes: z.meshes, install }),
@@ -316,7 +334,9 @@ export const zoneArb = (env: string, zone: string, g: GlobalShape): fc.Arbitrary
                 policies: Object.keys(policies).length > 0 ? policies : undefined,
                 clusterName: z.clusterName,
             });
-            return { stack: `${env}-zone-${zone}`, config, secure: keys ? ["awsAccessKeyId", "awsSecretAccessKey"] : [] };
+            // Installing Kong Mesh needs its licence as secret config (the stack creates the Secret in the namespace it creates).
+            const licence = z.product === "kong-mesh" && z.install?.enabled === true;
+            return { stack: `${env}-zone-${zone}`, config, secure: [...(keys ? ["awsAccessKeyId", "awsSecretAccessKey"] : []), ...(licence ? ["kongMeshLicense"] : [])] };
         });
 
 /** A whole environment: the global and one stack per declared zone (1–3 zones). */

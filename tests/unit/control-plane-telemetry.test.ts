@@ -252,7 +252,7 @@ describe("ControlPlaneInstall under Pulumi mocks", () => {
     it("installs kong-mesh into kong-mesh-system with values under kuma:, env from an output", async () => {
         const env = controlPlaneOtelEnv(telemetry({ zone: "eu-west-1" }));
         const run = await registrationsOf("test-zone-eu", () => {
-            const cp = new ControlPlaneInstall("zone-cp", { product: "kong-mesh", mode: "zone", zone: "eu-west-1", env: pulumi.output(env), licenseSecret: "kong-mesh-license" });
+            const cp = new ControlPlaneInstall("zone-cp", { product: "kong-mesh", mode: "zone", zone: "eu-west-1", env: pulumi.output(env), licenseSecret: "kong-mesh-license", license: pulumi.secret("{}") });
             return { values: cp.values };
         });
         const [chart] = run.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");

@@ -86,7 +86,8 @@ describe("grafana datasources", () => {
 
     it("queries Amazon Managed Prometheus with SigV4 from the pod's credentials, and Mimir with its tenant header", () => {
         const amp = byUid(buildGrafanaDatasources({ prometheus: { url: "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1", sigv4Region: "us-east-1" } }), "prometheus");
-        assert.deepEqual(amp.jsonData, { httpMethod: "POST", prometheusType: "Prometheus", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "us-east-1" });
+        assert.equal(amp.type, "grafana-amazonprometheus-datasource");
+        assert.deepEqual(amp.jsonData, { httpMethod: "POST", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "us-east-1" });
         assert.equal(amp.basicAuth, false);
         assert.equal(amp.secureJsonData, undefined, "no credential in the file");
         const mimir = byUid(buildGrafanaDatasources({ prometheus: { url: "http://mimir-nginx.obs/prometheus", tenant: "mesh-prod" } }), "prometheus");
@@ -293,7 +294,7 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
         ["everything behind a TLS ingress", chartSettings()],
         ["no Kuma, cluster-internal", chartSettings({ kumaPlugin: false, kumaDashboards: false, envFromSecret: undefined, exposure: { type: "ClusterIP" } })],
         ["load balancer", chartSettings({ exposure: { type: "LoadBalancer", host: "g.example.com", sourceRanges: ["10.0.0.0/8"], annotations: { x: "y" } } })],
-        ["IRSA role for AMP queries", chartSettings({ serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/grafana" } })],
+        ["IRSA role for AMP queries", chartSettings({ serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/grafana" }, amazonPrometheus: true })],
     ];
 
     it("pins the chart whose appVersion the code states", () => {

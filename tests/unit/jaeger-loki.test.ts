@@ -234,6 +234,7 @@ const lokiVariants: Array<[string, LokiChartSettings]> = [
     ["one replica on a PVC, cluster-internal", lokiSettings()],
     ["HA monolithic on s3 behind a load balancer", lokiSettings({ replicas: 3, storage: S3, exposure: LB, storageClassName: "gp3", walSize: "20Gi" })],
     ["one replica on s3 behind a TLS ingress, auth off", lokiSettings({ storage: { type: "s3", bucket: "b", region: "us-east-1" }, exposure: INGRESS_TLS, authEnabled: false })],
+    ["HA monolithic on s3 with keys from a Secret (no IRSA)", lokiSettings({ replicas: 3, storage: S3, s3KeysSecret: "global-loki-s3-keys" })],
 ];
 
 describe(`loki chart ${LOKI_CHART.version} values against upstream`, () => {

@@ -73,6 +73,7 @@ describe(`mimir-distributed chart ${MIMIR_CHART.version} values`, () => {
                 storage: { ...S3, endpoint: "minio.storage:9000", insecure: true },
             },
         ],
+        ["S3 keys from a Secret (no IRSA)", { s3KeysSecret: "global-mimir-s3-keys" }],
     ];
     for (const [what, s] of variants) {
         it(`${what}: every key path we set exists in upstream values.yaml (mimir.structuredConfig is upstream's open map)`, () => {

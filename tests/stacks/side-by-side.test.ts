@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import { PROJECT } from "../../infra/plan/evaluate-stack";
 import { KubeObject, objectRef } from "../../infra/plan/kube-object";
-import { environmentStacks, StackFile } from "../../infra/plan/stack-files";
+import { environmentStacks, securePlaceholder, StackFile } from "../../infra/plan/stack-files";
+import { DEFAULT_NAMESPACE } from "../../infra/config/primitives";
 import { CLUSTER_SCOPED_KINDS } from "../../infra/plan/chart-template";
 import { controlPlaneNamespace } from "../../components/mesh/control-plane";
 import { validateObject } from "../support/kubernetes-schemas";
@@ -92,33 +93,13 @@ function byCluster(env: RenderedEnvironment): Map<string, RenderedStack[]> {
 }
 
 /**
- * Collisions known on today's code: issue 11, defect 2 ("the global may share a cluster with one
- * zone and must not collide with it"): prod's and cloud's global and zones all create Namespace
- * mesh-observability. Expected to be fixed on branch `defects`; if that branch leaves it, it is an
- * open defect, not an accepted one. The test fails when an entry no longer occurs, so the list is
- * removed once the fix is merged; the check itself stays as it is.
+ * A zone in the global's own namespace cannot share the global's cluster: the one-cluster check
+ * (infra/shared-cluster.ts, tested in shared-cluster.test.ts) refuses it before any resource. Such a
+ * pair would create that Namespace twice, and nothing else; every other object must stay apart.
  */
-const KNOWN_GLOBAL_WITH_ZONE: ReadonlySet<string> = new Set([
-    "cloud: Namespace mesh-observability: created by cloud-global and cloud-zone-eu-west-1",
-    "cloud: Namespace mesh-observability: created by cloud-global and cloud-zone-gke-europe-west1",
-    "cloud: Namespace mesh-observability: created by cloud-global and cloud-zone-us-east-1",
-    "prod: Namespace mesh-observability: created by prod-global and prod-zone-eu-west-1",
-    "prod: Namespace mesh-observability: created by prod-global and prod-zone-us-east-1",
-]);
-
-/**
- * Issue 11, defect 3 (fixed on branch `defects`): with mesh.install.enabled the control plane
- * namespace is created only by the kuma chart's pre-install hook, which Chart v4 skips. Remove
- * once merged (the test fails when these no longer occur).
- */
-const KNOWN_MISSING_CONTROL_PLANE_NAMESPACE: ReadonlySet<string> = new Set([
-    "local-zone-east: namespace kuma-system is used but no stack in its cluster creates it",
-    "local-zone-west: namespace kong-mesh-system is used but no stack in its cluster creates it",
-]);
-
-/** Problems that are not known, and known entries that no longer occur (time to remove them). */
-function unexpected(problems: readonly string[], known: ReadonlySet<string>): { unknown: string[]; fixed: string[] } {
-    return { unknown: problems.filter((p) => !known.has(p)), fixed: [...known].filter((k) => !problems.includes(k)) };
+function sameNamespaceObject(collision: string, global: RenderedStack, zone: RenderedStack): boolean {
+    const ns = (f: StackFile) => JSON.parse(JSON.stringify(f.config[`${PROJECT}:namespace`] ?? DEFAULT_NAMESPACE)) as string;
+    return ns(global.file) === ns(zone.file) && collision.startsWith(`Namespace ${ns(zone.file)}: created by `);
 }
 
 describe("side by side: stacks that share a cluster can all be deployed", function () {
@@ -145,24 +126,21 @@ describe("side by side: stacks that share a cluster can all be deployed", functi
         }
     });
 
-    it("the global may share a cluster with any one zone without colliding", () => {
+    it("the global may share a cluster with any one zone without colliding (a zone in the global's namespace is refused up front)", () => {
         const problems: string[] = [];
         for (const e of envs) {
             const [global, ...zones] = e.stacks;
-            for (const z of zones) for (const c of collisions([global, z])) problems.push(`${e.env}: ${c}`);
+            for (const z of zones) for (const c of collisions([global, z])) if (!sameNamespaceObject(c, global, z)) problems.push(`${e.env}: ${c}`);
         }
-        const { unknown, fixed } = unexpected(problems, KNOWN_GLOBAL_WITH_ZONE);
-        assert.deepEqual(unknown, [], "collisions beyond the known defect-2 list");
-        assert.deepEqual(fixed, [], "known collisions that no longer occur: remove them from KNOWN_GLOBAL_WITH_ZONE");
+        assert.deepEqual(problems, []);
     });
 
-    it("the collision check sees what two local zones in one cluster would share (the Alloy ClusterRole, the policies, the hostPath)", () => {
+    it("the collision check sees what two local zones in one cluster would share (the mesh policies; Alloy's names and hostPath carry the zone)", () => {
         const local = envs.find((e) => e.env === "local")!;
         const [, east, west] = local.stacks;
         const found = collisions([east, west]);
-        assert.ok(found.includes("ClusterRole zone-logs: created by local-zone-east and local-zone-west"), found.join("\n"));
         assert.ok(found.includes("MeshMetric kuma-system/meshobs-metrics-default: created by local-zone-east and local-zone-west"), found.join("\n"));
-        assert.ok(found.some((f) => f.startsWith("hostPath /var/lib/meshobs-alloy/")), found.join("\n"));
+        assert.ok(!found.some((f) => f.startsWith("ClusterRole ") || f.startsWith("hostPath ")), found.join("\n"));
         assert.ok(!found.some((f) => f.startsWith("hostPath /var/log")), "read-only /var/log is shared by every log agent");
     });
 
@@ -179,10 +157,14 @@ describe("side by side: stacks that share a cluster can all be deployed", functi
             const [global, east, west] = environmentStacks(STACKS_DIR, "local");
             const install = (file: StackFile, mesh: Record<string, unknown>): StackFile => ({ ...file, config: { ...file.config, [`${PROJECT}:mesh`]: JSON.stringify(mesh) } });
             const kdsGlobalAddress = "grpcs://kds.mesh.example.com:5685";
+            const LICENSE_KEY = `${PROJECT}:kongMeshLicense`;
             env = await renderEnvironment("local", [
                 global,
                 install(east, { product: "kuma", version: "2.14.3", install: { enabled: true, kdsGlobalAddress } }),
-                install(west, { product: "kong-mesh", version: "2.9.2", install: { enabled: true, kdsGlobalAddress, licenseSecret: "kong-mesh-license" } }),
+                install(
+                    { ...west, config: { ...west.config, [LICENSE_KEY]: securePlaceholder(LICENSE_KEY) }, secretKeys: [...west.secretKeys, LICENSE_KEY] },
+                    { product: "kong-mesh", version: "2.9.2", install: { enabled: true, kdsGlobalAddress, licenseSecret: "kong-mesh-license" } },
+                ),
             ]);
         });
 
@@ -217,11 +199,13 @@ describe("side by side: stacks that share a cluster can all be deployed", functi
             assert.deepEqual(problems, []);
         });
 
-        it("the control plane namespace is created by the stack that installs into it (defect 3 known until merged)", () => {
-            const problems = env.stacks.slice(1).flatMap((z) => missingNamespaces([env.stacks[0], z]));
-            const { unknown, fixed } = unexpected(problems, KNOWN_MISSING_CONTROL_PLANE_NAMESPACE);
-            assert.deepEqual(unknown, [], "missing namespaces beyond the known defect-3 list");
-            assert.deepEqual(fixed, [], "known missing namespaces that no longer occur: remove them from KNOWN_MISSING_CONTROL_PLANE_NAMESPACE");
+        it("the control plane namespace is created by the stack that installs into it (Chart v4 skips the chart's namespace hook)", () => {
+            assert.deepEqual(env.stacks.slice(1).flatMap((z) => missingNamespaces([env.stacks[0], z])), []);
+            for (const [z, ns] of [[env.stacks[1], "kuma-system"], [env.stacks[2], "kong-mesh-system"]] as const) {
+                const created = z.objects.find((o) => o.kind === "Namespace" && o.metadata.name === ns);
+                assert.ok(created, `${z.stack} creates Namespace ${ns}`);
+                assert.equal(created.metadata.labels?.["kuma.io/sidecar-injection"], "false");
+            }
         });
     });
 });

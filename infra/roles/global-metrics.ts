@@ -7,6 +7,7 @@ import { grafanaFullname } from "../../components/grafana/grafana-chart";
 import { GlobalMimir } from "../../components/mimir/global-mimir";
 import { GlobalPrometheus } from "../../components/prometheus/global-prometheus";
 import { ServiceExposure } from "../../components/prometheus/chart-values";
+import { backendRemoteWriteProtocol } from "../../components/prometheus/remote-write-protocol";
 import { prometheusResources, singlePrometheusWarning } from "../../components/prometheus/sizing";
 import { GlobalConfig } from "../config/global-schema";
 import { GlobalStackExports } from "../global-outputs";
@@ -26,6 +27,7 @@ type MetricsOutputs = Pick<
     | "remoteWriteUrl"
     | "remoteWriteUsername"
     | "remoteWritePassword"
+    | "remoteWriteProtocol"
     | "remoteWriteTenant"
     | "ampRegion"
     | "ampWorkspaceArn"
@@ -68,6 +70,7 @@ export function globalMetrics(
                     storageClassName: p.storageClassName,
                     scrapeInterval: p.scrapeInterval,
                     outOfOrderTimeWindow: p.outOfOrderTimeWindow,
+                    remoteWriteProtocol: p.remoteWriteProtocol,
                     exposure: serviceExposure(p.exposure),
                     readerUsers: cfg.grafana.enabled ? [GRAFANA_PROMETHEUS_USER] : [],
                     // ZoneStoppedSending per declared zone (also for a zone that never sent).
@@ -105,6 +108,7 @@ export function globalMetrics(
                     remoteWriteAuth: pulumi.output("basic" as const),
                     remoteWriteUrl: federating ? none() : prometheus.remoteWriteUrl,
                     remoteWriteUsername: federating ? none() : prometheus.remoteWriteUsername,
+                    remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("prometheus", p.remoteWriteProtocol)),
                     remoteWritePassword: federating ? pulumi.secret("") : prometheus.remoteWritePassword,
                     remoteWriteTenant: none(),
                     ampRegion: none(),
@@ -153,6 +157,7 @@ export function globalMetrics(
                     metricsTransport: pulumi.output("remote-write" as const),
                     remoteReadZones: pulumi.output<string[]>([]),
                     remoteWriteAuth: pulumi.output("sigv4" as const),
+                    remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("amp", cfg.globalPrometheus.remoteWriteProtocol)),
                     remoteWriteUrl: workspace.remoteWriteUrl,
                     remoteWriteUsername: none(),
                     remoteWritePassword: pulumi.secret(""),
@@ -183,6 +188,7 @@ export function globalMetrics(
                     metricsTransport: pulumi.output("remote-write" as const),
                     remoteReadZones: pulumi.output<string[]>([]),
                     remoteWriteAuth: pulumi.output("none" as const),
+                    remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("mimir", cfg.globalPrometheus.remoteWriteProtocol)),
                     remoteWriteUrl: backend.pushUrl,
                     remoteWriteUsername: none(),
                     remoteWritePassword: pulumi.secret(""),

@@ -22,7 +22,14 @@
 
 import { parsePromDuration } from "./duration";
 
-/** `--storage.tsdb.wal-segment-size` for zone servers (agents keep their WAL differently). */
+/**
+ * `--storage.tsdb.wal-segment-size` for zone servers and `--storage.agent.wal-segment-size` for
+ * zone agents (both 10MB-256MB, cmd/prometheus/main.go at v2.42.0 and v3.5.3). An agent has no
+ * head compaction but truncates its WAL every `--storage.agent.wal-truncate-frequency` (2h) by the
+ * same segment rule, and what remote write has sent only decides what its checkpoint keeps, which
+ * the restarted watcher skips (tsdb/agent/db.go at v3.5.3): the same loss, the same remedy
+ * (modelled, docs/benchmarks.md "Agent mode"; not measured).
+ */
 export const ZONE_WAL_SEGMENT_SIZE = "256MB";
 
 /** The global's default `storage.tsdb.out_of_order_time_window` (and Mimir's `limits.out_of_order_time_window`). */

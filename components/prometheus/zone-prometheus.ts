@@ -141,8 +141,8 @@ export class ZonePrometheus extends pulumi.ComponentResource {
                         storageClassName: args.storageClassName,
                         extraFlags: ["web.enable-lifecycle"],
                         // Fewer, larger WAL segments keep an unsent backlog longer (outage-survival.ts). An agent refuses
-                        // --storage.tsdb.* flags and truncates its WAL by what remote write has sent, so not there.
-                        extraArgs: this.mode === "server" ? { "storage.tsdb.wal-segment-size": ZONE_WAL_SEGMENT_SIZE } : {},
+                        // --storage.tsdb.* flags but deletes WAL segments by the same rule, so it gets its own flag.
+                        extraArgs: { [this.mode === "server" ? "storage.tsdb.wal-segment-size" : "storage.agent.wal-segment-size"]: ZONE_WAL_SEGMENT_SIZE },
                         secretMounts,
                         reloader: true,
                         tcpProbes: false,

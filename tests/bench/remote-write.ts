@@ -30,8 +30,8 @@ import {
  *
  * Per zone count (`--rw-zones`, default 1), per simulated round trip between zone and global
  * (`--rw-rtt`, default 0 and 50 ms: same cluster, and a zone in another region) and per queue
- * variant (`--rw-variants`, default the generated queue_config and none at all, i.e. Prometheus
- * 2.42's defaults), interleaved in one run:
+ * variant (`--rw-variants`, default the generated queue_config and none at all, i.e. the
+ * binary's own defaults; `rw1` / `rw2` compare the Remote Write protocols), interleaved in one run:
  * - a fresh generated global (web config with basic auth, receiver flag) behind a loopback proxy
  *   that holds each write for the round trip and reads every accepted sample's timestamp
  *   (tests/bench/delivery-tracker.ts: delivery latency in ms, on the wire);

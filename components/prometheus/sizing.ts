@@ -11,11 +11,11 @@ import { parsePromDuration } from "./duration";
  *   planning range is 4-8 KiB per series plus query headroom; the top of it is Simon Pasquier's
  *   (prometheus/prometheus#4553): "roughly 10GB of memory for 1.5M series in the head… in line with
  *   the empirical rule of requiring 8kB per active series". Measured here (`npm run bench --
- *   --sizing`, docs/benchmarks.md "Sizing"): 3.11 KiB per series at 100k and 2.6-2.7 at 300k once
- *   every series has a full head chunk, the same on Prometheus 3.5.3 as on 2.42 (no queries,
+ *   --sizing`, docs/benchmarks.md "Sizing"): 3.11 KiB per series at 100k and 2.40 at 300k once
+ *   every series has a full head chunk on Prometheus 3.5.3 (3.09 and 2.65 on 2.42; no queries,
  *   synthetic label sets of six labels), and a remote-writing 100k-series zone peaked at 340 MiB
  *   (3.4 KiB). The request is within ±25 % of those steady heads (4 KiB, the notes' bottom, was
- *   29-51 % above them); the limit leaves 2x for queries, head compaction and longer real label sets.
+ *   29-67 % above them); the limit leaves 2x for queries, head compaction and longer real label sets.
  * - Memory, agent: 2 KiB per active series. The notes only say an agent uses "a fraction of the
  *   resources" of a server (docs/prometheus_agent.md). Ours: an agent keeps series labels (for the
  *   WAL and the remote-write label cache) but no head chunks and no query path, so we take Brian

@@ -1,6 +1,6 @@
 /**
  * The two settings that decide how long a zone can be cut off from the global without losing a
- * sample, and why they are what they are (measured: README "Benchmarks", WAL retention).
+ * sample, and why they are what they are (measured: docs/benchmarks.md, outage survival).
  *
  * Zone side. An unreachable global leaves the backlog in the zone's WAL, which Prometheus
  * truncates after every head compaction (every 2h block): it deletes the lower two thirds of the

@@ -2,7 +2,7 @@
  * A model of when a Prometheus server's WAL truncation costs an unsent remote-write backlog, to
  * carry the one phase tests/bench/wal-retention.ts measures over to every phase. It follows
  * Prometheus 2.x/3.x as read in its source (checked against the measured run, which it must
- * reproduce: README "Benchmarks"):
+ * reproduce: docs/benchmarks.md, outage survival, on 2.42 and 3.5.3):
  * - segments are cut when full (`--storage.tsdb.wal-segment-size`, 128 MiB) and at every WAL
  *   truncation (tsdb/head.go truncateWAL: "Start a new segment, so low ingestion volume TSDB don't
  *   have more WAL than needed");

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { RemoteWriteProtocol } from "../components/prometheus/remote-write-protocol";
 
 /**
  * The contract between a global stack and its zones: what global exports and zones read. Typing
@@ -24,6 +25,8 @@ export interface GlobalStackOutputs {
     readonly remoteWriteUsername: string;
     /** Basic-auth password for remote write (secret); "" unless basic. */
     readonly remoteWritePassword: string;
+    /** Remote Write protocol zones send: what the receiver accepts (the global Prometheus' setting; 1.0 for AMP and Mimir). */
+    readonly remoteWriteProtocol: RemoteWriteProtocol;
     /** X-Scope-OrgID zones write with (Mimir); "" otherwise. */
     readonly remoteWriteTenant: string;
     /** AMP workspace region and ARN (SigV4 signing region; the IRSA policy's only resource); "" unless amp. */
@@ -76,6 +79,7 @@ export const ZONE_READS = [
     "metricsTransport",
     "remoteReadZones",
     "remoteWriteAuth",
+    "remoteWriteProtocol",
     "remoteWriteTenant",
     "ampRegion",
     "ampWorkspaceArn",
@@ -109,13 +113,15 @@ export interface ZoneDecisions {
     /** Zones the global remote-reads: a zone among them with default-deny on must admit the global (globalSourceCidrs). */
     readonly remoteReadZones: GlobalStackOutputs["remoteReadZones"];
     readonly remoteWriteAuth: GlobalStackOutputs["remoteWriteAuth"];
+    /** It decides prometheus.yml's remote_write fields (protobuf_message, metadata_config). */
+    readonly remoteWriteProtocol: GlobalStackOutputs["remoteWriteProtocol"];
     readonly ampRegion: string;
     /** Jaeger's OTLP endpoint and protocol: they pick the collector's exporter and its TLS setting. */
     readonly otlpTracesEndpoint: GlobalStackOutputs["otlpTracesEndpoint"];
     readonly otlpTracesProtocol: GlobalStackOutputs["otlpTracesProtocol"];
 }
 
-const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteReadZones", "remoteWriteAuth", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
+const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteReadZones", "remoteWriteAuth", "remoteWriteProtocol", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
     keyof GlobalStackOutputs)[];
 
 export function readGlobalOutputs(ref: pulumi.StackReference): ZoneView {

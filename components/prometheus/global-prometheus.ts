@@ -1,3 +1,4 @@
+import { DEFAULT_REMOTE_WRITE_PROTOCOL, receiverProtocolFlags, RemoteWriteProtocol } from "./remote-write-protocol";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GLOBAL_RULES_FILE, renderGlobalAlertRules, RULES_MOUNT_DIR } from "./alert-rules";
@@ -51,6 +52,8 @@ export interface GlobalPrometheusArgs {
     readonly alertZones?: readonly string[];
     /** Accept zone samples this far behind the newest one (storage.tsdb.out_of_order_time_window); default none (0s). */
     readonly outOfOrderTimeWindow?: string;
+    /** Remote Write 2.0 (accept 1.0 and 2.0) or 1.0 (accept 1.0 only) (remote-write-protocol.ts); default 2.0. */
+    readonly remoteWriteProtocol?: RemoteWriteProtocol;
 }
 
 /**
@@ -133,7 +136,7 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
                     retentionSize: args.retentionSize,
                     storageSize: args.storageSize,
                     storageClassName: args.storageClassName,
-                    extraFlags: ["web.enable-remote-write-receiver"],
+                    extraFlags: ["web.enable-remote-write-receiver", ...receiverProtocolFlags(args.remoteWriteProtocol ?? DEFAULT_REMOTE_WRITE_PROTOCOL, `GlobalPrometheus ${name}: remoteWriteProtocol`)],
                     extraArgs: { "web.config.file": `${AUTH_SECRET_DIR}/${WEB_CONFIG_KEY}` },
                     secretMounts,
                     // Every endpoint (/-/ready, /-/reload included) requires auth, which neither the kubelet's

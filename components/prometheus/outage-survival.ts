@@ -1,6 +1,6 @@
 /**
  * The two settings that decide how long a zone can be cut off from the global without losing a
- * sample, and why they are what they are (measured: README "Benchmarks", WAL retention).
+ * sample, and why they are what they are (measured: docs/benchmarks.md, outage survival).
  *
  * Zone side. An unreachable global leaves the backlog in the zone's WAL, which Prometheus
  * truncates after every head compaction (every 2h block): it deletes the lower two thirds of the
@@ -23,7 +23,14 @@
 
 import { parsePromDuration } from "./duration";
 
-/** `--storage.tsdb.wal-segment-size` for zone servers (agents keep their WAL differently). */
+/**
+ * `--storage.tsdb.wal-segment-size` for zone servers and `--storage.agent.wal-segment-size` for
+ * zone agents (both 10MB-256MB, cmd/prometheus/main.go at v2.42.0 and v3.5.3). An agent has no
+ * head compaction but truncates its WAL every `--storage.agent.wal-truncate-frequency` (2h) by the
+ * same segment rule, and what remote write has sent only decides what its checkpoint keeps, which
+ * the restarted watcher skips (tsdb/agent/db.go at v3.5.3): the same loss, the same remedy
+ * (modelled, docs/benchmarks.md "Agent mode"; not measured).
+ */
 export const ZONE_WAL_SEGMENT_SIZE = "256MB";
 
 /** The global's default `storage.tsdb.out_of_order_time_window` (and Mimir's `limits.out_of_order_time_window`). */

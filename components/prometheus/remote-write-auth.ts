@@ -6,12 +6,16 @@
  * AWS_SECRET_ACCESS_KEY from a Secret, or IRSA's web identity), so prometheus.yml holds none.
  */
 
+import { RemoteWriteProtocol } from "./remote-write-protocol";
+
 /** Fields every remote-write form shares. */
 interface RemoteWriteTarget {
     /** Receiver URL (…/api/v1/write for Prometheus and Mimir, …/api/v1/remote_write for AMP). */
     readonly url: string;
     /** Extra request headers, e.g. X-Scope-OrgID for Mimir; default none. Prometheus' reserved headers and Authorization are refused. */
     readonly headers?: Readonly<Record<string, string>>;
+    /** Remote Write 1.0 or 2.0 (remote-write-protocol.ts); default 1.0, which every receiver and Prometheus 2.x speak. */
+    readonly protocol?: RemoteWriteProtocol;
 }
 
 /** Basic auth (the global Prometheus): the form existing callers pass. */

@@ -7,14 +7,15 @@ import { parsePromDuration } from "./duration";
  *
  * Figures and where they come from (../shared/notes/backends-facts.md §9 and §1 unless marked
  * "ours"):
- * - Memory, server: request 4 KiB per active head series, limit twice that. The notes' planning
- *   range is 4-8 KiB per series plus query headroom; the top of it is Simon Pasquier's
+ * - Memory, server: request 3 KiB per active head series, limit twice that (6 KiB). The notes'
+ *   planning range is 4-8 KiB per series plus query headroom; the top of it is Simon Pasquier's
  *   (prometheus/prometheus#4553): "roughly 10GB of memory for 1.5M series in the head… in line with
  *   the empirical rule of requiring 8kB per active series". Measured here (`npm run bench --
- *   --sizing`, README "Benchmarks"): 2.65-3.09 KiB per series once every series has a full head
- *   chunk (2.42, no queries, short synthetic label sets), so the request takes the bottom of the
- *   range (1.3-1.5x the measurement, for longer real label sets) and the limit its top (queries,
- *   head compaction).
+ *   --sizing`, docs/benchmarks.md "Sizing"): 3.11 KiB per series at 100k and 2.40 at 300k once
+ *   every series has a full head chunk on Prometheus 3.5.3 (3.09 and 2.65 on 2.42; no queries,
+ *   synthetic label sets of six labels), and a remote-writing 100k-series zone peaked at 340 MiB
+ *   (3.4 KiB). The request is within ±25 % of those steady heads (4 KiB, the notes' bottom, was
+ *   29-67 % above them); the limit leaves 2x for queries, head compaction and longer real label sets.
  * - Memory, agent: 2 KiB per active series. The notes only say an agent uses "a fraction of the
  *   resources" of a server (docs/prometheus_agent.md). Ours: an agent keeps series labels (for the
  *   WAL and the remote-write label cache) but no head chunks and no query path, so we take Brian
@@ -40,7 +41,7 @@ import { parsePromDuration } from "./duration";
  *
  * Samples per second = active series / scrape interval (seconds).
  */
-export const SERVER_BYTES_PER_ACTIVE_SERIES = 4 * 1024;
+export const SERVER_BYTES_PER_ACTIVE_SERIES = 3 * 1024;
 export const AGENT_BYTES_PER_ACTIVE_SERIES = 2 * 1024;
 export const REMOTE_WRITE_MEMORY_FACTOR = 1.25;
 export const SERVER_MEMORY_LIMIT_FACTOR = 2;
@@ -157,7 +158,7 @@ export function prometheusResources(input: PrometheusSizingInput): PrometheusRes
 
 /**
  * The largest series count one Prometheus server (receiving, not remote-writing: the global) can
- * hold within TYPICAL_NODE_MEMORY_BYTES at its memory limit: 64 GiB / (4 KiB × 2) = 8,388,608.
+ * hold within TYPICAL_NODE_MEMORY_BYTES at its memory limit: 64 GiB / (3 KiB × 2) = 11,184,810.
  */
 export const SINGLE_PROMETHEUS_MAX_SERIES = Math.floor(TYPICAL_NODE_MEMORY_BYTES / (SERVER_BYTES_PER_ACTIVE_SERIES * SERVER_MEMORY_LIMIT_FACTOR));
 

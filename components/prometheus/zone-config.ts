@@ -1,6 +1,7 @@
 import { httpUrl } from "./http-url";
 import { assertAgentCompatible, PrometheusMode } from "./prometheus-mode";
 import { remoteWriteAuthFields, ZoneRemoteWrite } from "./remote-write-auth";
+import { remoteWriteProtocolFields } from "./remote-write-protocol";
 import { REMOTE_WRITE_TIMEOUT, ZONE_REMOTE_WRITE_METADATA, ZONE_REMOTE_WRITE_QUEUE } from "./remote-write-queue";
 import { scrapeTimeout } from "./scrape-timeout";
 import { renderYaml } from "../render-yaml";
@@ -85,7 +86,7 @@ function remoteWriteEntry(rw: ZoneRemoteWrite): Record<string, unknown> {
         remote_timeout: REMOTE_WRITE_TIMEOUT,
         ...remoteWriteAuthFields(rw, "remoteWrite"),
         queue_config: { ...ZONE_REMOTE_WRITE_QUEUE },
-        metadata_config: { ...ZONE_REMOTE_WRITE_METADATA },
+        ...remoteWriteProtocolFields(rw.protocol ?? "1.0", ZONE_REMOTE_WRITE_METADATA, "remoteWrite.protocol"),
     };
 }
 

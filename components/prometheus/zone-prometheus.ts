@@ -74,9 +74,9 @@ export class ZonePrometheus extends pulumi.ComponentResource {
             const credentialName = `${name}-remote-write`;
             secrets.push(mountedSecret(this, credentialName, args.namespace, { [PASSWORD_KEY]: rw.password }));
             secretMounts.push({ name: "remote-write", mountPath: REMOTE_WRITE_SECRET_DIR, secretName: credentialName });
-            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, username: rw.username, passwordFile: `${REMOTE_WRITE_SECRET_DIR}/${PASSWORD_KEY}` });
+            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, protocol: rw.protocol, username: rw.username, passwordFile: `${REMOTE_WRITE_SECRET_DIR}/${PASSWORD_KEY}` });
         } else if (rw?.auth === "sigv4") {
-            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, sigv4: { region: rw.region, roleArn: rw.roleArn } });
+            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, protocol: rw.protocol, sigv4: { region: rw.region, roleArn: rw.roleArn } });
             const c = rw.credentials;
             if (c.type === "static") {
                 // Env vars from a Secret: the keys reach the SDK chain without touching prometheus.yml or the pod spec.
@@ -99,7 +99,7 @@ export class ZonePrometheus extends pulumi.ComponentResource {
                 aws = pulumi.output(c.roleArn).apply((roleArn) => ({ type: "irsa" as const, roleArn }));
             }
         } else if (rw?.auth === "none") {
-            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers });
+            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, protocol: rw.protocol });
         }
 
         // Alert rules (remote-write lag) only for a server: an agent evaluates no rules and refuses rule_files.
@@ -141,8 +141,8 @@ export class ZonePrometheus extends pulumi.ComponentResource {
                         storageClassName: args.storageClassName,
                         extraFlags: ["web.enable-lifecycle"],
                         // Fewer, larger WAL segments keep an unsent backlog longer (outage-survival.ts). An agent refuses
-                        // --storage.tsdb.* flags and truncates its WAL by what remote write has sent, so not there.
-                        extraArgs: this.mode === "server" ? { "storage.tsdb.wal-segment-size": ZONE_WAL_SEGMENT_SIZE } : {},
+                        // --storage.tsdb.* flags but deletes WAL segments by the same rule, so it gets its own flag.
+                        extraArgs: { [this.mode === "server" ? "storage.tsdb.wal-segment-size" : "storage.agent.wal-segment-size"]: ZONE_WAL_SEGMENT_SIZE },
                         secretMounts,
                         reloader: true,
                         tcpProbes: false,

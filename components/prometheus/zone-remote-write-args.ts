@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { RemoteWriteProtocol } from "./remote-write-protocol";
 
 /**
  * The remote-write arguments of the ZonePrometheus component (values may be Outputs, e.g. from the
@@ -29,6 +30,8 @@ interface RemoteWriteTargetArgs {
     readonly url: pulumi.Input<string>;
     /** Extra headers (e.g. X-Scope-OrgID); default none; reserved headers and Authorization are refused. */
     readonly headers?: Readonly<Record<string, pulumi.Input<string>>>;
+    /** Remote Write 1.0 or 2.0 (what the receiver accepts: remote-write-protocol.ts); default 1.0. */
+    readonly protocol?: RemoteWriteProtocol;
 }
 
 export type ZoneRemoteWriteArgs =

@@ -5,6 +5,7 @@ import { metricsSchema } from "./metrics-schema";
 import { validateLokiTenant } from "../../components/logs/loki-chart";
 import { parsePromDuration } from "../../components/prometheus/duration";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../../components/prometheus/outage-survival";
+import { DEFAULT_REMOTE_WRITE_PROTOCOL, REMOTE_WRITE_PROTOCOLS } from "../../components/prometheus/remote-write-protocol";
 import { goDurationMs } from "../../components/traces/jaeger-config";
 
 /** How zones in other clusters reach a global endpoint (Prometheus receiver, Jaeger OTLP, Loki push). */
@@ -54,6 +55,14 @@ const globalPrometheus = z
         scrapeInterval: positiveDuration.default("30s"),
         /** How far behind the newest sample a zone's backlog is still stored (storage.tsdb.out_of_order_time_window); 0s: off. */
         outOfOrderTimeWindow: promDuration.default(DEFAULT_OUT_OF_ORDER_TIME_WINDOW),
+        /** Remote Write 2.0 (default; the receiver also accepts 1.0) or 1.0 from the zones (remote-write-protocol.ts); backend prometheus only. */
+        remoteWriteProtocol: z
+            // An unquoted 2.0 in the stack file reaches the program as the number 2.
+            .preprocess(
+                (v) => (typeof v === "number" ? v.toFixed(1) : v),
+                z.enum(REMOTE_WRITE_PROTOCOLS),
+            )
+            .default(DEFAULT_REMOTE_WRITE_PROTOCOL),
         exposure: exposure.default({ type: "cluster-dns" }),
     })
     .strict();

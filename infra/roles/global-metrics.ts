@@ -9,6 +9,7 @@ import { GlobalMimir, mimirServiceAccount } from "../../components/mimir/global-
 import { mimirS3Endpoint } from "../../components/mimir/mimir-chart";
 import { GlobalPrometheus } from "../../components/prometheus/global-prometheus";
 import { ServiceExposure } from "../../components/prometheus/chart-values";
+import { backendRemoteWriteProtocol } from "../../components/prometheus/remote-write-protocol";
 import { prometheusResources, singlePrometheusWarning } from "../../components/prometheus/sizing";
 import { GlobalConfig } from "../config/global-schema";
 import { GlobalStackExports } from "../global-outputs";
@@ -28,6 +29,7 @@ type MetricsOutputs = Pick<
     | "remoteWriteUrl"
     | "remoteWriteUsername"
     | "remoteWritePassword"
+    | "remoteWriteProtocol"
     | "remoteWriteTenant"
     | "ampRegion"
     | "ampWorkspaceArn"
@@ -76,6 +78,7 @@ export function globalMetrics(
                     storageClassName: p.storageClassName,
                     scrapeInterval: p.scrapeInterval,
                     outOfOrderTimeWindow: p.outOfOrderTimeWindow,
+                    remoteWriteProtocol: p.remoteWriteProtocol,
                     exposure: serviceExposure(p.exposure),
                     readerUsers: cfg.grafana.enabled ? [GRAFANA_PROMETHEUS_USER] : [],
                     // ZoneStoppedSending per declared zone (also for a zone that never sent).
@@ -113,6 +116,7 @@ export function globalMetrics(
                     remoteWriteAuth: pulumi.output("basic" as const),
                     remoteWriteUrl: federating ? none() : prometheus.remoteWriteUrl,
                     remoteWriteUsername: federating ? none() : prometheus.remoteWriteUsername,
+                    remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("prometheus", p.remoteWriteProtocol)),
                     remoteWritePassword: federating ? pulumi.secret("") : prometheus.remoteWritePassword,
                     remoteWriteTenant: none(),
                     ampRegion: none(),
@@ -162,6 +166,7 @@ export function globalMetrics(
                     metricsTransport: pulumi.output("remote-write" as const),
                     remoteReadZones: pulumi.output<string[]>([]),
                     remoteWriteAuth: pulumi.output("sigv4" as const),
+                    remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("amp", cfg.globalPrometheus.remoteWriteProtocol)),
                     remoteWriteUrl: workspace.remoteWriteUrl,
                     remoteWriteUsername: none(),
                     remoteWritePassword: pulumi.secret(""),
@@ -214,6 +219,7 @@ export function globalMetrics(
                     metricsTransport: pulumi.output("remote-write" as const),
                     remoteReadZones: pulumi.output<string[]>([]),
                     remoteWriteAuth: pulumi.output("none" as const),
+                    remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("mimir", cfg.globalPrometheus.remoteWriteProtocol)),
                     remoteWriteUrl: backend.pushUrl,
                     remoteWriteUsername: none(),
                     remoteWritePassword: pulumi.secret(""),

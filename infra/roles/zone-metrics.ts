@@ -40,11 +40,12 @@ export function zoneRemoteWrite(
     stack: string,
 ): ZoneRemoteWriteArgs | undefined {
     if (decisions.metricsTransport === "federation") return undefined;
+    const protocol = decisions.remoteWriteProtocol;
     switch (decisions.remoteWriteAuth) {
         case "basic":
-            return { auth: "basic", url: remoteWriteUrl, username: global.remoteWriteUsername, password: global.remoteWritePassword };
+            return { auth: "basic", url: remoteWriteUrl, protocol, username: global.remoteWriteUsername, password: global.remoteWritePassword };
         case "none":
-            return { auth: "none", url: remoteWriteUrl, headers: { [TENANT_HEADER]: global.remoteWriteTenant } };
+            return { auth: "none", url: remoteWriteUrl, protocol, headers: { [TENANT_HEADER]: global.remoteWriteTenant } };
         case "sigv4": {
             const eks = cluster.eks;
             if (eks !== undefined) {
@@ -61,11 +62,12 @@ export function zoneRemoteWrite(
                     },
                     { provider: eks.awsProvider },
                 );
-                return { auth: "sigv4", url: remoteWriteUrl, region: decisions.ampRegion, credentials: { type: "irsa", roleArn: role.roleArn } };
+                return { auth: "sigv4", url: remoteWriteUrl, protocol, region: decisions.ampRegion, credentials: { type: "irsa", roleArn: role.roleArn } };
             }
             return {
                 auth: "sigv4",
                 url: remoteWriteUrl,
+                protocol,
                 region: decisions.ampRegion,
                 credentials: { type: "static", accessKeyId: pulumi.secret(cfg.awsAccessKeyId!), secretAccessKey: pulumi.secret(cfg.awsSecretAccessKey!) },
             };

@@ -1,5 +1,5 @@
 import { ProxiedRequest } from "../support/loopback-proxy";
-import { scanWriteRequest } from "../support/remote-write-wire";
+import { remoteWriteMessageOf, scanWriteRequest } from "../support/remote-write-wire";
 
 /**
  * Delivery latency at millisecond resolution, measured on the wire. Prometheus' own lag metrics
@@ -68,6 +68,11 @@ export class DeliveryTracker {
     measuring = false;
     /** Every accepted sample since the start. */
     delivered = 0;
+    /** Accepted samples, and the bytes of their request bodies (snappy-compressed, as on the wire), while `measuring`. */
+    measuredSamples = 0;
+    measuredBodyBytes = 0;
+    /** Content-Type of the accepted writes while `measuring` (one entry per distinct value). */
+    readonly contentTypes = new Set<string>();
     /** Requests the proxy answered, by status (0: connection reset). */
     readonly answered = new Map<number, number>();
     private readonly windows: WindowDelivery[] = [];
@@ -79,7 +84,8 @@ export class DeliveryTracker {
         this.answered.set(request.status, (this.answered.get(request.status) ?? 0) + 1);
         if (request.status < 200 || request.status >= 300) return;
         const now = Date.now();
-        this.delivered += scanWriteRequest(body, (_series, ts) => {
+        const contentType = String(request.headers["content-type"] ?? "");
+        const samples = scanWriteRequest(body, (_series, ts) => {
             if (this.measuring) this.latency.add(now - ts);
             for (const w of this.windows) {
                 if (ts >= w.fromMs && ts < w.toMs) {
@@ -94,7 +100,13 @@ export class DeliveryTracker {
                     b.lastDeliveredAt[i] = now;
                 }
             }
-        });
+        }, remoteWriteMessageOf(contentType));
+        this.delivered += samples;
+        if (this.measuring) {
+            this.measuredSamples += samples;
+            this.measuredBodyBytes += body.length;
+            this.contentTypes.add(contentType);
+        }
     };
 
     /** Starts counting the deliveries of samples scraped in [fromMs, toMs); close an open window by setting toMs. */
@@ -113,6 +125,9 @@ export class DeliveryTracker {
 
     startMeasuring(): void {
         this.latency = new LatencyHistogram();
+        this.measuredSamples = 0;
+        this.measuredBodyBytes = 0;
+        this.contentTypes.clear();
         this.measuring = true;
     }
 }

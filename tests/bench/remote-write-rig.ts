@@ -7,7 +7,7 @@ import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/eva
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { StackFile } from "../../infra/plan/stack-files";
 import { parseStackName } from "../../infra/stack-identity";
-import { assertLoopbackUrl, BasicAuth, basicAuthHeader, sleep, waitFor } from "../support/loopback-http";
+import { assertLoopbackUrl, BasicAuth, basicAuthHeader, loopbackRequest, sleep, waitFor } from "../support/loopback-http";
 import { MonitoringAssignment } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
 import { output } from "../support/plan-access";
@@ -269,23 +269,45 @@ export async function startZone(opts: ZoneOptions): Promise<ZoneRun> {
 // ---------------------------------------------------------------- reading figures
 
 /**
+ * A GET of the Prometheus API with a deadline long enough for a range query over a long window on
+ * a loaded machine (the harness's apiGet gives up after 10 s), tried three times.
+ */
+async function slowApiGet<T>(p: PrometheusProcess, pathAndQuery: string): Promise<T> {
+    let last: unknown;
+    for (let attempt = 0; attempt < 3; attempt++) {
+        try {
+            const res = await loopbackRequest({ url: p.url + pathAndQuery, timeoutMs: 120_000 });
+            const parsed = JSON.parse(res.body) as { status?: string; data?: T; error?: string };
+            if (res.status === 200 && parsed.status === "success") return parsed.data as T;
+            last = new Error(`GET ${pathAndQuery} -> HTTP ${res.status}: ${parsed.error ?? res.body.slice(0, 300)}`);
+        } catch (err) {
+            last = err;
+        }
+        await sleep(2000);
+    }
+    throw last;
+}
+
+/**
  * Every sample a Prometheus holds with a timestamp in each of `count` consecutive buckets of
  * `bucketMs` from `fromMs` (bucket i: [fromMs + i·bucketMs, fromMs + (i+1)·bucketMs)): what remote
- * write must deliver. One range query per metric name, eight at a time.
+ * write must deliver. One range query per metric name, two at a time (a shared machine's load must
+ * not time a query out and lose a 40-minute run).
  */
 export async function storedSamplesPerBucket(p: PrometheusProcess, fromMs: number, bucketMs: number, count: number): Promise<Float64Array> {
     const out = new Float64Array(count);
     // count_over_time drops __name__, so a query over all names would collide: count name by name.
-    const names = await p.apiGet<string[]>("/api/v1/label/__name__/values");
+    const names = await slowApiGet<string[]>(p, "/api/v1/label/__name__/values");
     // A range selector holds (t - range, t]; evaluated at a bucket's last millisecond with a range of one bucket, that is the bucket in whole ms.
     const firstEnd = fromMs + bucketMs - 1;
     const start = firstEnd / 1000;
     const end = (firstEnd + (count - 1) * bucketMs) / 1000;
-    for (let i = 0; i < names.length; i += 8) {
+    for (let i = 0; i < names.length; i += 2) {
         await Promise.all(
-            names.slice(i, i + 8).map(async (name) => {
+            names.slice(i, i + 2).map(async (name) => {
                 const q = `sum(count_over_time(${name}[${bucketMs}ms]))`;
-                const data = await p.apiGet<{ result: Array<{ values: Array<[number, string]> }> }>(
+                const data = await slowApiGet<{ result: Array<{ values: Array<[number, string]> }> }>(
+                    p,
                     `/api/v1/query_range?query=${encodeURIComponent(q)}&start=${start.toFixed(3)}&end=${end.toFixed(3)}&step=${bucketMs / 1000}`,
                 );
                 for (const [t, v] of data.result[0]?.values ?? []) {

@@ -1,9 +1,12 @@
+import * as os from "os";
 import { EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { ZONE_REMOTE_WRITE_QUEUE } from "../../components/prometheus/remote-write-queue";
 import { LoopbackProxy, startLoopbackProxy } from "../support/loopback-proxy";
 import { output } from "../support/plan-access";
 import { PrometheusProcess } from "../support/prometheus-process";
 import { selfMetrics, sumOf } from "../support/self-metrics";
+import { installedPrometheusVersion } from "../support/prometheus-version";
+import { RemoteWriteMessage } from "../support/remote-write-wire";
 import { PrometheusConfig } from "../support/swap-discovery";
 import { DeliveryTracker, WindowDelivery } from "./delivery-tracker";
 import {
@@ -27,8 +30,8 @@ import {
  *
  * Per zone count (`--rw-zones`, default 1), per simulated round trip between zone and global
  * (`--rw-rtt`, default 0 and 50 ms: same cluster, and a zone in another region) and per queue
- * variant (`--rw-variants`, default the generated queue_config and none at all, i.e. Prometheus
- * 2.42's defaults), interleaved in one run:
+ * variant (`--rw-variants`, default the generated queue_config and none at all, i.e. the
+ * binary's own defaults; `rw1` / `rw2` compare the Remote Write protocols), interleaved in one run:
  * - a fresh generated global (web config with basic auth, receiver flag) behind a loopback proxy
  *   that holds each write for the round trip and reads every accepted sample's timestamp
  *   (tests/bench/delivery-tracker.ts: delivery latency in ms, on the wire);
@@ -50,7 +53,11 @@ interface Variant {
     readonly name: string;
     /** The queue_config to run with; null: none at all (the binary's defaults). */
     readonly queue: Record<string, unknown> | null;
+    /** remote_write protobuf_message; undefined: as generated. */
+    readonly protobufMessage?: RemoteWriteMessage;
 }
+
+const PROTOBUF_MESSAGES: readonly RemoteWriteMessage[] = ["prometheus.WriteRequest", "io.prometheus.write.v2.Request"];
 
 interface Options {
     zones: number[];
@@ -67,21 +74,30 @@ interface Options {
 }
 
 /**
- * `generated`, `defaults`, or `name:key=value;key=value` (the generated queue_config with those
- * keys replaced; numbers stay numbers), e.g. `min1:min_shards=1`.
+ * `generated`, `defaults`, `rw1` / `rw2` (the generated queue_config, protobuf_message
+ * prometheus.WriteRequest / io.prometheus.write.v2.Request), or `name:key=value;key=value` (the
+ * generated queue_config with those keys replaced, numbers stay numbers; `protobuf_message=…`
+ * sets the message), e.g. `min1:min_shards=1`.
  */
 export function parseVariant(spec: string): Variant {
     if (spec === "generated") return { name: spec, queue: { ...ZONE_REMOTE_WRITE_QUEUE } };
     if (spec === "defaults") return { name: spec, queue: null };
+    if (spec === "rw1" || spec === "rw2") return { name: spec, queue: { ...ZONE_REMOTE_WRITE_QUEUE }, protobufMessage: PROTOBUF_MESSAGES[spec === "rw1" ? 0 : 1] };
     const m = /^([a-z0-9-]+):(.+)$/i.exec(spec);
-    if (!m) throw new Error(`--rw-variants ${spec}: use generated, defaults or name:key=value;key=value`);
+    if (!m) throw new Error(`--rw-variants ${spec}: use generated, defaults, rw1, rw2 or name:key=value;key=value`);
     const queue: Record<string, unknown> = { ...ZONE_REMOTE_WRITE_QUEUE };
+    let protobufMessage: RemoteWriteMessage | undefined;
     for (const pair of m[2].split(";")) {
         const [key, value] = pair.split("=");
+        if (key === "protobuf_message") {
+            if (!(PROTOBUF_MESSAGES as readonly string[]).includes(value)) throw new Error(`--rw-variants ${spec}: protobuf_message ${value}; allowed: ${PROTOBUF_MESSAGES.join(", ")}`);
+            protobufMessage = value as RemoteWriteMessage;
+            continue;
+        }
         if (!(key in ZONE_REMOTE_WRITE_QUEUE)) throw new Error(`--rw-variants ${spec}: ${key} is not a queue_config key; allowed: ${Object.keys(ZONE_REMOTE_WRITE_QUEUE).join(", ")}`);
         queue[key] = /^[0-9]+$/.test(value) ? Number(value) : value === "true" ? true : value === "false" ? false : value;
     }
-    return { name: m[1], queue };
+    return { name: m[1], queue, protobufMessage };
 }
 
 function parseArgs(argv: string[]): Options {
@@ -128,6 +144,9 @@ interface RunFigures {
     latencyP99: number;
     latencyMax: number;
     latencyMean: number;
+    /** Snappy-compressed request body bytes per accepted sample (steady state), and the Content-Types seen. */
+    bodyBytesPerSample: number;
+    contentTypes: string;
     writesPerSecond: number;
     maxShards: number;
     failedOrDropped: number;
@@ -151,12 +170,13 @@ const intervalSeconds = (d: string): number => {
 /** A labelled counter appears only after its first increment. */
 const orZero = (n: number): number => (Number.isNaN(n) ? 0 : n);
 
-function withQueue(queue: Record<string, unknown> | null): (cfg: PrometheusConfig) => PrometheusConfig {
+function withQueue(variant: Variant): (cfg: PrometheusConfig) => PrometheusConfig {
     return (cfg) => {
         const out = structuredClone(cfg);
         for (const rw of (out["remote_write"] as Array<Record<string, unknown>> | undefined) ?? []) {
-            if (queue === null) delete rw["queue_config"];
-            else rw["queue_config"] = { ...queue };
+            if (variant.queue === null) delete rw["queue_config"];
+            else rw["queue_config"] = { ...variant.queue };
+            if (variant.protobufMessage !== undefined) rw["protobuf_message"] = variant.protobufMessage;
         }
         return out;
     };
@@ -242,7 +262,7 @@ async function oneRun(env: EnvironmentEvaluation, opts: Options, zones: number, 
                     seriesPerDataplane: opts.series,
                     refreshInterval: "1s",
                     tickMs,
-                    transform: withQueue(variant.queue),
+                    transform: withQueue(variant),
                 }),
             );
         }
@@ -294,6 +314,8 @@ async function oneRun(env: EnvironmentEvaluation, opts: Options, zones: number, 
             latencyP99: tracker.latency.quantile(0.99),
             latencyMax: tracker.latency.max,
             latencyMean: tracker.latency.mean(),
+            bodyBytesPerSample: tracker.measuredBodyBytes / tracker.measuredSamples,
+            contentTypes: [...tracker.contentTypes].join(" + "),
             writesPerSecond: (stop.writes - start.writes) / dt,
             maxShards,
             failedOrDropped: delta("prometheus_remote_storage_samples_failed_total") + delta("prometheus_remote_storage_samples_dropped_total"),
@@ -348,12 +370,12 @@ const s1 = (n: number): string => (Number.isFinite(n) ? n.toFixed(1) : "never");
 
 function printTables(runs: RunFigures[]): void {
     console.log(
-        "\nsteady state\n| zones | RTT ms | queue_config | scraped samples/s (offered) | sent samples/s (zones) | appended samples/s (global) | writes/s | delivery latency p50 / p99 / max ms | mean ms | max shards | failed+dropped | zones CPU cores | global CPU cores | zone VmHWM MiB | zone RSS MiB | global VmHWM MiB | global RSS MiB |",
+        "\nsteady state\n| zones | RTT ms | queue_config | scraped samples/s (offered) | sent samples/s (zones) | appended samples/s (global) | writes/s | body bytes per sample | delivery latency p50 / p99 / max ms | mean ms | max shards | failed+dropped | zones CPU cores | global CPU cores | zone VmHWM MiB | zone RSS MiB | global VmHWM MiB | global RSS MiB |",
     );
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const f of runs) {
         console.log(
-            `| ${f.zones} | ${f.rttMs} | ${f.variant} | ${f.scrapedPerSecond.toFixed(0)} | ${f.sentPerSecond.toFixed(0)} | ${f.appendedPerSecond.toFixed(0)} | ${f.writesPerSecond.toFixed(1)} | ${ms(f.latencyP50)} / ${ms(f.latencyP99)} / ${ms(f.latencyMax)} | ${ms(f.latencyMean)} | ${f.maxShards} | ${f.failedOrDropped} | ${f.zoneCpu.toFixed(2)} | ${f.globalCpu.toFixed(2)} | ${mib(f.zoneHwm)} | ${mib(f.zoneRss)} | ${mib(f.globalHwm)} | ${mib(f.globalRss)} |`,
+            `| ${f.zones} | ${f.rttMs} | ${f.variant} | ${f.scrapedPerSecond.toFixed(0)} | ${f.sentPerSecond.toFixed(0)} | ${f.appendedPerSecond.toFixed(0)} | ${f.writesPerSecond.toFixed(1)} | ${f.bodyBytesPerSample.toFixed(2)} | ${ms(f.latencyP50)} / ${ms(f.latencyP99)} / ${ms(f.latencyMax)} | ${ms(f.latencyMean)} | ${f.maxShards} | ${f.failedOrDropped} | ${f.zoneCpu.toFixed(2)} | ${f.globalCpu.toFixed(2)} | ${mib(f.zoneHwm)} | ${mib(f.zoneRss)} | ${mib(f.globalHwm)} | ${mib(f.globalRss)} |`,
         );
     }
     for (const [title, pick] of [
@@ -385,6 +407,7 @@ function printVerdicts(runs: RunFigures[], opts: Options): void {
                 const parts = [
                     `appended at the global ${ofOffered(g)} vs ${ofOffered(d)} of the offered ${g.scrapedPerSecond.toFixed(0)} samples/s (${pct(g.appendedPerSecond, d.appendedPerSecond)})`,
                     `writes/s ${g.writesPerSecond.toFixed(1)} vs ${d.writesPerSecond.toFixed(1)}`,
+                    `body bytes per sample ${g.bodyBytesPerSample.toFixed(2)} vs ${d.bodyBytesPerSample.toFixed(2)} (${pct(g.bodyBytesPerSample, d.bodyBytesPerSample)})`,
                     `zone CPU ${pct(g.zoneCpu, d.zoneCpu)}, global CPU ${pct(g.globalCpu, d.globalCpu)}`,
                     `delivery latency p50 ${ms(g.latencyP50)} vs ${ms(d.latencyP50)} ms, p99 ${ms(g.latencyP99)} vs ${ms(d.latencyP99)} ms`,
                 ];
@@ -402,9 +425,10 @@ export async function main(argv: string[]): Promise<void> {
         `\nremote-write pipeline: per zone ${opts.dataplanes} dataplanes × ${opts.series} series (${(opts.dataplanes * opts.series).toLocaleString("en-US")} series), ` +
             `scrape interval ${opts.interval} (SHORTENED from the generated 15s; discovery refresh 1s instead of 30s), ${opts.measureSeconds} s measured after warm-up, ` +
             `then ${opts.outageSeconds} s of 503 and ${opts.throttleSeconds} s of 429 from the proxy in front of the global; RTT = delay the proxy adds to every forwarded write; ` +
-            `Prometheus 2.42 for zones and global; "defaults" = queue_config removed (2.42: capacity 2500, max_shards 200, min_shards 1, max_samples_per_send 500, batch_send_deadline 5s, retry_on_http_429 false)`,
+            `Prometheus ${installedPrometheusVersion()} for zones and global; "defaults" = queue_config removed (3.x: capacity 10000, max_shards 50, min_shards 1, max_samples_per_send 2000, batch_send_deadline 5s, ` +
+            `retry_on_http_429 false, prometheus config/config.go at v3.5.0; 2.42: 2500 / 200 / 1 / 500 / 5s / false); load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
     );
-    for (const v of opts.variants) console.log(`queue_config ${v.name}: ${v.queue === null ? "(none)" : JSON.stringify(v.queue)}`);
+    for (const v of opts.variants) console.log(`queue_config ${v.name}: ${v.queue === null ? "(none)" : JSON.stringify(v.queue)}${v.protobufMessage ? `, protobuf_message ${v.protobufMessage}` : ""}`);
     const env = await benchEnvironment(Math.max(...opts.zones), opts.interval);
     const runs: RunFigures[] = [];
     for (const zones of opts.zones) {
@@ -412,11 +436,12 @@ export async function main(argv: string[]): Promise<void> {
             for (const variant of opts.variants) {
                 const f = await oneRun(env, opts, zones, rttMs, variant);
                 runs.push(f);
-                process.stderr.write(`  done: ${zones} zone(s), RTT ${rttMs} ms, ${variant.name} (warm-up ${f.warmupSeconds.toFixed(0)} s)\n`);
+                process.stderr.write(`  done: ${zones} zone(s), RTT ${rttMs} ms, ${variant.name} (warm-up ${f.warmupSeconds.toFixed(0)} s; load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")})\n`);
             }
         }
     }
     printTables(runs);
+    for (const f of runs) console.log(`content-type on the wire (${f.variant}, RTT ${f.rttMs} ms): ${f.contentTypes || "(none)"}`);
     if (opts.ceilingSeconds > 0) {
         const c = await ceiling(env, opts);
         console.log(

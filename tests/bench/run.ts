@@ -9,7 +9,7 @@ import * as path from "path";
  * the cost of rendering every shipped environment with real Helm (`--render`, best of 3),
  * the remote-write pipeline (tests/bench/remote-write.ts), the sizing check (tests/bench/sizing.ts),
  * the survivable outage (tests/bench/wal-retention.ts, ~40 min) and the test suite's wall time.
- * Figures are printed; the README quotes them with machine and date. Nothing here asserts a timing.
+ * Figures are printed; docs/benchmarks.md quotes them with machine and date. Nothing here asserts a timing.
  *
  * Parts: `--plan`, `--render`, `--remote-write`, `--sizing`, `--wal`, `--tests` run only the parts named; with none of
  * them every part runs (`--no-tests` still drops the test suite). Options of the parts are passed

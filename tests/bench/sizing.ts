@@ -1,6 +1,7 @@
 import { prometheusResources } from "../../components/prometheus/sizing";
 import { MetricsEndpoint } from "../support/metrics-endpoint";
 import { PrometheusProcess, startPrometheus } from "../support/prometheus-process";
+import { installedPrometheusVersion } from "../support/prometheus-version";
 import { renderPrometheusYaml } from "../support/swap-discovery";
 import { selfMetrics, sumOf } from "../support/self-metrics";
 import { mib, runBenchPart, procMemory, sleep, startSeriesEndpoint, track, waitFor } from "./remote-write-rig";
@@ -9,7 +10,7 @@ import { mib, runBenchPart, procMemory, sleep, startSeriesEndpoint, track, waitF
  * Sizing check (part of `npm run bench`, or alone:
  * `node -r ts-node/register/transpile-only tests/bench/sizing.ts [--sizing-series 100000,300000]
  * [--sizing-interval 10s] [--sizing-samples-per-series 130]`):
- * one real Prometheus server (2.42, TSDB, no remote write, no queries) scrapes fake dataplanes
+ * one real Prometheus server (the harness's binary, PROMETHEUS_BIN; TSDB, no remote write, no queries) scrapes fake dataplanes
  * until its head holds the target series count and two more full scrapes have landed; then the
  * predicted memory request of components/prometheus/sizing.ts for that count (mode server) is
  * printed next to the measured RSS (VmHWM / VmRSS from /proc, process_resident_memory_bytes).
@@ -116,7 +117,7 @@ async function one(total: number, interval: string, endpointCount: number, sampl
 export async function main(argv: string[]): Promise<void> {
     const opts = parseArgs(argv);
     console.log(
-        `\nsizing check: one Prometheus 2.42 server (TSDB, no remote write, no queries), ${SERIES_PER_TARGET} series per target (values change every scrape), scrape interval ${opts.interval}; ` +
+        `\nsizing check: one Prometheus ${installedPrometheusVersion()} server (TSDB, no remote write, no queries), ${SERIES_PER_TARGET} series per target (values change every scrape), scrape interval ${opts.interval}; ` +
             `measured once the head holds the target and two more full scrapes landed (a young head)` +
                 (opts.samplesPerSeries > 3 ? `, and again at ${opts.samplesPerSeries} samples per series (a head chunk holds 120: full chunks are memory-mapped, one stays open)` : ""),
     );

@@ -338,6 +338,19 @@ function modelReport(opts: Options, r: Measured): void {
             console.log(`| ${segmentMiB} MiB | ${((bytesPerSecond * factor) / 1024).toFixed(0)} KiB/s${factor !== 1 ? ` (${factor}× this zone)` : ""} | ${h(spread.min)} | ${h(spread.median)} | ${h(spread.max)} |`);
         }
     }
+    // Agents (tsdb/agent/db.go): truncation every --storage.agent.wal-truncate-frequency (2h) since start, same segment rule.
+    console.log(`\nmodel, agent mode (truncation every 2 h since start, ${(bytesPerSecond / 1024).toFixed(1)} KiB/s of WAL, outages starting every minute from 10 h to 40 h): survivable outage min / median / max`);
+    console.log("| WAL segment size | WAL bytes/s | min h | median h | max h |");
+    console.log("|---|---|---|---|---|");
+    for (const segmentMiB of [128, 256]) {
+        for (const factor of [0.1, 1, 10]) {
+            const start = r.firstSampleAt;
+            const model = simulateWal({ blockMs: P, segmentBytes: segmentMiB * 2 ** 20, bytesPerSecond: bytesPerSecond * factor, startMs: start, durationMs: 60 * 3600_000, truncateEveryMs: P });
+            const spread = survivalSpread(model, start + 10 * 3600_000, start + 40 * 3600_000, 60_000);
+            const h = (ms: number) => (ms / 3600_000).toFixed(2);
+            console.log(`| ${segmentMiB} MiB | ${((bytesPerSecond * factor) / 1024).toFixed(0)} KiB/s${factor !== 1 ? ` (${factor}× this zone)` : ""} | ${h(spread.min)} | ${h(spread.median)} | ${h(spread.max)} |`);
+        }
+    }
     const logLines = r.zoneLogs.split("\n").filter((l) => /tailing WAL|watcher|checkpoint|Deleting obsolete|truncat/i.test(l));
     console.log(`\nzone log lines about the WAL (${logLines.length}; first 12):`);
     for (const l of logLines.slice(0, 12)) console.log(`  ${l.slice(0, 400)}`);

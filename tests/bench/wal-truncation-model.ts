@@ -2,7 +2,7 @@
  * A model of when a Prometheus server's WAL truncation costs an unsent remote-write backlog, to
  * carry the one phase tests/bench/wal-retention.ts measures over to every phase. It follows
  * Prometheus 2.x/3.x as read in its source (checked against the measured run, which it must
- * reproduce: README "Benchmarks"):
+ * reproduce: docs/benchmarks.md, outage survival, on 2.42 and 3.5.3):
  * - segments are cut when full (`--storage.tsdb.wal-segment-size`, 128 MiB) and at every WAL
  *   truncation (tsdb/head.go truncateWAL: "Start a new segment, so low ingestion volume TSDB don't
  *   have more WAL than needed");
@@ -17,6 +17,13 @@
  *   whole backlog is lost, not only the deleted part.
  * So an outage that begins at D survives until the first truncation that deletes the segment after
  * the one holding D.
+ *
+ * Agent mode (`truncateEveryMs`, read in prometheus tsdb/agent/db.go at v3.5.3): no head and no
+ * blocks; the agent truncates every `--storage.agent.wal-truncate-frequency` (2h) since start,
+ * with the same segment rule (cut a new segment, delete the lower two thirds of the older ones
+ * but the newest). What remote write has sent (`LowestSentTimestamp` − 5 min, at most 4 h back)
+ * only decides which samples go into the checkpoint, and the restarted watcher skips those as
+ * older than "now": the agent loses its backlog the same way a server does.
  */
 
 export interface WalModelInput {
@@ -32,6 +39,8 @@ export interface WalModelInput {
     readonly durationMs: number;
     /** Head compaction check period, ms; default 60,000 (Prometheus' run loop). */
     readonly checkEveryMs?: number;
+    /** Agent mode: truncate every this long since start (--storage.agent.wal-truncate-frequency) instead of at head compactions. */
+    readonly truncateEveryMs?: number;
 }
 
 export interface ModelSegment {
@@ -68,9 +77,10 @@ export function simulateWal(m: WalModelInput): WalModel {
             cur = { index: cur.index + 1, startMs: t, endMs: t, bytes: 0 };
             segments.push(cur);
         }
-        if ((t - m.startMs) % check !== 0) continue;
-        while (t - headMin > (m.blockMs / 2) * 3) {
-            headMin = (Math.floor(headMin / m.blockMs) + 1) * m.blockMs;
+        const due = m.truncateEveryMs !== undefined ? () => (t - m.startMs) % m.truncateEveryMs! === 0 && headMin < t : () => t - headMin > (m.blockMs / 2) * 3;
+        if (m.truncateEveryMs === undefined && (t - m.startMs) % check !== 0) continue;
+        while (due()) {
+            headMin = m.truncateEveryMs !== undefined ? t : (Math.floor(headMin / m.blockMs) + 1) * m.blockMs;
             const live = segments.filter((s) => s.deletedAtMs === undefined);
             const first = live[0].index;
             let last = live[live.length - 1].index;

@@ -68,7 +68,7 @@ describe("Kuma 3.x on Kubernetes: pod discovery instead of MADS, through the pro
     it("sizes each zone Prometheus from expectedActiveSeries (requests and limits in the chart values)", () => {
         const server = revealed(one(zone("kuma2"), "kubernetes:helm.sh/v4:Chart", "zone-prometheus-chart")).values.server;
         // sizing.ts's worked example: 250k series on a remote-writing zone server, 2d retention.
-        assert.deepEqual(server.resources.requests, { cpu: "170m", memory: "1221Mi" });
+        assert.deepEqual(server.resources.requests, { cpu: "170m", memory: "916Mi" });
         const expected = prometheusResources({ expectedActiveSeries: 250_000, retention: "2d", scrapeInterval: "15s", mode: "server" });
         assert.deepEqual(server.resources, { requests: expected.requests, limits: expected.limits });
     });

@@ -21,6 +21,7 @@ export const zoneDecisions = (over: Partial<ZoneDecisions> = {}): ZoneDecisions 
     metricsTransport: "remote-write",
     remoteReadZones: [],
     remoteWriteAuth: "basic",
+    remoteWriteProtocol: "2.0",
     ampRegion: "",
     tracesBackend: "none",
     logsBackend: "none",

@@ -64,13 +64,29 @@ export function decodeWriteRequest(body: Buffer): WireSeries[] {
     return out;
 }
 
+/** The remote-write protobuf messages (prometheus config/config.go RemoteWriteProtoMsgV1 / V2 at v3.5.0). */
+export type RemoteWriteMessage = "prometheus.WriteRequest" | "io.prometheus.write.v2.Request";
+
+/**
+ * Which message a request carries, from its Content-Type (prometheus storage/remote/client.go at
+ * v3.5.3: 1.0 sends plain `application/x-protobuf`, 2.0 adds `;proto=io.prometheus.write.v2.Request`).
+ */
+export function remoteWriteMessageOf(contentType: string | undefined): RemoteWriteMessage {
+    return /;\s*proto=io\.prometheus\.write\.v2\.Request\b/.test(contentType ?? "") ? "io.prometheus.write.v2.Request" : "prometheus.WriteRequest";
+}
+
 /**
  * The fast path for the bench, which reads every sample of a catch-up (over 100k samples/s):
- * calls `visit` with each series' raw label bytes (a stable key: Prometheus sends a series' labels
- * the same way every time), and each of its samples' timestamps, without decoding label text.
+ * calls `visit` with each series' raw label bytes and each of its samples' timestamps, without
+ * decoding label text. 1.0 (`prometheus.WriteRequest`): series are field 1 and their label bytes
+ * a stable key (Prometheus sends a series' labels the same way every time). 2.0
+ * (`io.prometheus.write.v2.Request`, prompb/io/prometheus/write/v2/types.proto at v3.5.3): series
+ * are field 5, field 1 of a series is its packed `labels_refs` into the request's own symbol
+ * table, so the key is unique within one request only; samples are field 2 as in 1.0.
  * A negative timestamp (a 10-byte varint) is refused by varintAt rather than misread.
  */
-export function scanWriteRequest(body: Buffer, visit: (seriesKey: string, timestampMs: number) => void): number {
+export function scanWriteRequest(body: Buffer, visit: (seriesKey: string, timestampMs: number) => void, message: RemoteWriteMessage = "prometheus.WriteRequest"): number {
+    const seriesTag = ((message === "prometheus.WriteRequest" ? 1 : 5) << 3) | 2;
     const buf = uncompressSnappy(body);
     let samples = 0;
     let pos = 0;
@@ -88,7 +104,7 @@ export function scanWriteRequest(body: Buffer, visit: (seriesKey: string, timest
     };
     while (pos < buf.length) {
         const [tag, next] = varintAt(buf, pos);
-        if (tag !== ((1 << 3) | 2)) {
+        if (tag !== seriesTag) {
             pos = skip(tag & 7, next);
             continue;
         }

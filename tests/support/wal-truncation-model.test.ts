@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { simulateWal, survivalSpread } from "../bench/wal-truncation-model";
 
 /**
- * The WAL truncation model the README quotes for survivable outages (tests/bench/wal-truncation-model.ts):
+ * The WAL truncation model docs/benchmarks.md quotes for survivable outages (tests/bench/wal-truncation-model.ts):
  * Prometheus' rules on small cases, and the one run measured with real Prometheus reproduced.
  */
 
@@ -37,7 +37,7 @@ describe("bench: WAL truncation model", function () {
         assert.equal(survivalSpread(m, 0, 100_000, 1000).min, 65_000);
     });
 
-    it("reproduces the run measured with real Prometheus (README: WAL retention, 128 MiB segments at k = 12.8)", () => {
+    it("reproduces the run measured with real Prometheus 2.42 (docs/benchmarks.md: outage survival, 128 MiB segments at k = 12.8)", () => {
         // Measured: blocks of 562.5 s aligned 91.5 s before the first sample, 10 MiB segments at ~33.8 KB/s;
         // the second head compaction, at 1318 s, deleted segments 0, 1, 2, and the outage begun at 32 s lost its
         // backlog then (1286 s later). The model checks once a minute from the first sample, so it may be late by up to 60 s.
@@ -49,5 +49,29 @@ describe("bench: WAL truncation model", function () {
         assert.deepEqual(deleting[0].deleted, [0, 1, 2]);
         assert.ok(Math.abs(deleting[0].atMs - start - 1_318_000) <= 60_000, `second truncation at ${(deleting[0].atMs - start) / 1000} s`);
         assert.ok(Math.abs(m.survivalOf(start + 32_000) - 1_286_000) <= 60_000, `survival ${m.survivalOf(start + 32_000) / 1000} s`);
+    });
+
+    it("reproduces the run measured with real Prometheus 3.5.3 (the same loss; docs/benchmarks.md)", () => {
+        // Measured: blocks aligned 411 s before the first sample (head min time 151 → 714 s at the first deleting
+        // compaction), 10 MiB segments at 32.8 KiB/s; truncations at 1005 s (segments 0, 1) and 1564 s (2, 3), and the
+        // outage begun at 33 s lost its backlog at the first (972 s later).
+        const block = 562_500;
+        const start = 1_000_000 * block + 411_000;
+        const m = simulateWal({ blockMs: block, segmentBytes: 10 * MiB, bytesPerSecond: 32.8 * 1024, startMs: start, durationMs: 3_000_000 });
+        const deleting = m.truncations.filter((t) => t.deleted.length > 0);
+        assert.deepEqual(deleting.slice(0, 2).map((t) => t.deleted), [[0, 1], [2, 3]]);
+        assert.ok(Math.abs(deleting[0].atMs - start - 1_005_000) <= 60_000, `first deleting truncation at ${(deleting[0].atMs - start) / 1000} s`);
+        assert.ok(Math.abs(deleting[1].atMs - start - 1_564_000) <= 60_000, `second at ${(deleting[1].atMs - start) / 1000} s`);
+        assert.ok(Math.abs(m.survivalOf(start + 33_000) - 972_000) <= 60_000, `survival ${m.survivalOf(start + 33_000) / 1000} s`);
+    });
+
+    it("agent cadence: truncations every truncateEveryMs since start, by the same segment rule", () => {
+        // 0.75 MiB/s into 10 MiB segments (one every ~14 s), an agent truncating every 60 s.
+        const m = simulateWal({ blockMs: 60_000, segmentBytes: 10 * MiB, bytesPerSecond: 0.75 * MiB, startMs: 0, durationMs: 180_000, truncateEveryMs: 60_000 });
+        assert.deepEqual(m.truncations.map((t) => t.atMs), [60_000, 120_000, 180_000]);
+        // At 60 s segments 0..4 exist (4 since 56 s); 4 is spared, 0 + (3 - 0) * 2/3 = 2: 0..2 go.
+        assert.deepEqual(m.truncations[0].deleted, [0, 1, 2]);
+        // An outage begun at 20 s (segment 1) loses its backlog when segment 2 goes, at 60 s.
+        assert.equal(m.survivalOf(20_000), 40_000);
     });
 });

@@ -85,10 +85,14 @@ describe("ZonePrometheus glue for remote-write auth and mode", function () {
         assert.equal(v.serviceAccounts.server.name, "zone-prometheus");
     });
 
-    it("agent mode: the chart runs it with --agent on the PVC, the zone's retention is not passed", async () => {
+    it("agent mode: the chart runs it with --agent on the PVC and 256 MiB agent WAL segments, the zone's retention is not passed", async () => {
         const run = await zone({ mode: "agent", remoteWrite: { auth: "none", url: "http://mimir/api/v1/push", headers: { "X-Scope-OrgID": "mesh" } } });
         const v = chartValues(run);
-        assert.deepEqual(v.server.defaultFlagsOverride, ["--config.file=/etc/config/prometheus.yml", "--agent", "--storage.agent.path=/data", "--web.enable-lifecycle"], "no --storage.tsdb.* flag");
+        assert.deepEqual(
+            v.server.defaultFlagsOverride,
+            ["--config.file=/etc/config/prometheus.yml", "--agent", "--storage.agent.path=/data", "--web.enable-lifecycle", "--storage.agent.wal-segment-size=256MB"],
+            "no --storage.tsdb.* flag; the agent's own segment size (outage-survival.ts)",
+        );
         assert.equal(v.server.retention, "");
         assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
     });

@@ -9,9 +9,9 @@ import {
 describe("Prometheus sizing", () => {
     it("zone server, 250k series every 15s, 2d retention, remote-writing", () => {
         const r = prometheusResources({ expectedActiveSeries: 250_000, retention: "2d", scrapeInterval: "15s", mode: "server" });
-        // 250k × 4 KiB × 1.25 = 1.28e9 B = 1220.7 MiB; limit × 2 = 2.56e9 B = 2441.4 MiB.
-        assert.deepEqual(r.requests, { cpu: "170m", memory: "1221Mi" });
-        assert.deepEqual(r.limits, { cpu: "340m", memory: "2442Mi" });
+        // 250k × 3 KiB × 1.25 = 9.6e8 B = 915.5 MiB; limit × 2 = 1.92e9 B = 1831.1 MiB.
+        assert.deepEqual(r.requests, { cpu: "170m", memory: "916Mi" });
+        assert.deepEqual(r.limits, { cpu: "340m", memory: "1832Mi" });
         // 16,667 samples/s: blocks 2d × 2 B = 5.76e9 B, WAL 3h × 16 B = 2.88e9 B, × 1.5 = 12.96e9 B = 12.07 GiB.
         assert.equal(r.storageSize, "13Gi");
         assert.equal(Math.round(r.figures.samplesPerSecond), 16_667);
@@ -20,12 +20,12 @@ describe("Prometheus sizing", () => {
 
     it("global server, 1M series every 15s, 15d retention, receiving only", () => {
         const r = prometheusResources({ expectedActiveSeries: 1_000_000, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false });
-        // 1M × 4 KiB = 4.096e9 B = 3906.25 MiB; limit × 2 = 8.192e9 B = 7812.5 MiB (Pasquier's 8 KiB: ~10 GB for 1.5M series).
-        assert.deepEqual(r.requests, { cpu: "670m", memory: "3907Mi" });
-        assert.deepEqual(r.limits, { cpu: "1340m", memory: "7813Mi" });
+        // 1M × 3 KiB = 3.072e9 B = 2929.7 MiB; limit × 2 = 6.144e9 B = 5859.4 MiB (measured steady heads: 2.6-3.1 KiB per series).
+        assert.deepEqual(r.requests, { cpu: "670m", memory: "2930Mi" });
+        assert.deepEqual(r.limits, { cpu: "1340m", memory: "5860Mi" });
         // 66,667 samples/s: blocks 15d × 2 B = 172.8e9 B, WAL 11.52e9 B, × 1.5 = 276.48e9 B = 257.5 GiB.
         assert.equal(r.storageSize, "258Gi");
-        assert.equal(r.figures.memoryRequestBytes, 4.096e9);
+        assert.equal(r.figures.memoryRequestBytes, 3.072e9);
     });
 
     it("remote write adds 25% memory", () => {
@@ -44,7 +44,7 @@ describe("Prometheus sizing", () => {
         assert.equal(r.storageSize, "3Gi");
         assert.deepEqual(prometheusResources({ expectedActiveSeries: 250_000, scrapeInterval: "30s", mode: "agent", retention: "30d" }), r);
         const server = prometheusResources({ expectedActiveSeries: 250_000, scrapeInterval: "30s", mode: "server", retention: "2h" });
-        assert.ok(r.figures.memoryRequestBytes * 2 === server.figures.memoryRequestBytes, "an agent: half a server's memory");
+        assert.ok(r.figures.memoryRequestBytes * 3 === server.figures.memoryRequestBytes * 2, "an agent: two thirds of a server's memory (2 vs 3 KiB per series)");
     });
 
     it("tiny Prometheus: floors of 256Mi, 100m and 1Gi", () => {
@@ -79,9 +79,9 @@ describe("Prometheus sizing", () => {
 });
 
 describe("singlePrometheusWarning", () => {
-    it("threshold: the series whose 4 KiB × 2 memory limit exceeds a 64 GiB node (8,388,608)", () => {
+    it("threshold: the series whose 3 KiB × 2 memory limit exceeds a 64 GiB node (11,184,810)", () => {
         assert.equal(TYPICAL_NODE_MEMORY_BYTES, 64 * 1024 ** 3);
-        assert.equal(SINGLE_PROMETHEUS_MAX_SERIES, 8_388_608);
+        assert.equal(SINGLE_PROMETHEUS_MAX_SERIES, 11_184_810);
         const atLimit = prometheusResources({ expectedActiveSeries: SINGLE_PROMETHEUS_MAX_SERIES, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false });
         assert.ok(atLimit.figures.memoryLimitBytes <= TYPICAL_NODE_MEMORY_BYTES);
         const above = prometheusResources({ expectedActiveSeries: SINGLE_PROMETHEUS_MAX_SERIES + 1, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false });
@@ -91,17 +91,18 @@ describe("singlePrometheusWarning", () => {
     it("is silent at and below the threshold", () => {
         assert.equal(singlePrometheusWarning(0), undefined);
         assert.equal(singlePrometheusWarning(1_500_000), undefined);
-        assert.equal(singlePrometheusWarning(8_388_608), undefined);
+        assert.equal(singlePrometheusWarning(10_000_000), undefined);
+        assert.equal(singlePrometheusWarning(11_184_810), undefined);
     });
 
     it("above it, names the memory needed and the scale-out backends amp and mimir", () => {
-        const w = singlePrometheusWarning(10_000_000)!;
-        // 10M × 4 KiB × 2 = 8.192e10 B = 76.3 GiB.
-        assert.match(w, /^10,000,000 active series in one Prometheus would need a 77 GiB memory limit \(4 KiB per series × 2 query headroom\)/);
-        assert.match(w, /more than a typical 64 GiB node \(threshold 8,388,608 series\)/);
+        const w = singlePrometheusWarning(12_000_000)!;
+        // 12M × 3 KiB × 2 = 7.3728e10 B = 68.7 GiB.
+        assert.match(w, /^12,000,000 active series in one Prometheus would need a 69 GiB memory limit \(3 KiB per series × 2 query headroom\)/);
+        assert.match(w, /more than a typical 64 GiB node \(threshold 11,184,810 series\)/);
         assert.match(w, /\bamp\b/);
         assert.match(w, /\bmimir\b/);
-        assert.ok(singlePrometheusWarning(8_388_609));
+        assert.ok(singlePrometheusWarning(11_184_811));
     });
 
     it("refuses a negative or fractional total", () => {

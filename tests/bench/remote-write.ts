@@ -5,7 +5,7 @@ import { LoopbackProxy, startLoopbackProxy } from "../support/loopback-proxy";
 import { output } from "../support/plan-access";
 import { PrometheusProcess } from "../support/prometheus-process";
 import { selfMetrics, sumOf } from "../support/self-metrics";
-import { installedPrometheusVersion } from "../support/prometheus-version";
+import { prometheusVersionOf } from "../support/prometheus-process";
 import { RemoteWriteMessage } from "../support/remote-write-wire";
 import { PrometheusConfig } from "../support/swap-discovery";
 import { DeliveryTracker, WindowDelivery } from "./delivery-tracker";
@@ -425,7 +425,7 @@ export async function main(argv: string[]): Promise<void> {
         `\nremote-write pipeline: per zone ${opts.dataplanes} dataplanes × ${opts.series} series (${(opts.dataplanes * opts.series).toLocaleString("en-US")} series), ` +
             `scrape interval ${opts.interval} (SHORTENED from the generated 15s; discovery refresh 1s instead of 30s), ${opts.measureSeconds} s measured after warm-up, ` +
             `then ${opts.outageSeconds} s of 503 and ${opts.throttleSeconds} s of 429 from the proxy in front of the global; RTT = delay the proxy adds to every forwarded write; ` +
-            `Prometheus ${installedPrometheusVersion()} for zones and global; "defaults" = queue_config removed (3.x: capacity 10000, max_shards 50, min_shards 1, max_samples_per_send 2000, batch_send_deadline 5s, ` +
+            `Prometheus ${prometheusVersionOf()} for zones and global; "defaults" = queue_config removed (3.x: capacity 10000, max_shards 50, min_shards 1, max_samples_per_send 2000, batch_send_deadline 5s, ` +
             `retry_on_http_429 false, prometheus config/config.go at v3.5.0; 2.42: 2500 / 200 / 1 / 500 / 5s / false); load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`,
     );
     for (const v of opts.variants) console.log(`queue_config ${v.name}: ${v.queue === null ? "(none)" : JSON.stringify(v.queue)}${v.protobufMessage ? `, protobuf_message ${v.protobufMessage}` : ""}`);

@@ -1,7 +1,7 @@
 import { prometheusResources } from "../../components/prometheus/sizing";
 import { MetricsEndpoint } from "../support/metrics-endpoint";
 import { PrometheusProcess, startPrometheus } from "../support/prometheus-process";
-import { installedPrometheusVersion } from "../support/prometheus-version";
+import { prometheusVersionOf } from "../support/prometheus-process";
 import { renderPrometheusYaml } from "../support/swap-discovery";
 import { selfMetrics, sumOf } from "../support/self-metrics";
 import { mib, runBenchPart, procMemory, sleep, startSeriesEndpoint, track, waitFor } from "./remote-write-rig";
@@ -117,7 +117,7 @@ async function one(total: number, interval: string, endpointCount: number, sampl
 export async function main(argv: string[]): Promise<void> {
     const opts = parseArgs(argv);
     console.log(
-        `\nsizing check: one Prometheus ${installedPrometheusVersion()} server (TSDB, no remote write, no queries), ${SERIES_PER_TARGET} series per target (values change every scrape), scrape interval ${opts.interval}; ` +
+        `\nsizing check: one Prometheus ${prometheusVersionOf()} server (TSDB, no remote write, no queries), ${SERIES_PER_TARGET} series per target (values change every scrape), scrape interval ${opts.interval}; ` +
             `measured once the head holds the target and two more full scrapes landed (a young head)` +
                 (opts.samplesPerSeries > 3 ? `, and again at ${opts.samplesPerSeries} samples per series (a head chunk holds 120: full chunks are memory-mapped, one stays open)` : ""),
     );

@@ -64,7 +64,7 @@ const AGENT_ENV = [
     testStack("awire-zone-north", { ...GENERATED_ZONE, namespace: "obs-north", zonePrometheus: { ...GENERATED_ZONE.zonePrometheus, mode: "agent" } }),
 ];
 const MIMIR_ENV = [
-    testStack("mwire-global", { zones: ["mim-east"], metrics: { backend: "mimir", mimir: { tenant: MIMIR_TENANT, storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }),
+    testStack("mwire-global", { zones: ["mim-east"], metrics: { backend: "mimir", mimir: { tenant: MIMIR_TENANT, storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }, ["s3AccessKeyId", "s3SecretAccessKey"]),
     testStack("mwire-zone-mim-east", { ...GENERATED_ZONE, namespace: "obs-mim-east" }),
 ];
 const PASSWORD_PATH = "/etc/prometheus/secrets/remote-write/remote-write-password";

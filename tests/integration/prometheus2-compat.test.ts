@@ -42,7 +42,7 @@ import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, Prometheu
 const VERSION2 = prometheusVersionOf(PROMETHEUS2_BIN);
 const FAST = { scrapeInterval: "1s", dataplaneScrapeInterval: "1s", discovery: { refreshInterval: "1s" } };
 const MIMIR_ENV = [
-    testStack("cxm-global", { zones: ["mim"], metrics: { backend: "mimir", mimir: { tenant: "mesh-2x", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }),
+    testStack("cxm-global", { zones: ["mim"], metrics: { backend: "mimir", mimir: { tenant: "mesh-2x", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }, ["s3AccessKeyId", "s3SecretAccessKey"]),
     testStack("cxm-zone-mim", { mesh: { version: "2.14.3" }, namespace: "obs-mim", zonePrometheus: FAST }),
 ];
 const ENV_FILES = [
@@ -79,18 +79,32 @@ describe(`Prometheus 2.x compatibility (Debian's ${VERSION2})`, function () {
         remote_write: snippet.remote_write,
     });
 
-    it("existingPrometheusSnippet merged into an existing config passes promtool 2.42 (kuma_sd swapped: Debian's build lacks it)", () => {
-        const snippet = parse(String(output(zoneEv(), "existingPrometheusSnippet"))) as PrometheusConfig;
+    /**
+     * What the snippet's header tells a team on Prometheus older than 2.54 to do: drop
+     * `protobuf_message` and `metadata_config.send` (Remote Write 2.0); the global accepts 1.0 too.
+     */
+    const asRemoteWrite1 = (remoteWrite: unknown): unknown =>
+        (remoteWrite as Array<Record<string, unknown>>).map(({ protobuf_message: _dropped, ...rw }) => {
+            const { send: _send, ...metadata } = (rw.metadata_config ?? {}) as Record<string, unknown>;
+            return { ...rw, metadata_config: metadata };
+        });
+    const snippetText = () => String(output(zoneEv(), "existingPrometheusSnippet"));
+
+    it("existingPrometheusSnippet merged into an existing config passes promtool 2.42 once its header's 2.x instruction is applied (kuma_sd swapped: Debian's build lacks it)", () => {
+        assert.match(snippetText(), /protobuf_message \(Remote Write 2\.0\) needs Prometheus 2\.54 or later; on an older one remove it and metadata_config\.send/);
+        const snippet = parse(snippetText()) as PrometheusConfig;
         const { files, pathMap } = localPrometheusInputs(zoneEv(), "zone-prometheus");
         const existing = { global: { scrape_interval: "30s" }, scrape_configs: [{ job_name: "node", static_configs: [{ targets: ["node-exporter:9100"] }] }] };
-        const cfg = rewriteFilePaths(swapKumaSdForHttpSd(mergeInto(existing, snippet), () => "http://127.0.0.1:9/targets"), pathMap);
-        const r = promtoolCheckConfig(renderPrometheusYaml(cfg), files, { promtool: PROMTOOL2_BIN });
+        const merged = rewriteFilePaths(swapKumaSdForHttpSd(mergeInto(existing, snippet), () => "http://127.0.0.1:9/targets"), pathMap);
+        const asIs = promtoolCheckConfig(renderPrometheusYaml(merged), files, { promtool: PROMTOOL2_BIN });
+        assert.ok(!asIs.ok && /protobuf_message/.test(asIs.output), `2.42 should refuse the 2.0 key: ${asIs.output}`);
+        const r = promtoolCheckConfig(renderPrometheusYaml({ ...merged, remote_write: asRemoteWrite1(merged.remote_write) }), files, { promtool: PROMTOOL2_BIN });
         assert.ok(r.ok, r.output);
         assert.match(r.output, /SUCCESS/);
     });
 
-    it("a 2.42 running the snippet merged into its own config scrapes the mesh and remote-writes to the generated 3.5 global", async () => {
-        const snippet = parse(String(output(zoneEv(), "existingPrometheusSnippet"))) as PrometheusConfig;
+    it("a 2.42 running the snippet merged into its own config (Remote Write 1.0, as its header says) scrapes the mesh and remote-writes to the generated 3.5 global", async () => {
+        const snippet = parse(snippetText()) as PrometheusConfig;
         const generated = yamlFile(zoneEv(), "prometheus", "prometheus.yml");
         assert.deepEqual(snippet.remote_write, generated.remote_write, "the snippet writes exactly as the zone does");
         const dataplane = await startCounterEndpoint();
@@ -109,7 +123,7 @@ describe(`Prometheus 2.x compatibility (Debian's ${VERSION2})`, function () {
                 const jobs = (cfg.scrape_configs as Array<{ job_name: string }>).filter((j) => j.job_name !== "prometheus");
                 assert.deepEqual(jobs.map((j) => j.job_name), (snippet.scrape_configs as Array<{ job_name: string }>).map((j) => j.job_name));
                 const existing = { global: { scrape_interval: "1s" }, scrape_configs: [{ job_name: "node", static_configs: [{ targets: [nodeExporter.address] }] }] };
-                return mergeInto(existing, { global: cfg.global, scrape_configs: jobs, remote_write: cfg.remote_write });
+                return mergeInto(existing, { global: cfg.global, scrape_configs: jobs, remote_write: asRemoteWrite1(cfg.remote_write) });
             },
         });
         stops.push(() => zone.stopDiscovery());

@@ -55,7 +55,7 @@ describe("remote-write protocol (1.0 / 2.0) builders", () => {
 describe("remote-write protocol across stacks (offline plan)", function () {
     this.timeout(120_000);
     const zone = (env: string) => testStack(`${env}-zone-a`, { mesh: { version: "2.14.3" } });
-    const plan = (env: string, global: Record<string, unknown>) => evaluateEnvironment(env, { files: [testStack(`${env}-global`, { zones: ["a"], ...global }), zone(env)] });
+    const plan = (env: string, global: Record<string, unknown>, secure: string[] = []) => evaluateEnvironment(env, { files: [testStack(`${env}-global`, { zones: ["a"], ...global }, secure), zone(env)] });
     const stackOf = (e: EnvironmentEvaluation, suffix: string) => e.stacks.find((s) => s.stack.endsWith(suffix))!;
     const flagsOf = (e: EnvironmentEvaluation) => revealed(one(stackOf(e, "-global"), CHART, "global-prometheus-chart")).values.server.extraFlags as string[];
     const zoneRw = (e: EnvironmentEvaluation) => yamlFile(stackOf(e, "-zone-a"), "prometheus", "prometheus.yml").remote_write[0];
@@ -67,7 +67,7 @@ describe("remote-write protocol across stacks (offline plan)", function () {
         byDefault = await plan("rwpd", {});
         // An unquoted 1.0 in a stack file arrives as the number 1.
         pinned = await plan("rwpo", { globalPrometheus: { remoteWriteProtocol: 1 } });
-        mimir = await plan("rwpm", { metrics: { backend: "mimir", mimir: { storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } }, globalPrometheus: { remoteWriteProtocol: "2.0" } });
+        mimir = await plan("rwpm", { metrics: { backend: "mimir", mimir: { storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } }, globalPrometheus: { remoteWriteProtocol: "2.0" } }, ["s3AccessKeyId", "s3SecretAccessKey"]);
     });
 
     it("default: the global accepts both messages and exports 2.0; its zones send 2.0", () => {

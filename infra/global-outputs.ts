@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { ZoneWriterView } from "../components/prometheus/zone-writers";
 
 /**
  * The contract between a global stack and its zones: what global exports and zones read. Typing
@@ -20,10 +21,12 @@ export interface GlobalStackOutputs {
     readonly remoteWriteAuth: "basic" | "sigv4" | "none";
     /** URL zones remote-write to; "" under federation. */
     readonly remoteWriteUrl: string;
-    /** Basic-auth user for remote write; "" unless remoteWriteAuth is basic. */
-    readonly remoteWriteUsername: string;
-    /** Basic-auth password for remote write (secret); "" unless basic. */
-    readonly remoteWritePassword: string;
+    /**
+     * Per remote-writing zone, the basic-auth users of its accepted credential generations (active, and
+     * previous while rotating); {} unless remoteWriteAuth is basic. Passwords are in each zone's own
+     * secret output (zoneCredentialOutput).
+     */
+    readonly remoteWriteCredentials: Record<string, ZoneWriterView>;
     /** X-Scope-OrgID zones write with (Mimir); "" otherwise. */
     readonly remoteWriteTenant: string;
     /** AMP workspace region and ARN (SigV4 signing region; the IRSA policy's only resource); "" unless amp. */
@@ -61,6 +64,21 @@ export interface GlobalStackOutputs {
 
 export type GlobalStackExports = { readonly [K in keyof GlobalStackOutputs]: pulumi.Output<GlobalStackOutputs[K]> };
 
+/** One zone's credential: its accepted generations with users and passwords (a secret output). */
+export interface ZoneCredentialSecret {
+    readonly active: { readonly generation: number; readonly username: string; readonly password: string };
+    /** Still accepted while the zone switches to active; null outside a rotation. */
+    readonly previous: { readonly generation: number; readonly username: string; readonly password: string } | null;
+}
+
+/** Name of the secret output only zone `zone` reads: its own credential, never another zone's. */
+export function zoneCredentialOutput(zone: string): `remoteWriteCredential-${string}` {
+    return `remoteWriteCredential-${zone}`;
+}
+
+/** The per-zone credential outputs of a global stack. */
+export type ZoneCredentialExports = { readonly [K in ReturnType<typeof zoneCredentialOutput>]: pulumi.Output<ZoneCredentialSecret> };
+
 /** Outputs a zone reads; each is required, so a missing one fails with the output's name. */
 export const ZONE_READS = [
     "zones",
@@ -72,8 +90,7 @@ export const ZONE_READS = [
     "ampRegion",
     "ampWorkspaceArn",
     "remoteWriteUrl",
-    "remoteWriteUsername",
-    "remoteWritePassword",
+    "remoteWriteCredentials",
     "tracesBackend",
     "logsBackend",
     "otlpTracesEndpoint",
@@ -101,22 +118,28 @@ export interface ZoneDecisions {
     /** Zones the global remote-reads: a zone among them with default-deny on must admit the global (globalSourceCidrs). */
     readonly remoteReadZones: GlobalStackOutputs["remoteReadZones"];
     readonly remoteWriteAuth: GlobalStackOutputs["remoteWriteAuth"];
+    /** Which users each zone may write as: a zone the global issues none fails before any resource. */
+    readonly remoteWriteCredentials: GlobalStackOutputs["remoteWriteCredentials"];
     readonly ampRegion: string;
     /** Jaeger's OTLP endpoint and protocol: they pick the collector's exporter and its TLS setting. */
     readonly otlpTracesEndpoint: GlobalStackOutputs["otlpTracesEndpoint"];
     readonly otlpTracesProtocol: GlobalStackOutputs["otlpTracesProtocol"];
 }
 
-const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteReadZones", "remoteWriteAuth", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
+const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteReadZones", "remoteWriteAuth", "remoteWriteCredentials", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
     keyof GlobalStackOutputs)[];
 
 export function readGlobalOutputs(ref: pulumi.StackReference): ZoneView {
     const read = <K extends (typeof ZONE_READS)[number]>(key: K) => ref.requireOutput(key) as pulumi.Output<GlobalStackOutputs[K]>;
     const view = Object.fromEntries(ZONE_READS.map((key) => [key, read(key)])) as unknown as { -readonly [K in keyof ZoneView]: ZoneView[K] };
     // Secret whether or not the referenced stack marked them so.
-    view.remoteWritePassword = pulumi.secret(view.remoteWritePassword);
     view.datadogApiKey = pulumi.secret(view.datadogApiKey);
     return view;
+}
+
+/** This zone's own credential output (and no other zone's), secret whether or not the global marked it so. */
+export function readZoneCredential(ref: pulumi.StackReference, zone: string): pulumi.Output<ZoneCredentialSecret> {
+    return pulumi.secret(ref.requireOutput(zoneCredentialOutput(zone)) as pulumi.Output<ZoneCredentialSecret>);
 }
 
 /**

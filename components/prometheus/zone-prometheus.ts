@@ -11,6 +11,7 @@ import { PrometheusMode } from "./prometheus-mode";
 import { CONFIG_MAP_SUFFIX, mountedSecret, prometheusServer } from "./server-resources";
 import { renderZonePrometheusConfig, ZonePrometheusSettings, ZoneRemoteWrite } from "./zone-config";
 import { ZoneRemoteWriteArgs, zoneRemoteWriteArgs } from "./zone-remote-write-args";
+import { writerPasswordKey } from "./zone-writers";
 
 export type { AwsCredentialsArgs, ZoneRemoteWriteArgs } from "./zone-remote-write-args";
 
@@ -72,9 +73,12 @@ export class ZonePrometheus extends pulumi.ComponentResource {
         let aws: pulumi.Output<AwsCredentialSource | undefined> = pulumi.output(undefined);
         if (rw?.auth === "basic") {
             const credentialName = `${name}-remote-write`;
-            secrets.push(mountedSecret(this, credentialName, args.namespace, { [PASSWORD_KEY]: rw.password }));
+            const key = rw.generation !== undefined ? writerPasswordKey(rw.generation) : PASSWORD_KEY;
+            // While rotating, the previous generation's file stays: a pod on the old prometheus.yml keeps an accepted pair.
+            const previous = rw.previous !== undefined ? { [writerPasswordKey(rw.previous.generation)]: rw.previous.password } : {};
+            secrets.push(mountedSecret(this, credentialName, args.namespace, { [key]: rw.password, ...previous }));
             secretMounts.push({ name: "remote-write", mountPath: REMOTE_WRITE_SECRET_DIR, secretName: credentialName });
-            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, username: rw.username, passwordFile: `${REMOTE_WRITE_SECRET_DIR}/${PASSWORD_KEY}` });
+            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, username: rw.username, passwordFile: `${REMOTE_WRITE_SECRET_DIR}/${key}` });
         } else if (rw?.auth === "sigv4") {
             fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, sigv4: { region: rw.region, roleArn: rw.roleArn } });
             const c = rw.credentials;

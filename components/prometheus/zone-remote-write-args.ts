@@ -37,6 +37,13 @@ export type ZoneRemoteWriteArgs =
           readonly auth: "basic";
           readonly username: pulumi.Input<string>;
           readonly password: pulumi.Input<string>;
+          /**
+           * Credential generation (zone-writers.ts): the password file is named after it, so a pod still on
+           * the old prometheus.yml reads the old password; unset: one unnamed generation.
+           */
+          readonly generation?: number;
+          /** The generation still accepted while this zone switches: mounted next to the new one. */
+          readonly previous?: { readonly generation: number; readonly password: pulumi.Input<string> };
       })
     | (RemoteWriteTargetArgs & {
           /** SigV4 (AMP): region and optional role to assume; keys only through `credentials`. */

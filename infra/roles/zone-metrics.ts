@@ -4,15 +4,21 @@ import { IrsaRole } from "../../components/aws/irsa-role";
 import { ZoneRemoteWriteArgs } from "../../components/prometheus/zone-prometheus";
 import { TENANT_HEADER } from "../../components/tenant-header";
 import { ZoneConfig } from "../config/zone-schema";
-import { ZoneDecisions, ZoneView } from "../global-outputs";
+import { ZoneCredentialSecret, ZoneDecisions, ZoneView } from "../global-outputs";
 import { ClusterTarget } from "../kubernetes-provider";
 
 /** The zone Prometheus' release name, which is also its ServiceAccount's (the IRSA trust names it). */
 export const ZONE_PROMETHEUS = "zone-prometheus";
 
 /** Problems with the zone's metrics config given what the global offers (checked before any resource). */
-export function zoneMetricsProblems(decisions: ZoneDecisions, cfg: ZoneConfig, globalStack: string): string[] {
+export function zoneMetricsProblems(decisions: ZoneDecisions, cfg: ZoneConfig, globalStack: string, zone: string, env: string): string[] {
     const problems: string[] = [];
+    if (decisions.metricsTransport === "remote-write" && decisions.remoteWriteAuth === "basic" && decisions.remoteWriteCredentials[zone] === undefined) {
+        problems.push(
+            `zone ${JSON.stringify(zone)}: ${globalStack} issues this zone no remote-write credential (it has: ${Object.keys(decisions.remoteWriteCredentials).join(", ") || "none"}); ` +
+                `allowed: a zone listed in mesh-observability:zones of stacks/Pulumi.${env}-global.yaml, after \`pulumi up\` of that stack (a revoked zone is removed there; destroy this stack instead)`,
+        );
+    }
     if (decisions.metricsTransport === "federation" && cfg.zonePrometheus.mode === "agent") {
         problems.push(`zonePrometheus.mode: "agent" has no /federate, and ${globalStack} federates the zones; allowed: server`);
     }
@@ -37,11 +43,24 @@ export function zoneRemoteWrite(
     remoteWriteUrl: pulumi.Output<string>,
     cfg: ZoneConfig,
     cluster: ClusterTarget,
+    credential: () => pulumi.Output<ZoneCredentialSecret>,
+    zone: string,
 ): ZoneRemoteWriteArgs | undefined {
     if (decisions.metricsTransport === "federation") return undefined;
     switch (decisions.remoteWriteAuth) {
-        case "basic":
-            return { auth: "basic", url: remoteWriteUrl, username: global.remoteWriteUsername, password: global.remoteWritePassword };
+        case "basic": {
+            // The generation the global marks active; the previous one stays mounted until the global drops it.
+            const view = decisions.remoteWriteCredentials[zone];
+            const secret = credential();
+            return {
+                auth: "basic",
+                url: remoteWriteUrl,
+                username: view.active.username,
+                generation: view.active.generation,
+                password: secret.apply((c) => c.active.password),
+                ...(view.previous !== null ? { previous: { generation: view.previous.generation, password: secret.apply((c) => c.previous?.password ?? "") } } : {}),
+            };
+        }
         case "none":
             return { auth: "none", url: remoteWriteUrl, headers: { [TENANT_HEADER]: global.remoteWriteTenant } };
         case "sigv4": {

@@ -1,0 +1,111 @@
+import { strict as assert } from "assert";
+import { compareSync } from "bcryptjs";
+import { acceptedGenerations, checkWriterSlots, writerPasswordKey, writerUsername, zoneWriterView } from "../../components/prometheus/zone-writers";
+import { ZoneCredentialSecret } from "../../infra/global-outputs";
+import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
+import { StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { one, output, resourcesOf, revealed, yamlFile } from "../support/plan-access";
+import { testStack } from "../support/stack-file";
+
+/**
+ * Per-zone credentials in generations: the pure builders, and what one environment plans at each
+ * step of the documented rotation (docs/operations.md): every zone its own user, the global
+ * accepting both generations of a rotating zone, the zone writing with the active one and keeping
+ * the previous password file mounted, and the previous generation's password unchanged (same
+ * resource name, so the same state in a real backend) until it is dropped.
+ */
+
+const zoneFile = (zone: string) => testStack(`cr-zone-${zone}`, { mesh: { version: "2.14.3" }, namespace: `obs-${zone}` });
+const envWith = (zoneCredentials: Record<string, unknown>, zones = ["east", "west"]) =>
+    evaluateEnvironment("cr", { files: [testStack("cr-global", { zones, globalPrometheus: { zoneCredentials } }), ...zones.map(zoneFile)] });
+const stack = (env: EnvironmentEvaluation, name: string): StackEvaluation => env.stacks.find((s) => s.stack === name)!;
+const credential = (env: EnvironmentEvaluation, zone: string) => output(stack(env, "cr-global"), `remoteWriteCredential-${zone}`) as ZoneCredentialSecret;
+const webUsers = (env: EnvironmentEvaluation) => yamlFile(stack(env, "cr-global"), "prometheus", "web-config.yml").basic_auth_users as Record<string, string>;
+
+describe("per-zone remote-write credentials", function () {
+    this.timeout(120_000);
+
+    describe("builders", () => {
+        it("names one user and one password file per zone and generation", () => {
+            assert.equal(writerUsername("zone-writer", "east", 2), "zone-writer-east-g2");
+            assert.equal(writerPasswordKey(2), "remote-write-password-g2");
+            assert.deepEqual(acceptedGenerations({ active: 3, previous: 2 }), [3, 2]);
+            assert.deepEqual(acceptedGenerations({ active: 1 }), [1]);
+            assert.deepEqual(zoneWriterView("w", "east", { active: 2, previous: 1 }), {
+                active: { generation: 2, username: "w-east-g2" },
+                previous: { generation: 1, username: "w-east-g1" },
+            });
+            assert.deepEqual(zoneWriterView("w", "east", { active: 1 }).previous, null);
+        });
+
+        it("refuses generations that are not positive integers, and a previous equal to active", () => {
+            assert.throws(() => checkWriterSlots({ active: 0 }, "c.east"), /c\.east\.active: 0 is not a generation; allowed: a positive integer/);
+            assert.throws(() => checkWriterSlots({ active: 2, previous: -1 }, "c.east"), /c\.east\.previous: -1 is not a generation/);
+            assert.throws(() => checkWriterSlots({ active: 2, previous: 2 }, "c.east"), /c\.east\.previous: 2 is the active generation/);
+            assert.doesNotThrow(() => checkWriterSlots({ active: 1, previous: 7 }, "c.east"), "rolling back to an older generation is a rotation too");
+        });
+    });
+
+    describe("planned through a rotation of east (1 → 2), west untouched", () => {
+        let start: EnvironmentEvaluation;
+        let during: EnvironmentEvaluation;
+        let done: EnvironmentEvaluation;
+        before(async () => {
+            start = await envWith({});
+            during = await envWith({ east: { active: 2, previous: 1 } });
+            done = await envWith({ east: { active: 2 } });
+        });
+
+        it("before: every zone writes as its own user, which only its own password opens", () => {
+            const users = webUsers(start);
+            for (const zone of ["east", "west"]) {
+                const c = credential(start, zone);
+                assert.deepEqual(c.previous, null);
+                assert.equal(c.active.username, `zone-writer-${zone}-g1`);
+                assert.ok(compareSync(c.active.password, users[c.active.username]));
+            }
+            assert.notEqual(credential(start, "east").active.password, credential(start, "west").active.password);
+            assert.deepEqual(Object.keys(users).sort(), ["grafana", "prometheus-self", "zone-writer-east-g1", "zone-writer-west-g1"]);
+        });
+
+        it("during: the global accepts both of east's generations; east writes with g2 and keeps g1's file; g1's password is unchanged", () => {
+            const users = webUsers(during);
+            const c = credential(during, "east");
+            assert.equal(c.active.username, "zone-writer-east-g2");
+            assert.equal(c.previous?.username, "zone-writer-east-g1");
+            assert.ok(compareSync(c.active.password, users["zone-writer-east-g2"]));
+            assert.ok(compareSync(c.previous!.password, users["zone-writer-east-g1"]));
+            assert.equal(c.previous!.password, credential(start, "east").active.password, "the previous generation is the same resource, so the same password");
+            assert.notEqual(c.active.password, c.previous!.password);
+            assert.equal(credential(during, "west").active.password, credential(start, "west").active.password, "west is not rotated");
+
+            const east = stack(during, "cr-zone-east");
+            const rw = yamlFile(east, "prometheus", "prometheus.yml").remote_write[0];
+            assert.deepEqual(rw.basic_auth, { username: "zone-writer-east-g2", password_file: "/etc/prometheus/secrets/remote-write/remote-write-password-g2" });
+            assert.deepEqual(revealed(one(east, "kubernetes:core/v1:Secret", "zone-prometheus-remote-write")).stringData, {
+                "remote-write-password-g2": c.active.password,
+                "remote-write-password-g1": c.previous!.password,
+            });
+            assert.equal(output(east, "remoteWriteGeneration"), 2);
+            assert.equal(output(stack(during, "cr-zone-west"), "remoteWriteGeneration"), 1);
+        });
+
+        it("after: generation 1 is gone from the global (its password resource deleted) and from east's Secret", () => {
+            assert.deepEqual(Object.keys(webUsers(done)).sort(), ["grafana", "prometheus-self", "zone-writer-east-g2", "zone-writer-west-g1"]);
+            const passwords = resourcesOf(stack(done, "cr-global"), "random:index/randomPassword:RandomPassword").map((r) => r.name);
+            assert.ok(passwords.includes("global-prometheus-east-g2-password") && !passwords.includes("global-prometheus-east-g1-password"), passwords.join());
+            assert.equal(credential(done, "east").active.password, credential(during, "east").active.password, "g2 survives dropping g1");
+            assert.deepEqual(Object.keys(revealed(one(stack(done, "cr-zone-east"), "kubernetes:core/v1:Secret", "zone-prometheus-remote-write")).stringData), ["remote-write-password-g2"]);
+        });
+    });
+
+    it("a removed zone gets no user, no credential output and no ZoneStoppedSending rule", async () => {
+        const env = await evaluateEnvironment("cr", { files: [testStack("cr-global", { zones: ["east"] }), zoneFile("east")] });
+        const g = stack(env, "cr-global");
+        assert.deepEqual(Object.keys(webUsers(env)).filter((u) => u.startsWith("zone-writer-")), ["zone-writer-east-g1"]);
+        assert.deepEqual(Object.keys(g.outputs).filter((k) => k.startsWith("remoteWriteCredential-")), ["remoteWriteCredential-east"]);
+        const rules = yamlFile(g, "prometheus", "global-alerts.yml").groups[0].rules as Array<{ alert: string; labels: { zone?: string }; expr: string }>;
+        assert.deepEqual(rules.filter((r) => r.alert === "ZoneStoppedSending").map((r) => r.labels.zone), ["east"]);
+        assert.match(rules.find((r) => r.alert === "ZoneSendingLate")!.expr, /zone=~"east"/);
+    });
+});

@@ -11,13 +11,13 @@ import { PrometheusMode } from "./prometheus-mode";
 import { CONFIG_MAP_SUFFIX, mountedSecret, prometheusServer } from "./server-resources";
 import { renderZonePrometheusConfig, ZonePrometheusSettings, ZoneRemoteWrite } from "./zone-config";
 import { ZoneRemoteWriteArgs, zoneRemoteWriteArgs } from "./zone-remote-write-args";
-import { writerPasswordKey } from "./zone-writers";
 
 export type { AwsCredentialsArgs, ZoneRemoteWriteArgs } from "./zone-remote-write-args";
 
 /** Directory the remote-write credential Secret is mounted at. */
 export const REMOTE_WRITE_SECRET_DIR = "/etc/prometheus/secrets/remote-write";
 const PASSWORD_KEY = "remote-write-password";
+const USERNAME_KEY = "remote-write-username";
 
 export interface ZonePrometheusArgs {
     /** Namespace to deploy into (must exist). */
@@ -73,12 +73,15 @@ export class ZonePrometheus extends pulumi.ComponentResource {
         let aws: pulumi.Output<AwsCredentialSource | undefined> = pulumi.output(undefined);
         if (rw?.auth === "basic") {
             const credentialName = `${name}-remote-write`;
-            const key = rw.generation !== undefined ? writerPasswordKey(rw.generation) : PASSWORD_KEY;
-            // While rotating, the previous generation's file stays: a pod on the old prometheus.yml keeps an accepted pair.
-            const previous = rw.previous !== undefined ? { [writerPasswordKey(rw.previous.generation)]: rw.previous.password } : {};
-            secrets.push(mountedSecret(this, credentialName, args.namespace, { [key]: rw.password, ...previous }));
+            // The whole directory is mounted (no subPath), so the kubelet swaps user and password together, atomically.
+            const files = { [PASSWORD_KEY]: rw.password, ...(rw.usernameFromSecret === true ? { [USERNAME_KEY]: rw.username } : {}) };
+            secrets.push(mountedSecret(this, credentialName, args.namespace, files));
             secretMounts.push({ name: "remote-write", mountPath: REMOTE_WRITE_SECRET_DIR, secretName: credentialName });
-            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, username: rw.username, passwordFile: `${REMOTE_WRITE_SECRET_DIR}/${key}` });
+            const passwordFile = `${REMOTE_WRITE_SECRET_DIR}/${PASSWORD_KEY}`;
+            fileSettings =
+                rw.usernameFromSecret === true
+                    ? pulumi.output({ url: rw.url, headers: rw.headers, usernameFile: `${REMOTE_WRITE_SECRET_DIR}/${USERNAME_KEY}`, passwordFile })
+                    : pulumi.output({ url: rw.url, headers: rw.headers, username: rw.username, passwordFile });
         } else if (rw?.auth === "sigv4") {
             fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, sigv4: { region: rw.region, roleArn: rw.roleArn } });
             const c = rw.credentials;

@@ -38,12 +38,11 @@ export type ZoneRemoteWriteArgs =
           readonly username: pulumi.Input<string>;
           readonly password: pulumi.Input<string>;
           /**
-           * Credential generation (zone-writers.ts): the password file is named after it, so a pod still on
-           * the old prometheus.yml reads the old password; unset: one unnamed generation.
+           * Mount the user next to the password and name it by `username_file` (Prometheus 3.0+), so that a
+           * rotated credential changes the Secret only: prometheus.yml, and so the remote-write queue, stay as
+           * they are (zone-writers.ts). Default false: the user inline.
            */
-          readonly generation?: number;
-          /** The generation still accepted while this zone switches: mounted next to the new one. */
-          readonly previous?: { readonly generation: number; readonly password: pulumi.Input<string> };
+          readonly usernameFromSecret?: boolean;
       })
     | (RemoteWriteTargetArgs & {
           /** SigV4 (AMP): region and optional role to assume; keys only through `credentials`. */

@@ -6,9 +6,12 @@
  * good by the zone (non-recoverable, storage/remote/queue_manager.go in prometheus/prometheus), so
  * the global accepts two generations of a zone's credential while the zone switches. The web
  * config maps one user to one bcrypt hash (exporter-toolkit web/handler.go `basic_auth_users`), so
- * each generation is its own user: `<prefix>-<zone>-g<generation>`. The zone's password file is
- * named after the generation too, so a pod still running the old prometheus.yml keeps reading the
- * old password while the new one is mounted next to it (never a new password under an old user).
+ * each generation is its own user: `<prefix>-<zone>-g<generation>`. The zone reads user and password
+ * from one mounted Secret (`username_file`, `password_file`, both read on every request), so its
+ * prometheus.yml never changes with a rotation: a changed remote_write entry would get a new queue
+ * whose WAL reader starts at the reload and skips what the old one had not read yet
+ * (storage/remote/write.go ApplyConfig, tsdb/wlog/watcher.go `loop`, @v3.5.0), which
+ * tests/integration/credential-rotation.test.ts saw lose a sample.
  */
 
 /** One zone's accepted generations: the one zones use (active) and, while rotating, the one before. */
@@ -38,11 +41,6 @@ export const FIRST_GENERATION: ZoneWriterSlots = { active: 1 };
 /** The basic-auth user of one generation of a zone's credential. */
 export function writerUsername(prefix: string, zone: string, generation: number): string {
     return `${prefix}-${zone}-g${generation}`;
-}
-
-/** The key (and mounted file name) of one generation's password in the zone's credential Secret. */
-export function writerPasswordKey(generation: number): string {
-    return `remote-write-password-g${generation}`;
 }
 
 /** Refuses generations that are not positive integers, or a previous equal to the active one. */

@@ -49,16 +49,15 @@ export function zoneRemoteWrite(
     if (decisions.metricsTransport === "federation") return undefined;
     switch (decisions.remoteWriteAuth) {
         case "basic": {
-            // The generation the global marks active; the previous one stays mounted until the global drops it.
+            // The generation the global marks active, user and password both from the mounted Secret: a rotation
+            // changes that Secret only, never prometheus.yml (zone-writers.ts).
             const view = decisions.remoteWriteCredentials[zone];
-            const secret = credential();
             return {
                 auth: "basic",
                 url: remoteWriteUrl,
                 username: view.active.username,
-                generation: view.active.generation,
-                password: secret.apply((c) => c.active.password),
-                ...(view.previous !== null ? { previous: { generation: view.previous.generation, password: secret.apply((c) => c.previous?.password ?? "") } } : {}),
+                password: credential().apply((c) => c.active.password),
+                usernameFromSecret: true,
             };
         }
         case "none":

@@ -252,7 +252,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
         prometheusAddress: prometheus.address,
         remoteWriteUrl,
         remoteWriteUsername: pulumi.output(remoteWrite?.auth === "basic" ? remoteWrite.username : ""),
-        remoteWriteGeneration: pulumi.output(remoteWrite?.auth === "basic" ? (remoteWrite.generation ?? 0) : 0),
+        remoteWriteGeneration: pulumi.output(remoteWrite?.auth === "basic" ? decisions.remoteWriteCredentials[id.zone].active.generation : 0),
         madsServer: pulumi.output(podDiscovery ? "" : cp.madsUrl),
         globalStack: pulumi.output(globalStack),
         tracesBackend: pulumi.output(decisions.tracesBackend),

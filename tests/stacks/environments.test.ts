@@ -47,11 +47,13 @@ describe("shipped environments under Pulumi's mock runtime", function () {
                     const zone = String(output(z, "zone"));
                     const rw = yamlFile(z, "prometheus", "prometheus.yml").remote_write[0];
                     assert.equal(rw.url, output(g, "remoteWriteUrl"));
-                    assert.equal(rw.basic_auth.username, `zone-writer-${zone}-g1`);
+                    const user = revealed(one(z, SECRET, "zone-prometheus-remote-write")).stringData["remote-write-username"];
+                    assert.equal(user, `zone-writer-${zone}-g1`);
                     assert.deepEqual((output(g, "remoteWriteCredentials") as Record<string, unknown>)[zone], { active: { generation: 1, username: `zone-writer-${zone}-g1` }, previous: null });
-                    assert.equal(output(z, "remoteWriteUsername"), rw.basic_auth.username);
+                    assert.equal(output(z, "remoteWriteUsername"), user);
+                    assert.equal(output(z, "remoteWriteGeneration"), 1);
                     assert.equal(output(z, "remoteWriteUrl"), output(g, "remoteWriteUrl"));
-                    users.add(rw.basic_auth.username);
+                    users.add(user);
                 }
                 assert.equal(users.size, zones(env).length, "no two zones share a user");
             });
@@ -62,12 +64,12 @@ describe("shipped environments under Pulumi's mock runtime", function () {
                     const secret = one(z, SECRET, "zone-prometheus-remote-write");
                     assert.ok(containsSecret(secret.inputs.stringData), "stringData must be a secret");
                     const own = credentialOf(g, z);
-                    assert.deepEqual(revealed(secret).stringData, { "remote-write-password-g1": own.active.password });
+                    assert.deepEqual(revealed(secret).stringData, { "remote-write-password": own.active.password, "remote-write-username": own.active.username });
                     for (const other of zones(env).filter((o) => o !== z)) assert.notEqual(credentialOf(g, other).active.password, own.active.password);
                     const rw = yamlFile(z, "prometheus", "prometheus.yml").remote_write[0];
                     const values = revealed(one(z, CHART, "zone-prometheus-chart")).values;
                     const mount = values.server.extraSecretMounts.find((m: any) => m.secretName === "zone-prometheus-remote-write");
-                    assert.equal(rw.basic_auth.password_file, `${mount.mountPath}/remote-write-password-g1`);
+                    assert.deepEqual(rw.basic_auth, { username_file: `${mount.mountPath}/remote-write-username`, password_file: `${mount.mountPath}/remote-write-password` });
                 }
             });
 
@@ -250,7 +252,7 @@ describe("npm run plan", function () {
         const g = (await evaluateEnvironment("local")).stacks[0];
         assert.equal(fs.readFileSync(path.join(out, "local-global", "files", "prometheus", "web-config.yml"), "utf8"), file(g, "prometheus", "web-config.yml"));
         assert.equal(
-            fs.readFileSync(path.join(out, "local-zone-east", "files", "prometheus", "remote-write-password-g1"), "utf8"),
+            fs.readFileSync(path.join(out, "local-zone-east", "files", "prometheus", "remote-write-password"), "utf8"),
             (output(g, "remoteWriteCredential-east") as ZoneCredentialSecret).active.password,
         );
     });

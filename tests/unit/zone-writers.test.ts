@@ -1,18 +1,19 @@
 import { strict as assert } from "assert";
 import { compareSync } from "bcryptjs";
-import { acceptedGenerations, checkWriterSlots, writerPasswordKey, writerUsername, zoneWriterView } from "../../components/prometheus/zone-writers";
+import { acceptedGenerations, checkWriterSlots, writerUsername, zoneWriterView } from "../../components/prometheus/zone-writers";
 import { ZoneCredentialSecret } from "../../infra/global-outputs";
+import { remoteWriteAuthFields } from "../../components/prometheus/remote-write-auth";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
-import { one, output, resourcesOf, revealed, yamlFile } from "../support/plan-access";
+import { file, one, output, resourcesOf, revealed, yamlFile } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
 
 /**
  * Per-zone credentials in generations: the pure builders, and what one environment plans at each
  * step of the documented rotation (docs/operations.md): every zone its own user, the global
- * accepting both generations of a rotating zone, the zone writing with the active one and keeping
- * the previous password file mounted, and the previous generation's password unchanged (same
- * resource name, so the same state in a real backend) until it is dropped.
+ * accepting both generations of a rotating zone, the zone writing with the active one from its
+ * Secret while its prometheus.yml stays byte for byte the same, and the previous generation's
+ * password unchanged (same resource name, so the same state in a real backend) until dropped.
  */
 
 const zoneFile = (zone: string) => testStack(`cr-zone-${zone}`, { mesh: { version: "2.14.3" }, namespace: `obs-${zone}` });
@@ -26,9 +27,8 @@ describe("per-zone remote-write credentials", function () {
     this.timeout(120_000);
 
     describe("builders", () => {
-        it("names one user and one password file per zone and generation", () => {
+        it("names one user per zone and generation", () => {
             assert.equal(writerUsername("zone-writer", "east", 2), "zone-writer-east-g2");
-            assert.equal(writerPasswordKey(2), "remote-write-password-g2");
             assert.deepEqual(acceptedGenerations({ active: 3, previous: 2 }), [3, 2]);
             assert.deepEqual(acceptedGenerations({ active: 1 }), [1]);
             assert.deepEqual(zoneWriterView("w", "east", { active: 2, previous: 1 }), {
@@ -36,6 +36,12 @@ describe("per-zone remote-write credentials", function () {
                 previous: { generation: 1, username: "w-east-g1" },
             });
             assert.deepEqual(zoneWriterView("w", "east", { active: 1 }).previous, null);
+        });
+
+        it("basic auth with the user from a file: username_file and password_file, never both user forms", () => {
+            assert.deepEqual(remoteWriteAuthFields({ url: "u", usernameFile: "/s/user", passwordFile: "/s/password" }), { basic_auth: { username_file: "/s/user", password_file: "/s/password" } });
+            assert.throws(() => remoteWriteAuthFields({ url: "u", usernameFile: "/s/user", username: "w", passwordFile: "/s/p" } as never), /remoteWrite: both username and usernameFile are set; allowed: one of them/);
+            assert.throws(() => remoteWriteAuthFields({ url: "u", usernameFile: "/s/user" } as never), /remoteWrite\.passwordFile: missing or empty/);
         });
 
         it("refuses generations that are not positive integers, and a previous equal to active", () => {
@@ -68,7 +74,7 @@ describe("per-zone remote-write credentials", function () {
             assert.deepEqual(Object.keys(users).sort(), ["grafana", "prometheus-self", "zone-writer-east-g1", "zone-writer-west-g1"]);
         });
 
-        it("during: the global accepts both of east's generations; east writes with g2 and keeps g1's file; g1's password is unchanged", () => {
+        it("during: the global accepts both of east's generations; east's Secret (only) names g2; g1's password is unchanged", () => {
             const users = webUsers(during);
             const c = credential(during, "east");
             assert.equal(c.active.username, "zone-writer-east-g2");
@@ -81,21 +87,22 @@ describe("per-zone remote-write credentials", function () {
 
             const east = stack(during, "cr-zone-east");
             const rw = yamlFile(east, "prometheus", "prometheus.yml").remote_write[0];
-            assert.deepEqual(rw.basic_auth, { username: "zone-writer-east-g2", password_file: "/etc/prometheus/secrets/remote-write/remote-write-password-g2" });
+            assert.deepEqual(rw.basic_auth, { username_file: "/etc/prometheus/secrets/remote-write/remote-write-username", password_file: "/etc/prometheus/secrets/remote-write/remote-write-password" });
+            assert.equal(file(east, "prometheus", "prometheus.yml"), file(stack(start, "cr-zone-east"), "prometheus", "prometheus.yml"), "the rotation leaves prometheus.yml as it was");
             assert.deepEqual(revealed(one(east, "kubernetes:core/v1:Secret", "zone-prometheus-remote-write")).stringData, {
-                "remote-write-password-g2": c.active.password,
-                "remote-write-password-g1": c.previous!.password,
+                "remote-write-password": c.active.password,
+                "remote-write-username": "zone-writer-east-g2",
             });
             assert.equal(output(east, "remoteWriteGeneration"), 2);
             assert.equal(output(stack(during, "cr-zone-west"), "remoteWriteGeneration"), 1);
         });
 
-        it("after: generation 1 is gone from the global (its password resource deleted) and from east's Secret", () => {
+        it("after: generation 1 is gone from the global (its password resource deleted); east has nothing to change", () => {
             assert.deepEqual(Object.keys(webUsers(done)).sort(), ["grafana", "prometheus-self", "zone-writer-east-g2", "zone-writer-west-g1"]);
             const passwords = resourcesOf(stack(done, "cr-global"), "random:index/randomPassword:RandomPassword").map((r) => r.name);
             assert.ok(passwords.includes("global-prometheus-east-g2-password") && !passwords.includes("global-prometheus-east-g1-password"), passwords.join());
             assert.equal(credential(done, "east").active.password, credential(during, "east").active.password, "g2 survives dropping g1");
-            assert.deepEqual(Object.keys(revealed(one(stack(done, "cr-zone-east"), "kubernetes:core/v1:Secret", "zone-prometheus-remote-write")).stringData), ["remote-write-password-g2"]);
+            assert.deepEqual(revealed(one(stack(done, "cr-zone-east"), "kubernetes:core/v1:Secret", "zone-prometheus-remote-write")).stringData, revealed(one(stack(during, "cr-zone-east"), "kubernetes:core/v1:Secret", "zone-prometheus-remote-write")).stringData, "nothing left to change in the zone");
         });
     });
 

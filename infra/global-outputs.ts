@@ -23,7 +23,7 @@ export interface GlobalStackOutputs {
     readonly remoteWriteUrl: string;
     /**
      * Per remote-writing zone, the basic-auth users of its accepted credential generations (active, and
-     * previous while rotating); {} unless remoteWriteAuth is basic. Passwords are in each zone's own
+     * standby while rotating); {} unless remoteWriteAuth is basic. Passwords are in each zone's own
      * secret output (zoneCredentialOutput).
      */
     readonly remoteWriteCredentials: Record<string, ZoneWriterView>;
@@ -67,8 +67,8 @@ export type GlobalStackExports = { readonly [K in keyof GlobalStackOutputs]: pul
 /** One zone's credential: its accepted generations with users and passwords (a secret output). */
 export interface ZoneCredentialSecret {
     readonly active: { readonly generation: number; readonly username: string; readonly password: string };
-    /** Still accepted while the zone switches to active; null outside a rotation. */
-    readonly previous: { readonly generation: number; readonly username: string; readonly password: string } | null;
+    /** Also accepted but not written with (the next or the old generation while rotating); null outside a rotation. */
+    readonly standby: { readonly generation: number; readonly username: string; readonly password: string } | null;
 }
 
 /** Name of the secret output only zone `zone` reads: its own credential, never another zone's. */

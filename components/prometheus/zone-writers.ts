@@ -14,12 +14,16 @@
  * tests/integration/credential-rotation.test.ts saw lose a sample.
  */
 
-/** One zone's accepted generations: the one zones use (active) and, while rotating, the one before. */
+/**
+ * One zone's accepted generations: the one it writes with (active) and, during a rotation, one more
+ * the global accepts but the zone does not use (standby): the next one before the zone switches to
+ * it, the old one until the zone has switched away from it.
+ */
 export interface ZoneWriterSlots {
     /** Generation the zone writes with (positive integer). */
     readonly active: number;
-    /** Generation still accepted while the zone switches to `active`; unset outside a rotation. */
-    readonly previous?: number;
+    /** Generation also accepted, unused by the zone; unset outside a rotation. */
+    readonly standby?: number;
 }
 
 /** One generation's user as exported to the zone (the password travels separately, as a secret). */
@@ -31,8 +35,8 @@ export interface WriterSlot {
 /** What the global tells a zone about its credential: plain values, read before any resource. */
 export interface ZoneWriterView {
     readonly active: WriterSlot;
-    /** Still accepted while the zone switches; null outside a rotation. */
-    readonly previous: WriterSlot | null;
+    /** Also accepted, not used by the zone; null outside a rotation. */
+    readonly standby: WriterSlot | null;
 }
 
 /** Generations of a zone that declares none: the first. */
@@ -43,26 +47,26 @@ export function writerUsername(prefix: string, zone: string, generation: number)
     return `${prefix}-${zone}-g${generation}`;
 }
 
-/** Refuses generations that are not positive integers, or a previous equal to the active one. */
+/** Refuses generations that are not positive integers, or a standby equal to the active one. */
 export function checkWriterSlots(slots: ZoneWriterSlots, setting: string): void {
-    for (const [key, value] of [["active", slots.active], ["previous", slots.previous]] as const) {
+    for (const [key, value] of [["active", slots.active], ["standby", slots.standby]] as const) {
         if (value !== undefined && (!Number.isSafeInteger(value) || value < 1)) {
             throw new Error(`${setting}.${key}: ${JSON.stringify(value)} is not a generation; allowed: a positive integer`);
         }
     }
-    if (slots.previous !== undefined && slots.previous === slots.active) {
-        throw new Error(`${setting}.previous: ${slots.previous} is the active generation; allowed: the generation zones wrote with before active, or unset`);
+    if (slots.standby !== undefined && slots.standby === slots.active) {
+        throw new Error(`${setting}.standby: ${slots.standby} is the active generation; allowed: another generation (the next one before the zone switches, the old one right after), or unset`);
     }
 }
 
 /** The generations the global accepts for a zone, active first. */
 export function acceptedGenerations(slots: ZoneWriterSlots): number[] {
-    return slots.previous !== undefined ? [slots.active, slots.previous] : [slots.active];
+    return slots.standby !== undefined ? [slots.active, slots.standby] : [slots.active];
 }
 
 /** The plain view a zone reads: which user it writes as and which one is still accepted. */
 export function zoneWriterView(prefix: string, zone: string, slots: ZoneWriterSlots): ZoneWriterView {
     checkWriterSlots(slots, `zoneCredentials.${zone}`);
     const slot = (generation: number): WriterSlot => ({ generation, username: writerUsername(prefix, zone, generation) });
-    return { active: slot(slots.active), previous: slots.previous !== undefined ? slot(slots.previous) : null };
+    return { active: slot(slots.active), standby: slots.standby !== undefined ? slot(slots.standby) : null };
 }

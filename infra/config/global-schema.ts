@@ -38,7 +38,7 @@ const metrics = metricsSchema();
 
 /** One zone's accepted generations (zone-writers.ts ZoneWriterSlots), checked by the builder's own validator. */
 const zoneCredential = z
-    .object({ active: z.number(), previous: z.number().optional() })
+    .object({ active: z.number(), standby: z.number().optional() })
     .strict()
     .superRefine((slots, ctx) => {
         try {
@@ -70,8 +70,8 @@ const globalPrometheus = z
         outOfOrderTimeWindow: promDuration.default(DEFAULT_OUT_OF_ORDER_TIME_WINDOW),
         exposure: exposure.default({ type: "cluster-dns" }),
         /**
-         * Each zone's credential generation (zone-writers.ts): `{active}` zones write with, and `previous`,
-         * still accepted while a rotation is under way. A declared zone not listed uses generation 1.
+         * Each zone's credential generation (zone-writers.ts): `{active}` the zone writes with and, while
+         * rotating, `standby`, also accepted but unused. A declared zone not listed uses generation 1.
          */
         zoneCredentials: z.record(dnsLabel, zoneCredential).default({}),
     })

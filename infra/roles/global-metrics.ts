@@ -121,7 +121,7 @@ export function globalMetrics(
                         pulumi.secret(
                             w.passwords.apply((byGeneration) => ({
                                 active: { ...w.view.active, password: byGeneration[String(w.view.active.generation)] },
-                                previous: w.view.previous === null ? null : { ...w.view.previous, password: byGeneration[String(w.view.previous.generation)] },
+                                standby: w.view.standby === null ? null : { ...w.view.standby, password: byGeneration[String(w.view.standby.generation)] },
                             })),
                         ),
                     ]),

@@ -89,10 +89,10 @@ describe("stack config validation", () => {
         ["an unknown key under the zone's networkPolicies", "test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ enabled: true, grafanaUiCidrs: [] }) }, /mesh-observability:networkPolicies\.grafanaUiCidrs: unknown key; allowed keys here: enabled, globalSourceCidrs, apiServerCidrs/],
         ["a grafanaUiCidrs octet over 255 (same CIDR check as the zone)", "test-global", { ...validGlobal, [`${P}:networkPolicies`]: JSON.stringify({ grafanaUiCidrs: ["300.0.0.0/8"] }) }, /mesh-observability:networkPolicies\.grafanaUiCidrs\[0\]: "300\.0\.0\.0\/8" is not a CIDR; allowed: e\.g\. 10\.0\.0\.0\/8 or fd00::\/8/],
         ["a credential for an undeclared zone", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { west: { active: 2 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.west: zone "west" is not in zones \(a removed zone keeps no credential\); allowed: east/],
-        ["a previous generation equal to the active one", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { active: 2, previous: 2 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.previous: 2 is the active generation; allowed: the generation zones wrote with before active, or unset/],
+        ["a standby generation equal to the active one", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { active: 2, standby: 2 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.standby: 2 is the active generation; allowed: another generation \(the next one before the zone switches, the old one right after\), or unset/],
         ["a generation that is not a positive integer", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { active: 1.5 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.active: 1\.5 is not a generation; allowed: a positive integer/],
-        ["a credential without active generation", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { previous: 1 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.active: required key is missing/],
-        ["an unknown key in a zone credential", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { active: 2, next: 3 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.next: unknown key; allowed keys here: active, previous/],
+        ["a credential without active generation", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { standby: 1 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.active: required key is missing/],
+        ["an unknown key in a zone credential", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { active: 2, next: 3 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.next: unknown key; allowed keys here: active, standby/],
         ["a load balancer sourceRanges entry with prefix 99", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ exposure: { type: "load-balancer", host: "p.example.com", sourceRanges: ["10.0.0.0/99"] } }) }, /mesh-observability:globalPrometheus\.exposure\.sourceRanges\[0\]: "10\.0\.0\.0\/99" is not a CIDR/],
     ];
 
@@ -147,7 +147,7 @@ describe("stack config validation", () => {
     });
 
     it("rejects a zone the global issues no remote-write credential (revoked, or the global not yet up), before any resource", async () => {
-        const revoked = zoneDecisions({ zones: ["east", "west"], remoteWriteCredentials: { west: { active: { generation: 1, username: "zone-writer-west-g1" }, previous: null } } });
+        const revoked = zoneDecisions({ zones: ["east", "west"], remoteWriteCredentials: { west: { active: { generation: 1, username: "zone-writer-west-g1" }, standby: null } } });
         const { message, registered } = await failure("test-zone-east", validZone, revoked);
         assert.match(message, /^stacks\/Pulumi\.test-zone-east\.yaml: invalid configuration:/);
         assert.match(

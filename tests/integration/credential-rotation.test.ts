@@ -27,12 +27,13 @@ import { AtomicSecretVolume, atomicSecretVolume } from "../support/atomic-secret
  * reload with a changed remote_write entry did lose a sample here: the new queue's WAL reader
  * starts at the reload and skips what the old one had not read, tsdb/wlog/watcher.go@v3.5.0).
  *
- *   A. global up with east {active: 2, previous: 1}   the global accepts east's g1 and g2
- *   B. zone east up                                   east writes as g2
- *   C. global up with east {active: 2}                g1 is refused from now on
+ *   1. global up with east {active: 1, standby: 2}   the global accepts g2 too; east still writes as g1
+ *   2. global up with east {active: 2, standby: 1},  the global accepts both;
+ *      then zone east up                             east writes as g2
+ *   3. global up with east {active: 2}                g1 is refused from now on
  *
  * east (documented order) must lose nothing and meet no 401. west is rotated in the WRONG order
- * to show why the overlap matters: its step A drops g1 at once ({active: 2}, no previous), so
+ * to show why the overlap matters: its step 2 drops g1 at once ({active: 2}, no standby), so
  * until its own `up` every write is answered 401, which Prometheus drops for good
  * (storage/remote/client.go: only 5xx and, when enabled, 429 are retried): samples are lost, and
  * exactly those of that gap. Finally west is revoked (removed from zones): 401 to its writes.
@@ -71,8 +72,9 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
 
     before(async () => {
         steps.start = await plan(["east", "west"], {});
-        // A: east with the overlap; west wrongly without it.
-        steps.a = await plan(["east", "west"], { east: { active: 2, previous: 1 }, west: { active: 2 } });
+        steps.accept = await plan(["east", "west"], { east: { active: 1, standby: 2 } });
+        // A (step 2): east with the overlap; west wrongly without it.
+        steps.a = await plan(["east", "west"], { east: { active: 2, standby: 1 }, west: { active: 2 } });
         steps.c = await plan(["east", "west"], { east: { active: 2 }, west: { active: 2 } });
         steps.revoked = await plan(["east"], { east: { active: 2 } });
 
@@ -134,6 +136,8 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
         zone: await rawSamples(rigs.get(name)!.zone.prometheus, COUNTER_METRIC, atMs, windowMs),
         global: await rawSamples(global, `${COUNTER_METRIC}{zone="${name}"}`, atMs, windowMs, reader),
     });
+    /** An empty remote write with `auth`: 401 when the global refuses the credential, 400 once it gets past auth. */
+    const write = (auth: BasicAuth) => loopbackRequest({ method: "POST", url: `${global.url}/api/v1/write`, auth, body: "", headers: { "Content-Type": "application/x-protobuf" } });
     const failedSamples = async (name: string) => sumOf(await selfMetrics(rigs.get(name)!.zone.prometheus), "prometheus_remote_storage_samples_failed_total");
     const accepted = (name: string, from: number, user?: string) => rigs.get(name)!.proxy.count(204, writes(from, 204, user));
     const refused = (name: string, from: number, user?: string) => rigs.get(name)!.proxy.count(401, writes(from, 401, user));
@@ -146,15 +150,23 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
 
         // The global's prometheus.yml is the same at every step: only the mounted web config changes, so no restart.
         const startText = localPrometheusInputs(stackOf(steps.start, "rot-global"), "global-prometheus").configYaml;
-        for (const step of [steps.a, steps.c]) assert.equal(localPrometheusInputs(stackOf(step, "rot-global"), "global-prometheus").configYaml, startText);
+        for (const step of [steps.accept, steps.a, steps.c]) assert.equal(localPrometheusInputs(stackOf(step, "rot-global"), "global-prometheus").configYaml, startText);
 
-        // A. global up: east's g1 and g2 accepted; west's g1 dropped at once (wrong).
+        // 1. global up: east's g2 accepted besides g1, which east keeps writing with.
+        const eastNext = (output(stackOf(steps.accept, "rot-global"), "remoteWriteCredential-east") as ZoneCredentialSecret).standby!;
+        assert.equal((await write(eastNext)).status, 401, "g2 is not accepted before step 1");
+        const at1 = Date.now();
+        applyGlobal(steps.accept);
+        assert.equal((await write(eastNext)).status, 400, "g2 gets past auth after step 1 (400 for an empty body): what the operator checks before step 2");
+        await waitFor("east's g1 accepted after step 1", () => (accepted("east", at1, "zone-writer-east-g1") >= 3 ? true : undefined), { timeoutMs: 30_000, intervalMs: 200 });
+
+        // 2. global up: east's g1 and g2 accepted; west's g1 dropped at once (wrong).
         const atA = Date.now();
         applyGlobal(steps.a);
         await waitFor("west's g1 refused", () => (refused("west", atA, "zone-writer-west-g1") >= 3 ? true : undefined), { timeoutMs: 30_000, intervalMs: 200 });
         await waitFor("east's g1 still accepted after A", () => (accepted("east", atA, "zone-writer-east-g1") >= 3 ? true : undefined), { timeoutMs: 30_000, intervalMs: 200 });
 
-        // B. zone east up: its new password file next to the old one, then prometheus.yml naming g2.
+        // 2, continued. zone east up: its Secret now holds g2.
         const atB = Date.now();
         const eastSecret = applyZone(steps.a, "east");
         assert.equal(eastSecret["remote-write-username"], "zone-writer-east-g2");
@@ -167,7 +179,7 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
         await waitFor("west writing as g2", () => (accepted("west", atWest, "zone-writer-west-g2") >= 3 ? true : undefined), { timeoutMs: 30_000, intervalMs: 200 });
         const westRecovered = Date.now();
 
-        // C. global up without east's previous: g1 is gone, east is already on g2.
+        // 3. global up without east's standby: g1 is gone, east is already on g2.
         const atC = Date.now();
         applyGlobal(steps.c);
         await waitFor("east accepted after C", () => (accepted("east", atC, "zone-writer-east-g2") >= 5 ? true : undefined), { timeoutMs: 30_000, intervalMs: 200 });
@@ -224,7 +236,6 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
     it("revoking west (removed from zones): its writes and its credential get 401, east carries on; no rule watches west any more", async () => {
         const west = output(stackOf(steps.c, "rot-global"), "remoteWriteCredential-west") as ZoneCredentialSecret;
         const east = output(stackOf(steps.c, "rot-global"), "remoteWriteCredential-east") as ZoneCredentialSecret;
-        const write = (auth: BasicAuth) => loopbackRequest({ method: "POST", url: `${global.url}/api/v1/write`, auth, body: "", headers: { "Content-Type": "application/x-protobuf" } });
         assert.equal((await write(west.active)).status, 400, "before: west's credential gets past auth (400 for an empty body)");
         const at = Date.now();
         applyGlobal(steps.revoked);

@@ -49,7 +49,7 @@ describe("shipped environments under Pulumi's mock runtime", function () {
                     assert.equal(rw.url, output(g, "remoteWriteUrl"));
                     const user = revealed(one(z, SECRET, "zone-prometheus-remote-write")).stringData["remote-write-username"];
                     assert.equal(user, `zone-writer-${zone}-g1`);
-                    assert.deepEqual((output(g, "remoteWriteCredentials") as Record<string, unknown>)[zone], { active: { generation: 1, username: `zone-writer-${zone}-g1` }, previous: null });
+                    assert.deepEqual((output(g, "remoteWriteCredentials") as Record<string, unknown>)[zone], { active: { generation: 1, username: `zone-writer-${zone}-g1` }, standby: null });
                     assert.equal(output(z, "remoteWriteUsername"), user);
                     assert.equal(output(z, "remoteWriteGeneration"), 1);
                     assert.equal(output(z, "remoteWriteUrl"), output(g, "remoteWriteUrl"));

@@ -21,7 +21,7 @@ export const zoneDecisions = (over: Partial<ZoneDecisions> = {}): ZoneDecisions 
     metricsTransport: "remote-write",
     remoteReadZones: [],
     remoteWriteAuth: "basic",
-    remoteWriteCredentials: { east: { active: { generation: 1, username: "zone-writer-east-g1" }, previous: null } },
+    remoteWriteCredentials: { east: { active: { generation: 1, username: "zone-writer-east-g1" }, standby: null } },
     ampRegion: "",
     tracesBackend: "none",
     logsBackend: "none",

@@ -12,7 +12,7 @@ import { testStack } from "../support/stack-file";
  * Per-zone credentials in generations: the pure builders, and what one environment plans at each
  * step of the documented rotation (docs/operations.md): every zone its own user, the global
  * accepting both generations of a rotating zone, the zone writing with the active one from its
- * Secret while its prometheus.yml stays byte for byte the same, and the previous generation's
+ * Secret while its prometheus.yml stays byte for byte the same, and the standby generation's
  * password unchanged (same resource name, so the same state in a real backend) until dropped.
  */
 
@@ -29,13 +29,13 @@ describe("per-zone remote-write credentials", function () {
     describe("builders", () => {
         it("names one user per zone and generation", () => {
             assert.equal(writerUsername("zone-writer", "east", 2), "zone-writer-east-g2");
-            assert.deepEqual(acceptedGenerations({ active: 3, previous: 2 }), [3, 2]);
+            assert.deepEqual(acceptedGenerations({ active: 3, standby: 2 }), [3, 2]);
             assert.deepEqual(acceptedGenerations({ active: 1 }), [1]);
-            assert.deepEqual(zoneWriterView("w", "east", { active: 2, previous: 1 }), {
+            assert.deepEqual(zoneWriterView("w", "east", { active: 2, standby: 1 }), {
                 active: { generation: 2, username: "w-east-g2" },
-                previous: { generation: 1, username: "w-east-g1" },
+                standby: { generation: 1, username: "w-east-g1" },
             });
-            assert.deepEqual(zoneWriterView("w", "east", { active: 1 }).previous, null);
+            assert.deepEqual(zoneWriterView("w", "east", { active: 1 }).standby, null);
         });
 
         it("basic auth with the user from a file: username_file and password_file, never both user forms", () => {
@@ -44,29 +44,42 @@ describe("per-zone remote-write credentials", function () {
             assert.throws(() => remoteWriteAuthFields({ url: "u", usernameFile: "/s/user" } as never), /remoteWrite\.passwordFile: missing or empty/);
         });
 
-        it("refuses generations that are not positive integers, and a previous equal to active", () => {
+        it("refuses generations that are not positive integers, and a standby equal to active", () => {
             assert.throws(() => checkWriterSlots({ active: 0 }, "c.east"), /c\.east\.active: 0 is not a generation; allowed: a positive integer/);
-            assert.throws(() => checkWriterSlots({ active: 2, previous: -1 }, "c.east"), /c\.east\.previous: -1 is not a generation/);
-            assert.throws(() => checkWriterSlots({ active: 2, previous: 2 }, "c.east"), /c\.east\.previous: 2 is the active generation/);
-            assert.doesNotThrow(() => checkWriterSlots({ active: 1, previous: 7 }, "c.east"), "rolling back to an older generation is a rotation too");
+            assert.throws(() => checkWriterSlots({ active: 2, standby: -1 }, "c.east"), /c\.east\.standby: -1 is not a generation/);
+            assert.throws(() => checkWriterSlots({ active: 2, standby: 2 }, "c.east"), /c\.east\.standby: 2 is the active generation/);
+            assert.doesNotThrow(() => checkWriterSlots({ active: 1, standby: 2 }, "c.east"), "the next generation, before the switch");
         });
     });
 
     describe("planned through a rotation of east (1 → 2), west untouched", () => {
         let start: EnvironmentEvaluation;
+        let accepting: EnvironmentEvaluation;
         let during: EnvironmentEvaluation;
         let done: EnvironmentEvaluation;
         before(async () => {
             start = await envWith({});
-            during = await envWith({ east: { active: 2, previous: 1 } });
+            accepting = await envWith({ east: { active: 1, standby: 2 } });
+            during = await envWith({ east: { active: 2, standby: 1 } });
             done = await envWith({ east: { active: 2 } });
         });
 
-        it("before: every zone writes as its own user, which only its own password opens", () => {
+        it("step 1: the global accepts g2 as well, east still writes as g1 (its Secret unchanged)", () => {
+            const users = webUsers(accepting);
+            const c = credential(accepting, "east");
+            assert.deepEqual([c.active.username, c.standby?.username], ["zone-writer-east-g1", "zone-writer-east-g2"]);
+            assert.ok(compareSync(c.standby!.password, users["zone-writer-east-g2"]));
+            assert.equal(c.active.password, credential(start, "east").active.password);
+            const secretOf = (env: EnvironmentEvaluation) => revealed(one(stack(env, "cr-zone-east"), "kubernetes:core/v1:Secret", "zone-prometheus-remote-write")).stringData;
+            assert.deepEqual(secretOf(accepting), secretOf(start));
+            assert.equal(credential(during, "east").active.password, c.standby!.password, "g2 keeps its password when it becomes active");
+        });
+
+        it("start: every zone writes as its own user, which only its own password opens", () => {
             const users = webUsers(start);
             for (const zone of ["east", "west"]) {
                 const c = credential(start, zone);
-                assert.deepEqual(c.previous, null);
+                assert.deepEqual(c.standby, null);
                 assert.equal(c.active.username, `zone-writer-${zone}-g1`);
                 assert.ok(compareSync(c.active.password, users[c.active.username]));
             }
@@ -74,15 +87,15 @@ describe("per-zone remote-write credentials", function () {
             assert.deepEqual(Object.keys(users).sort(), ["grafana", "prometheus-self", "zone-writer-east-g1", "zone-writer-west-g1"]);
         });
 
-        it("during: the global accepts both of east's generations; east's Secret (only) names g2; g1's password is unchanged", () => {
+        it("step 2: the global accepts both of east's generations; east's Secret (only) names g2; g1's password is unchanged", () => {
             const users = webUsers(during);
             const c = credential(during, "east");
             assert.equal(c.active.username, "zone-writer-east-g2");
-            assert.equal(c.previous?.username, "zone-writer-east-g1");
+            assert.equal(c.standby?.username, "zone-writer-east-g1");
             assert.ok(compareSync(c.active.password, users["zone-writer-east-g2"]));
-            assert.ok(compareSync(c.previous!.password, users["zone-writer-east-g1"]));
-            assert.equal(c.previous!.password, credential(start, "east").active.password, "the previous generation is the same resource, so the same password");
-            assert.notEqual(c.active.password, c.previous!.password);
+            assert.ok(compareSync(c.standby!.password, users["zone-writer-east-g1"]));
+            assert.equal(c.standby!.password, credential(start, "east").active.password, "the old generation is the same resource, so the same password");
+            assert.notEqual(c.active.password, c.standby!.password);
             assert.equal(credential(during, "west").active.password, credential(start, "west").active.password, "west is not rotated");
 
             const east = stack(during, "cr-zone-east");
@@ -97,7 +110,7 @@ describe("per-zone remote-write credentials", function () {
             assert.equal(output(stack(during, "cr-zone-west"), "remoteWriteGeneration"), 1);
         });
 
-        it("after: generation 1 is gone from the global (its password resource deleted); east has nothing to change", () => {
+        it("step 3: generation 1 is gone from the global (its password resource deleted); east has nothing to change", () => {
             assert.deepEqual(Object.keys(webUsers(done)).sort(), ["grafana", "prometheus-self", "zone-writer-east-g2", "zone-writer-west-g1"]);
             const passwords = resourcesOf(stack(done, "cr-global"), "random:index/randomPassword:RandomPassword").map((r) => r.name);
             assert.ok(passwords.includes("global-prometheus-east-g2-password") && !passwords.includes("global-prometheus-east-g1-password"), passwords.join());

@@ -35,6 +35,8 @@ export interface GlobalPrometheusArgs {
     readonly zoneWriters?: Readonly<Record<string, ZoneWriterSlots>>;
     /** Prefix of the zones' basic-auth users (`<prefix>-<zone>-g<generation>`). */
     readonly zoneWriterPrefix: string;
+    /** Also accept the user all zones shared before per-zone users (named the prefix, password resource `<name>-remote-write-password`); default false. */
+    readonly acceptSharedWriter?: boolean;
     /** --storage.tsdb.retention.time (Prometheus duration). */
     readonly retention: string;
     /** --storage.tsdb.retention.size; unset for time-only retention. */
@@ -116,7 +118,9 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
         const readers = (args.readerUsers ?? []).map(
             (user) => [user, new random.RandomPassword(`${name}-${user}-password`, { length: 32, special: false }, { parent: this })] as const,
         );
-        const writerUsers = writers.flatMap((w) => w.passwords.map(([generation, password]) => [writerUsername(args.zoneWriterPrefix, w.zone, generation), password] as const));
+        // The pre-per-zone shared user: same resource name as before, so the same password zones still hold.
+        const shared = args.acceptSharedWriter === true ? [[args.zoneWriterPrefix, new random.RandomPassword(`${name}-remote-write-password`, { length: 32, special: false }, { parent: this })] as const] : [];
+        const writerUsers = [...shared, ...writers.flatMap((w) => w.passwords.map(([generation, password]) => [writerUsername(args.zoneWriterPrefix, w.zone, generation), password] as const))];
         const users: ReadonlyArray<readonly [string, random.RandomPassword]> = [...writerUsers, [SELF_SCRAPE_USER, selfPassword], ...readers];
         const duplicate = users.find(([u], i) => users.findIndex(([v]) => v === u) !== i);
         if (duplicate) throw new Error(`GlobalPrometheus ${name}: user ${JSON.stringify(duplicate[0])} is defined twice`);

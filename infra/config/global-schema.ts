@@ -74,6 +74,11 @@ const globalPrometheus = z
          * rotating, `standby`, also accepted but unused. A declared zone not listed uses generation 1.
          */
         zoneCredentials: z.record(dnsLabel, zoneCredential).default({}),
+        /**
+         * Keep accepting the single user all zones shared before per-zone users (`<remoteWriteUsername>`, same
+         * password resource), so an upgrade loses nothing while zones move to their own; remove once all are up.
+         */
+        acceptSharedWriter: z.boolean().default(false),
     })
     .strict();
 

@@ -65,6 +65,7 @@ export function globalMetrics(
                 {
                     namespace: cfg.namespace,
                     zoneWriterPrefix: p.remoteWriteUsername,
+                    acceptSharedWriter: p.acceptSharedWriter && !federating,
                     // Every declared zone writes as its own user (generation 1 unless zoneCredentials says otherwise);
                     // a zone removed from `zones` keeps none, so the global answers it 401.
                     zoneWriters: federating ? {} : Object.fromEntries(cfg.zones.map((zone) => [zone, p.zoneCredentials[zone] ?? FIRST_GENERATION])),

@@ -4,6 +4,7 @@ import { acceptedGenerations, checkWriterSlots, writerUsername, zoneWriterView }
 import { ZoneCredentialSecret } from "../../infra/global-outputs";
 import { remoteWriteAuthFields } from "../../components/prometheus/remote-write-auth";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
+import { planPassword } from "../../infra/plan/mocks";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { file, one, output, resourcesOf, revealed, yamlFile } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
@@ -117,6 +118,20 @@ describe("per-zone remote-write credentials", function () {
             assert.equal(credential(done, "east").active.password, credential(during, "east").active.password, "g2 survives dropping g1");
             assert.deepEqual(revealed(one(stack(done, "cr-zone-east"), "kubernetes:core/v1:Secret", "zone-prometheus-remote-write")).stringData, revealed(one(stack(during, "cr-zone-east"), "kubernetes:core/v1:Secret", "zone-prometheus-remote-write")).stringData, "nothing left to change in the zone");
         });
+    });
+
+    it("upgrade from the shared user: acceptSharedWriter keeps the old user with its old password resource next to the zones' own", async () => {
+        const env = await evaluateEnvironment("cr", { files: [testStack("cr-global", { zones: ["east"], globalPrometheus: { acceptSharedWriter: true } }), zoneFile("east")] });
+        const users = webUsers(env);
+        assert.deepEqual(Object.keys(users).sort(), ["grafana", "prometheus-self", "zone-writer", "zone-writer-east-g1"]);
+        // The resource the single shared password always had: a real backend keeps its state, so zones not yet up still hold it.
+        const g = stack(env, "cr-global");
+        assert.ok(resourcesOf(g, "random:index/randomPassword:RandomPassword").some((r) => r.name === "global-prometheus-remote-write-password"));
+        assert.ok(compareSync(planPassword("cr-global", "global-prometheus-remote-write-password", 32), users["zone-writer"]));
+        // The zone writes as its own user all the same.
+        assert.equal(output(stack(env, "cr-zone-east"), "remoteWriteUsername"), "zone-writer-east-g1");
+        const off = await envWith({}, ["east"]);
+        assert.equal(webUsers(off)["zone-writer"], undefined, "off by default");
     });
 
     it("a removed zone gets no user, no credential output and no ZoneStoppedSending rule", async () => {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { RemoteWriteProtocol } from "../components/prometheus/remote-write-protocol";
+import { ZoneWriterView } from "../components/prometheus/zone-writers";
 
 /**
  * The contract between a global stack and its zones: what global exports and zones read. Typing
@@ -21,12 +22,14 @@ export interface GlobalStackOutputs {
     readonly remoteWriteAuth: "basic" | "sigv4" | "none";
     /** URL zones remote-write to; "" under federation. */
     readonly remoteWriteUrl: string;
-    /** Basic-auth user for remote write; "" unless remoteWriteAuth is basic. */
-    readonly remoteWriteUsername: string;
-    /** Basic-auth password for remote write (secret); "" unless basic. */
-    readonly remoteWritePassword: string;
     /** Remote Write protocol zones send: what the receiver accepts (the global Prometheus' setting; 1.0 for AMP and Mimir). */
     readonly remoteWriteProtocol: RemoteWriteProtocol;
+    /**
+     * Per remote-writing zone, the basic-auth users of its accepted credential generations (active, and
+     * standby while rotating); {} unless remoteWriteAuth is basic. Passwords are in each zone's own
+     * secret output (zoneCredentialOutput).
+     */
+    readonly remoteWriteCredentials: Record<string, ZoneWriterView>;
     /** X-Scope-OrgID zones write with (Mimir); "" otherwise. */
     readonly remoteWriteTenant: string;
     /** AMP workspace region and ARN (SigV4 signing region; the IRSA policy's only resource); "" unless amp. */
@@ -72,6 +75,21 @@ export interface GlobalStackOutputs {
 
 export type GlobalStackExports = { readonly [K in keyof GlobalStackOutputs]: pulumi.Output<GlobalStackOutputs[K]> };
 
+/** One zone's credential: its accepted generations with users and passwords (a secret output). */
+export interface ZoneCredentialSecret {
+    readonly active: { readonly generation: number; readonly username: string; readonly password: string };
+    /** Also accepted but not written with (the next or the old generation while rotating); null outside a rotation. */
+    readonly standby: { readonly generation: number; readonly username: string; readonly password: string } | null;
+}
+
+/** Name of the secret output only zone `zone` reads: its own credential, never another zone's. */
+export function zoneCredentialOutput(zone: string): `remoteWriteCredential-${string}` {
+    return `remoteWriteCredential-${zone}`;
+}
+
+/** The per-zone credential outputs of a global stack. */
+export type ZoneCredentialExports = { readonly [K in ReturnType<typeof zoneCredentialOutput>]: pulumi.Output<ZoneCredentialSecret> };
+
 /** Outputs a zone reads; each is required, so a missing one fails with the output's name. */
 export const ZONE_READS = [
     "zones",
@@ -84,8 +102,7 @@ export const ZONE_READS = [
     "ampRegion",
     "ampWorkspaceArn",
     "remoteWriteUrl",
-    "remoteWriteUsername",
-    "remoteWritePassword",
+    "remoteWriteCredentials",
     "tracesBackend",
     "logsBackend",
     "otlpTracesEndpoint",
@@ -115,22 +132,28 @@ export interface ZoneDecisions {
     readonly remoteWriteAuth: GlobalStackOutputs["remoteWriteAuth"];
     /** It decides prometheus.yml's remote_write fields (protobuf_message, metadata_config). */
     readonly remoteWriteProtocol: GlobalStackOutputs["remoteWriteProtocol"];
+    /** Which users each zone may write as: a zone the global issues none fails before any resource. */
+    readonly remoteWriteCredentials: GlobalStackOutputs["remoteWriteCredentials"];
     readonly ampRegion: string;
     /** Jaeger's OTLP endpoint and protocol: they pick the collector's exporter and its TLS setting. */
     readonly otlpTracesEndpoint: GlobalStackOutputs["otlpTracesEndpoint"];
     readonly otlpTracesProtocol: GlobalStackOutputs["otlpTracesProtocol"];
 }
 
-const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteReadZones", "remoteWriteAuth", "remoteWriteProtocol", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
+const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteReadZones", "remoteWriteAuth", "remoteWriteProtocol", "remoteWriteCredentials", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
     keyof GlobalStackOutputs)[];
 
 export function readGlobalOutputs(ref: pulumi.StackReference): ZoneView {
     const read = <K extends (typeof ZONE_READS)[number]>(key: K) => ref.requireOutput(key) as pulumi.Output<GlobalStackOutputs[K]>;
     const view = Object.fromEntries(ZONE_READS.map((key) => [key, read(key)])) as unknown as { -readonly [K in keyof ZoneView]: ZoneView[K] };
     // Secret whether or not the referenced stack marked them so.
-    view.remoteWritePassword = pulumi.secret(view.remoteWritePassword);
     view.datadogApiKey = pulumi.secret(view.datadogApiKey);
     return view;
+}
+
+/** This zone's own credential output (and no other zone's), secret whether or not the global marked it so. */
+export function readZoneCredential(ref: pulumi.StackReference, zone: string): pulumi.Output<ZoneCredentialSecret> {
+    return pulumi.secret(ref.requireOutput(zoneCredentialOutput(zone)) as pulumi.Output<ZoneCredentialSecret>);
 }
 
 /**

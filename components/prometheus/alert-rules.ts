@@ -14,9 +14,11 @@ import { renderYaml } from "../render-yaml";
  *    i.e. not one sample of the zone in the window — fires also for a configured zone that never
  *    sent; its labels are the selector's equality matchers, so `zone` is set. A backlog that
  *    arrives late (outage, then catch-up) fills the window and resolves the alert.
- *  - ZoneSendingLate (any zone seen in the last hour, no zone list needed):
- *    `time() - max by (zone) (max_over_time(timestamp(up{job="prometheus", zone!=""})[1h:30s])) > <threshold>`,
+ *  - ZoneSendingLate (every declared zone seen in the last hour; any zone when none is declared):
+ *    `time() - max by (zone) (max_over_time(timestamp(up{job="prometheus", zone=~"<zones>"})[1h:30s])) > <threshold>`,
  *    the age of the newest sample of each zone, which keeps working after the 5m lookback.
+ * A zone removed from the environment on purpose (revoked, decommissioned) is no longer declared, so
+ * neither rule pages for it, although its last samples stay in the TSDB for the retention.
  *
  * Zone side (server mode only: an agent refuses rule_files) — remote write falling behind:
  *    `prometheus_remote_storage_highest_timestamp_in_seconds - ignoring(remote_name, url) group_right
@@ -96,9 +98,11 @@ export function globalAlertRules(s: GlobalAlertSettings): AlertRule[] {
             },
         };
     });
+    // Declared zones are DNS labels (checked above), so the alternation needs no escaping.
+    const zoneMatcher = s.zones.length > 0 ? `zone=~"${s.zones.join("|")}"` : `zone!=""`;
     rules.push({
         alert: "ZoneSendingLate",
-        expr: `time() - max by (zone) (max_over_time(timestamp(up{job="prometheus", zone!=""})[1h:30s])) > ${late}`,
+        expr: `time() - max by (zone) (max_over_time(timestamp(up{job="prometheus", ${zoneMatcher}})[1h:30s])) > ${late}`,
         labels: { severity },
         annotations: {
             summary: "Zone {{ $labels.zone }} has sent nothing for {{ $value | humanizeDuration }}",

@@ -10,6 +10,7 @@ import { renderGlobalPrometheusConfig } from "./global-config";
 import { GlobalZoneAccess, globalZoneAccessFiles } from "./global-zone-access";
 import { CONFIG_MAP_SUFFIX, mountedSecret, prometheusServer } from "./server-resources";
 import { renderWebConfig } from "./web-config";
+import { acceptedGenerations, writerUsername, ZoneWriterSlots, ZoneWriterView, zoneWriterView } from "./zone-writers";
 
 /** Directory the auth Secret (web config, self-scrape password) is mounted at. */
 export const AUTH_SECRET_DIR = "/etc/prometheus/secrets/auth";
@@ -20,11 +21,23 @@ export const ZONE_CREDENTIALS_DIR = "/etc/prometheus/secrets/zones";
 /** The global's own user, for scraping itself through its authenticated web endpoints. */
 export const SELF_SCRAPE_USER = "prometheus-self";
 
+/** One zone's credential as the global hands it over. */
+export interface ZoneWriterCredential {
+    /** Users of the accepted generations (plain: zones read them before creating anything). */
+    readonly view: ZoneWriterView;
+    /** Password of each accepted generation, keyed by generation (secret). */
+    readonly passwords: pulumi.Output<Record<string, string>>;
+}
+
 export interface GlobalPrometheusArgs {
     /** Namespace to deploy into (must exist). */
     readonly namespace: string;
-    /** Basic-auth user zones remote-write as. */
-    readonly remoteWriteUsername: string;
+    /** Zones that remote-write, each with its credential generations (zone-writers.ts); unset or {}: none (a federating global). */
+    readonly zoneWriters?: Readonly<Record<string, ZoneWriterSlots>>;
+    /** Prefix of the zones' basic-auth users (`<prefix>-<zone>-g<generation>`). */
+    readonly zoneWriterPrefix: string;
+    /** Also accept the user all zones shared before per-zone users (named the prefix, password resource `<name>-remote-write-password`); default false. */
+    readonly acceptSharedWriter?: boolean;
     /** --storage.tsdb.retention.time (Prometheus duration). */
     readonly retention: string;
     /** --storage.tsdb.retention.size; unset for time-only retention. */
@@ -63,10 +76,8 @@ export interface GlobalPrometheusArgs {
 export class GlobalPrometheus extends pulumi.ComponentResource {
     /** URL zones remote-write to. */
     public readonly remoteWriteUrl: pulumi.Output<string>;
-    /** Basic-auth user for zones. */
-    public readonly remoteWriteUsername: pulumi.Output<string>;
-    /** Basic-auth password for zones (secret). */
-    public readonly remoteWritePassword: pulumi.Output<string>;
+    /** Per zone: which users it may write as (plain) and their passwords by generation (secret). */
+    public readonly zoneWriters: Readonly<Record<string, ZoneWriterCredential>>;
     /** In-cluster query URL (Grafana, operators). */
     public readonly queryUrl: pulumi.Output<string>;
     /** The generated prometheus.yml, byte for byte as mounted. */
@@ -96,13 +107,24 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
         /** The alert rules, in their own ConfigMap mounted at RULES_MOUNT_DIR. */
         this.rulesText = renderGlobalAlertRules({ zones: args.alertZones ?? [] });
 
-        const writerPassword = new random.RandomPassword(`${name}-remote-write-password`, { length: 32, special: false }, { parent: this });
+        // One password per zone and accepted generation: a new generation is a new resource, the previous one
+        // keeps its name (and so its password) until it is dropped from the config, which deletes it.
+        const writers = Object.entries(args.zoneWriters ?? {}).map(([zone, slots]) => {
+            const view = zoneWriterView(args.zoneWriterPrefix, zone, slots);
+            const passwords = acceptedGenerations(slots).map(
+                (generation) => [generation, new random.RandomPassword(`${name}-${zone}-g${generation}-password`, { length: 32, special: false }, { parent: this })] as const,
+            );
+            return { zone, view, passwords };
+        });
         const selfPassword = new random.RandomPassword(`${name}-self-scrape-password`, { length: 32, special: false }, { parent: this });
 
         const readers = (args.readerUsers ?? []).map(
             (user) => [user, new random.RandomPassword(`${name}-${user}-password`, { length: 32, special: false }, { parent: this })] as const,
         );
-        const users: ReadonlyArray<readonly [string, random.RandomPassword]> = [[args.remoteWriteUsername, writerPassword], [SELF_SCRAPE_USER, selfPassword], ...readers];
+        // The pre-per-zone shared user: same resource name as before, so the same password zones still hold.
+        const shared = args.acceptSharedWriter === true ? [[args.zoneWriterPrefix, new random.RandomPassword(`${name}-remote-write-password`, { length: 32, special: false }, { parent: this })] as const] : [];
+        const writerUsers = [...shared, ...writers.flatMap((w) => w.passwords.map(([generation, password]) => [writerUsername(args.zoneWriterPrefix, w.zone, generation), password] as const))];
+        const users: ReadonlyArray<readonly [string, random.RandomPassword]> = [...writerUsers, [SELF_SCRAPE_USER, selfPassword], ...readers];
         const duplicate = users.find(([u], i) => users.findIndex(([v]) => v === u) !== i);
         if (duplicate) throw new Error(`GlobalPrometheus ${name}: user ${JSON.stringify(duplicate[0])} is defined twice`);
         const webConfig = pulumi
@@ -153,13 +175,19 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
         const endpoint = receiverEndpoint(args.exposure, name, args.namespace);
         this.warnings = endpoint.warnings;
         this.remoteWriteUrl = pulumi.output(endpoint.remoteWriteUrl);
-        this.remoteWriteUsername = pulumi.output(args.remoteWriteUsername);
-        this.remoteWritePassword = pulumi.secret(writerPassword.result);
+        this.zoneWriters = Object.fromEntries(
+            writers.map((w) => [
+                w.zone,
+                {
+                    view: w.view,
+                    passwords: pulumi.secret(pulumi.all(w.passwords.map(([, p]) => p.result)).apply((results) => Object.fromEntries(w.passwords.map(([g], i) => [String(g), results[i]])))),
+                },
+            ]),
+        );
         this.queryUrl = pulumi.output(receiverEndpoint({ type: "ClusterIP" }, name, args.namespace).baseUrl);
         this.registerOutputs({
             remoteWriteUrl: this.remoteWriteUrl,
-            remoteWriteUsername: this.remoteWriteUsername,
-            remoteWritePassword: this.remoteWritePassword,
+            zoneWriters: Object.keys(this.zoneWriters),
             queryUrl: this.queryUrl,
             chart: chart.urn,
         });

@@ -18,25 +18,42 @@ interface RemoteWriteTarget {
     readonly protocol?: RemoteWriteProtocol;
 }
 
-/** Basic auth (the global Prometheus): the form existing callers pass. */
-export interface BasicAuthRemoteWrite extends RemoteWriteTarget {
-    /** Basic-auth user. */
-    readonly username: string;
+/** Basic auth (the global Prometheus): the user inline or from a file, the password always from a file. */
+export type BasicAuthRemoteWrite = RemoteWriteTarget & {
     /** Path of the mounted file holding the password; the password itself is never in prometheus.yml. */
     readonly passwordFile: string;
     readonly sigv4?: never;
-}
+} & (
+        | {
+              /** Basic-auth user. */
+              readonly username: string;
+              readonly usernameFile?: never;
+          }
+        | {
+              /**
+               * Path of the mounted file holding the user (`username_file`, Prometheus 3.0+: prometheus/prometheus
+               * docs/configuration/configuration.md@v3.0.0). Read on every request like the password, so a new
+               * credential takes effect without touching prometheus.yml, hence without restarting the remote-write
+               * queue (a changed remote_write entry gets a new queue whose WAL reader starts at the reload:
+               * storage/remote/write.go ApplyConfig, tsdb/wlog/watcher.go loop, both @v3.5.0).
+               */
+              readonly usernameFile: string;
+              readonly username?: never;
+          }
+    );
 
 /** AWS Signature V4 (Amazon Managed Service for Prometheus). */
 export interface SigV4RemoteWrite extends RemoteWriteTarget {
     readonly sigv4: SigV4Settings;
     readonly username?: never;
+    readonly usernameFile?: never;
     readonly passwordFile?: never;
 }
 
 /** No authentication (a receiver inside the cluster that trusts its network, e.g. Mimir by tenant header). */
 export interface UnauthenticatedRemoteWrite extends RemoteWriteTarget {
     readonly username?: never;
+    readonly usernameFile?: never;
     readonly passwordFile?: never;
     readonly sigv4?: never;
 }
@@ -89,13 +106,14 @@ const STATIC_KEY_FIELDS = ["access_key", "secret_key", "accessKey", "secretKey",
 
 /** Which authentication `rw` uses; throws when it mixes methods or half-configures one. */
 export function remoteWriteAuthKind(rw: ZoneRemoteWrite, setting = "remoteWrite"): RemoteWriteAuthKind {
-    const basic = rw.username !== undefined || rw.passwordFile !== undefined;
+    const basic = rw.username !== undefined || rw.usernameFile !== undefined || rw.passwordFile !== undefined;
     const sigv4 = rw.sigv4 !== undefined;
     if (basic && sigv4) {
         throw new Error(`${setting}: both basic auth (username/passwordFile) and sigv4 are set; allowed: exactly one auth method (Prometheus refuses more than one)`);
     }
     if (basic) {
-        if (!rw.username) throw new Error(`${setting}.username: missing or empty; allowed: the basic-auth user, together with passwordFile`);
+        if (rw.username !== undefined && rw.usernameFile !== undefined) throw new Error(`${setting}: both username and usernameFile are set; allowed: one of them (Prometheus refuses both)`);
+        if (!rw.username && !rw.usernameFile) throw new Error(`${setting}.username: missing or empty; allowed: the basic-auth user (or usernameFile), together with passwordFile`);
         if (!rw.passwordFile) throw new Error(`${setting}.passwordFile: missing or empty; allowed: the path of the mounted password file, together with username`);
         return "basic";
     }
@@ -151,7 +169,7 @@ export function remoteWriteAuthFields(rw: ZoneRemoteWrite, setting = "remoteWrit
         validateRemoteWriteHeaders(rw.headers, `${setting}.headers`);
         out.headers = { ...rw.headers };
     }
-    if (kind === "basic") out.basic_auth = { username: rw.username, password_file: rw.passwordFile };
+    if (kind === "basic") out.basic_auth = rw.usernameFile !== undefined ? { username_file: rw.usernameFile, password_file: rw.passwordFile } : { username: rw.username, password_file: rw.passwordFile };
     if (kind === "sigv4") out.sigv4 = sigv4Block(rw.sigv4!, `${setting}.sigv4`);
     return out;
 }

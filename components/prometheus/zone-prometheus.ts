@@ -17,6 +17,7 @@ export type { AwsCredentialsArgs, ZoneRemoteWriteArgs } from "./zone-remote-writ
 /** Directory the remote-write credential Secret is mounted at. */
 export const REMOTE_WRITE_SECRET_DIR = "/etc/prometheus/secrets/remote-write";
 const PASSWORD_KEY = "remote-write-password";
+const USERNAME_KEY = "remote-write-username";
 
 export interface ZonePrometheusArgs {
     /** Namespace to deploy into (must exist). */
@@ -72,9 +73,15 @@ export class ZonePrometheus extends pulumi.ComponentResource {
         let aws: pulumi.Output<AwsCredentialSource | undefined> = pulumi.output(undefined);
         if (rw?.auth === "basic") {
             const credentialName = `${name}-remote-write`;
-            secrets.push(mountedSecret(this, credentialName, args.namespace, { [PASSWORD_KEY]: rw.password }));
+            // The whole directory is mounted (no subPath), so the kubelet swaps user and password together, atomically.
+            const files = { [PASSWORD_KEY]: rw.password, ...(rw.usernameFromSecret === true ? { [USERNAME_KEY]: rw.username } : {}) };
+            secrets.push(mountedSecret(this, credentialName, args.namespace, files));
             secretMounts.push({ name: "remote-write", mountPath: REMOTE_WRITE_SECRET_DIR, secretName: credentialName });
-            fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, protocol: rw.protocol, username: rw.username, passwordFile: `${REMOTE_WRITE_SECRET_DIR}/${PASSWORD_KEY}` });
+            const passwordFile = `${REMOTE_WRITE_SECRET_DIR}/${PASSWORD_KEY}`;
+            fileSettings =
+                rw.usernameFromSecret === true
+                    ? pulumi.output({ url: rw.url, headers: rw.headers, protocol: rw.protocol, usernameFile: `${REMOTE_WRITE_SECRET_DIR}/${USERNAME_KEY}`, passwordFile })
+                    : pulumi.output({ url: rw.url, headers: rw.headers, protocol: rw.protocol, username: rw.username, passwordFile });
         } else if (rw?.auth === "sigv4") {
             fileSettings = pulumi.output({ url: rw.url, headers: rw.headers, protocol: rw.protocol, sigv4: { region: rw.region, roleArn: rw.roleArn } });
             const c = rw.credentials;

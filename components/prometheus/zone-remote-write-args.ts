@@ -40,6 +40,12 @@ export type ZoneRemoteWriteArgs =
           readonly auth: "basic";
           readonly username: pulumi.Input<string>;
           readonly password: pulumi.Input<string>;
+          /**
+           * Mount the user next to the password and name it by `username_file` (Prometheus 3.0+), so that a
+           * rotated credential changes the Secret only: prometheus.yml, and so the remote-write queue, stay as
+           * they are (zone-writers.ts). Default false: the user inline.
+           */
+          readonly usernameFromSecret?: boolean;
       })
     | (RemoteWriteTargetArgs & {
           /** SigV4 (AMP): region and optional role to assume; keys only through `credentials`. */

@@ -7,6 +7,7 @@ import { parsePromDuration } from "../../components/prometheus/duration";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../../components/prometheus/outage-survival";
 import { DEFAULT_REMOTE_WRITE_PROTOCOL, REMOTE_WRITE_PROTOCOLS } from "../../components/prometheus/remote-write-protocol";
 import { goDurationMs } from "../../components/traces/jaeger-config";
+import { checkWriterSlots } from "../../components/prometheus/zone-writers";
 
 /** How zones in other clusters reach a global endpoint (Prometheus receiver, Jaeger OTLP, Loki push). */
 export const exposure = z.discriminatedUnion("type", [
@@ -36,6 +37,19 @@ export const exposure = z.discriminatedUnion("type", [
 
 const metrics = metricsSchema();
 
+/** One zone's accepted generations (zone-writers.ts ZoneWriterSlots), checked by the builder's own validator. */
+const zoneCredential = z
+    .object({ active: z.number(), standby: z.number().optional() })
+    .strict()
+    .superRefine((slots, ctx) => {
+        try {
+            checkWriterSlots(slots, "slots");
+        } catch (e) {
+            const [, key, message] = /^slots\.(\w+): (.*)$/s.exec((e as Error).message) ?? [];
+            ctx.addIssue({ code: "custom", path: key !== undefined ? [key] : [], message: message ?? (e as Error).message });
+        }
+    });
+
 const globalPrometheus = z
     .object({
         /** How long the global keeps data (--storage.tsdb.retention.time). */
@@ -46,7 +60,7 @@ const globalPrometheus = z
         storageSize: storageQuantity.default("50Gi"),
         /** StorageClass of the PVC; default: the cluster default. */
         storageClassName: z.string().min(1).optional(),
-        /** Basic-auth user zones write as. */
+        /** Prefix of the zones' basic-auth users (`<prefix>-<zone>-g<generation>`, zone-writers.ts). */
         remoteWriteUsername: z
             .string()
             .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: "allowed: 1-64 of letters, digits, '_', '.', '-' (no ':' in basic-auth users)" })
@@ -64,6 +78,16 @@ const globalPrometheus = z
             )
             .default(DEFAULT_REMOTE_WRITE_PROTOCOL),
         exposure: exposure.default({ type: "cluster-dns" }),
+        /**
+         * Each zone's credential generation (zone-writers.ts): `{active}` the zone writes with and, while
+         * rotating, `standby`, also accepted but unused. A declared zone not listed uses generation 1.
+         */
+        zoneCredentials: z.record(dnsLabel, zoneCredential).default({}),
+        /**
+         * Keep accepting the single user all zones shared before per-zone users (`<remoteWriteUsername>`, same
+         * password resource), so an upgrade loses nothing while zones move to their own; remove once all are up.
+         */
+        acceptSharedWriter: z.boolean().default(false),
     })
     .strict();
 
@@ -219,6 +243,15 @@ export const globalConfigSchema = z
                 if (!cfg.zones.includes(zone)) {
                     ctx.addIssue({ code: "custom", path: ["metrics", key, "zones", zone], message: `zone ${JSON.stringify(zone)} is not in zones; allowed: ${cfg.zones.join(", ")}` });
                 }
+            }
+        }
+        for (const zone of Object.keys(cfg.globalPrometheus.zoneCredentials)) {
+            if (!cfg.zones.includes(zone)) {
+                ctx.addIssue({
+                    code: "custom",
+                    path: ["globalPrometheus", "zoneCredentials", zone],
+                    message: `zone ${JSON.stringify(zone)} is not in zones (a removed zone keeps no credential); allowed: ${cfg.zones.join(", ")}`,
+                });
             }
         }
         const federation = cfg.metrics.federation;

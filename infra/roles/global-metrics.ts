@@ -12,7 +12,8 @@ import { ServiceExposure } from "../../components/prometheus/chart-values";
 import { backendRemoteWriteProtocol } from "../../components/prometheus/remote-write-protocol";
 import { prometheusResources, singlePrometheusWarning } from "../../components/prometheus/sizing";
 import { GlobalConfig } from "../config/global-schema";
-import { GlobalStackExports } from "../global-outputs";
+import { GlobalStackExports, ZoneCredentialExports, zoneCredentialOutput } from "../global-outputs";
+import { FIRST_GENERATION, ZoneWriterView } from "../../components/prometheus/zone-writers";
 import { ClusterTarget, regionalAwsProvider } from "../kubernetes-provider";
 import { warn } from "../warnings";
 import { GRAFANA_RELEASE, MIMIR_RELEASE, PROMETHEUS_RELEASE } from "./global-releases";
@@ -27,9 +28,8 @@ type MetricsOutputs = Pick<
     | "remoteReadZones"
     | "remoteWriteAuth"
     | "remoteWriteUrl"
-    | "remoteWriteUsername"
-    | "remoteWritePassword"
     | "remoteWriteProtocol"
+    | "remoteWriteCredentials"
     | "remoteWriteTenant"
     | "ampRegion"
     | "ampWorkspaceArn"
@@ -38,6 +38,8 @@ type MetricsOutputs = Pick<
 
 export interface GlobalMetrics {
     readonly outputs: MetricsOutputs;
+    /** Each remote-writing zone's credential, under the output name only that zone reads. */
+    readonly zoneCredentials: ZoneCredentialExports;
     /** How Grafana queries the backend. */
     readonly grafana: Pick<GlobalGrafanaArgs, "prometheus" | "serviceAccountAnnotations">;
 }
@@ -67,11 +69,16 @@ export function globalMetrics(
             const warning = singlePrometheusWarning(m.expectedActiveSeries);
             if (warning !== undefined) warn(`${id.stack}: ${warning}`);
             const p = cfg.globalPrometheus;
+            const federating = m.federation !== undefined;
             const prometheus = new GlobalPrometheus(
                 PROMETHEUS_RELEASE,
                 {
                     namespace: cfg.namespace,
-                    remoteWriteUsername: p.remoteWriteUsername,
+                    zoneWriterPrefix: p.remoteWriteUsername,
+                    acceptSharedWriter: p.acceptSharedWriter && !federating,
+                    // Every declared zone writes as its own user (generation 1 unless zoneCredentials says otherwise);
+                    // a zone removed from `zones` keeps none, so the global answers it 401.
+                    zoneWriters: federating ? {} : Object.fromEntries(cfg.zones.map((zone) => [zone, p.zoneCredentials[zone] ?? FIRST_GENERATION])),
                     retention: p.retention,
                     retentionSize: p.retentionSize,
                     storageSize: p.storageSize,
@@ -106,7 +113,6 @@ export function globalMetrics(
                 opts,
             );
             prometheus.warnings.forEach(warn);
-            const federating = m.federation !== undefined;
             return {
                 outputs: {
                     metricsBackend: pulumi.output("prometheus" as const),
@@ -115,14 +121,24 @@ export function globalMetrics(
                     remoteReadZones: pulumi.output(Object.keys(m.remoteRead?.zones ?? {})),
                     remoteWriteAuth: pulumi.output("basic" as const),
                     remoteWriteUrl: federating ? none() : prometheus.remoteWriteUrl,
-                    remoteWriteUsername: federating ? none() : prometheus.remoteWriteUsername,
                     remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("prometheus", p.remoteWriteProtocol)),
-                    remoteWritePassword: federating ? pulumi.secret("") : prometheus.remoteWritePassword,
+                    remoteWriteCredentials: pulumi.output(Object.fromEntries(Object.entries(prometheus.zoneWriters).map(([zone, w]) => [zone, w.view]))),
                     remoteWriteTenant: none(),
                     ampRegion: none(),
                     ampWorkspaceArn: none(),
                     prometheusQueryUrl: prometheus.queryUrl,
                 },
+                zoneCredentials: Object.fromEntries(
+                    Object.entries(prometheus.zoneWriters).map(([zone, w]) => [
+                        zoneCredentialOutput(zone),
+                        pulumi.secret(
+                            w.passwords.apply((byGeneration) => ({
+                                active: { ...w.view.active, password: byGeneration[String(w.view.active.generation)] },
+                                standby: w.view.standby === null ? null : { ...w.view.standby, password: byGeneration[String(w.view.standby.generation)] },
+                            })),
+                        ),
+                    ]),
+                ),
                 grafana: {
                     prometheus: { url: prometheus.queryUrl, basicAuthUser: GRAFANA_PROMETHEUS_USER, password: prometheus.readerPasswords[GRAFANA_PROMETHEUS_USER] },
                 },
@@ -168,13 +184,13 @@ export function globalMetrics(
                     remoteWriteAuth: pulumi.output("sigv4" as const),
                     remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("amp", cfg.globalPrometheus.remoteWriteProtocol)),
                     remoteWriteUrl: workspace.remoteWriteUrl,
-                    remoteWriteUsername: none(),
-                    remoteWritePassword: pulumi.secret(""),
+                    remoteWriteCredentials: pulumi.output<Record<string, ZoneWriterView>>({}),
                     remoteWriteTenant: none(),
                     ampRegion: pulumi.output(amp.region),
                     ampWorkspaceArn: workspace.arn,
                     prometheusQueryUrl: workspace.queryUrl,
                 },
+                zoneCredentials: {},
                 grafana: { prometheus: { url: workspace.queryUrl, sigv4Region: amp.region }, serviceAccountAnnotations },
             };
         }
@@ -221,13 +237,13 @@ export function globalMetrics(
                     remoteWriteAuth: pulumi.output("none" as const),
                     remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("mimir", cfg.globalPrometheus.remoteWriteProtocol)),
                     remoteWriteUrl: backend.pushUrl,
-                    remoteWriteUsername: none(),
-                    remoteWritePassword: pulumi.secret(""),
+                    remoteWriteCredentials: pulumi.output<Record<string, ZoneWriterView>>({}),
                     remoteWriteTenant: backend.tenant,
                     ampRegion: none(),
                     ampWorkspaceArn: none(),
                     prometheusQueryUrl: backend.queryUrl,
                 },
+                zoneCredentials: {},
                 grafana: { prometheus: { url: backend.queryUrl, tenant: mimir.tenant } },
             };
         }

@@ -8,7 +8,7 @@ import { ServiceExposure } from "../../components/prometheus/chart-values";
 import { ZoneCollector } from "../../components/telemetry/zone-collector";
 import { GlobalJaeger } from "../../components/traces/global-jaeger";
 import { ExposureConfig, GlobalConfig } from "../config/global-schema";
-import { GlobalStackExports } from "../global-outputs";
+import { GlobalStackExports, ZoneCredentialExports } from "../global-outputs";
 import { ClusterTarget, clusterTarget, regionalAwsProvider } from "../kubernetes-provider";
 import { LokiBucket } from "../../components/aws/loki-bucket";
 import { IrsaRole, irsaRoleName } from "../../components/aws/irsa-role";
@@ -29,7 +29,7 @@ import { observabilityNamespace } from "./namespace";
 export const GLOBAL_CP_ZONE = "global";
 
 /** Provisions an `<env>-global` stack and returns its exports. */
-export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg: GlobalConfig): GlobalStackExports {
+export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg: GlobalConfig): GlobalStackExports & ZoneCredentialExports {
     const cluster = clusterTarget(id.stack, cfg.kubernetes);
     const provider = cluster.provider;
     const namespace = observabilityNamespace(id.stack, cfg.namespace, provider);
@@ -102,6 +102,7 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
         prometheusReadPassword: pulumi.secret(metrics.grafana.prometheus.password ?? ""),
         jaegerQueryUrl: jaeger?.queryUrl ?? pulumi.output(""),
         lokiQueryUrl: loki?.queryUrl ?? pulumi.output(""),
+        ...metrics.zoneCredentials,
         tracesBackend: pulumi.output(cfg.traces.backend),
         logsBackend: pulumi.output(cfg.logs.backend),
         otlpTracesEndpoint: traces?.endpoint ?? pulumi.output(""),

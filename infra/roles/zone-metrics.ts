@@ -4,15 +4,21 @@ import { IrsaRole, irsaRoleName } from "../../components/aws/irsa-role";
 import { ZoneRemoteWriteArgs } from "../../components/prometheus/zone-prometheus";
 import { TENANT_HEADER } from "../../components/tenant-header";
 import { ZoneConfig } from "../config/zone-schema";
-import { ZoneDecisions, ZoneView } from "../global-outputs";
+import { ZoneCredentialSecret, ZoneDecisions, ZoneView } from "../global-outputs";
 import { ClusterTarget } from "../kubernetes-provider";
 
 /** The zone Prometheus' release name, which is also its ServiceAccount's (the IRSA trust names it). */
 export const ZONE_PROMETHEUS = "zone-prometheus";
 
 /** Problems with the zone's metrics config given what the global offers (checked before any resource). */
-export function zoneMetricsProblems(decisions: ZoneDecisions, cfg: ZoneConfig, globalStack: string): string[] {
+export function zoneMetricsProblems(decisions: ZoneDecisions, cfg: ZoneConfig, globalStack: string, zone: string, env: string): string[] {
     const problems: string[] = [];
+    if (decisions.metricsTransport === "remote-write" && decisions.remoteWriteAuth === "basic" && decisions.remoteWriteCredentials[zone] === undefined) {
+        problems.push(
+            `zone ${JSON.stringify(zone)}: ${globalStack} issues this zone no remote-write credential (it has: ${Object.keys(decisions.remoteWriteCredentials).join(", ") || "none"}); ` +
+                `allowed: a zone listed in mesh-observability:zones of stacks/Pulumi.${env}-global.yaml, after \`pulumi up\` of that stack (a revoked zone is removed there; destroy this stack instead)`,
+        );
+    }
     if (decisions.metricsTransport === "federation" && cfg.zonePrometheus.mode === "agent") {
         problems.push(`zonePrometheus.mode: "agent" has no /federate, and ${globalStack} federates the zones; allowed: server`);
     }
@@ -38,12 +44,25 @@ export function zoneRemoteWrite(
     cfg: ZoneConfig,
     cluster: ClusterTarget,
     stack: string,
+    credential: () => pulumi.Output<ZoneCredentialSecret>,
+    zone: string,
 ): ZoneRemoteWriteArgs | undefined {
     if (decisions.metricsTransport === "federation") return undefined;
     const protocol = decisions.remoteWriteProtocol;
     switch (decisions.remoteWriteAuth) {
-        case "basic":
-            return { auth: "basic", url: remoteWriteUrl, protocol, username: global.remoteWriteUsername, password: global.remoteWritePassword };
+        case "basic": {
+            // The generation the global marks active, user and password both from the mounted Secret: a rotation
+            // changes that Secret only, never prometheus.yml (zone-writers.ts).
+            const view = decisions.remoteWriteCredentials[zone];
+            return {
+                auth: "basic",
+                url: remoteWriteUrl,
+                protocol,
+                username: view.active.username,
+                password: credential().apply((c) => c.active.password),
+                usernameFromSecret: true,
+            };
+        }
         case "none":
             return { auth: "none", url: remoteWriteUrl, protocol, headers: { [TENANT_HEADER]: global.remoteWriteTenant } };
         case "sigv4": {

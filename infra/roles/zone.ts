@@ -14,7 +14,7 @@ import { collectorEndpoints } from "../../components/telemetry/collector-chart";
 import { ZoneCollector, ZoneCollectorTraces } from "../../components/telemetry/zone-collector";
 import { ConfigError } from "../config/load";
 import { ZoneConfig } from "../config/zone-schema";
-import { readGlobalOutputs, readZoneDecisions, ZoneDecisions } from "../global-outputs";
+import { readGlobalOutputs, readZoneCredential, readZoneDecisions, ZoneDecisions } from "../global-outputs";
 import { clusterTarget } from "../kubernetes-provider";
 import { environmentStackTargets } from "../environment-stacks";
 import { sharedClusterProblems } from "../shared-cluster";
@@ -40,6 +40,9 @@ export interface ZoneStackExports {
     readonly discoveryMode: pulumi.Output<string>;
     readonly prometheusAddress: pulumi.Output<string>;
     readonly remoteWriteUrl: pulumi.Output<string>;
+    /** The user this zone writes as and its credential generation (docs/operations.md); "" and 0 without basic auth. */
+    readonly remoteWriteUsername: pulumi.Output<string>;
+    readonly remoteWriteGeneration: pulumi.Output<number>;
     readonly madsServer: pulumi.Output<string>;
     readonly globalStack: pulumi.Output<string>;
     /** Trace and log backends this zone sends to (from the global stack). */
@@ -100,7 +103,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
     // A zone the global does not declare would send series nobody dashboards or alerts on.
     if (!decisions.zones.includes(id.zone)) undeclaredZone(id, globalStack, decisions.zones);
     const plan = planZoneTelemetry(decisions, cfg.policies, globalStack);
-    const problems = [...("problems" in plan ? plan.problems : []), ...zoneMetricsProblems(decisions, cfg, globalStack), ...zoneNetworkProblems(decisions, cfg, globalStack, id.zone)];
+    const problems = [...("problems" in plan ? plan.problems : []), ...zoneMetricsProblems(decisions, cfg, globalStack, id.zone, id.env), ...zoneNetworkProblems(decisions, cfg, globalStack, id.zone)];
     if (problems.length > 0 || "problems" in plan) throw new ConfigError(stackFile(id.stack), problems.map((p) => `${pulumi.getProject()}:${p}`));
     const cluster = clusterTarget(id.stack, cfg.kubernetes);
 
@@ -109,6 +112,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
     const p = cfg.zonePrometheus;
 
     const remoteWriteUrl = global.remoteWriteUrl;
+    const remoteWrite = zoneRemoteWrite(decisions, global, remoteWriteUrl, cfg, cluster, id.stack, () => readZoneCredential(ref, id.zone), id.zone);
     const provider = cluster.provider;
     const namespace = observabilityNamespace(id.stack, cfg.namespace, provider);
     const opts = { providers: [provider], dependsOn: [namespace] };
@@ -147,7 +151,8 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                 mode: p.mode,
             }),
             mode: p.mode,
-            remoteWrite: zoneRemoteWrite(decisions, global, remoteWriteUrl, cfg, cluster, id.stack),
+            // Only this zone's credential output is read: a zone never holds another zone's password.
+            remoteWrite,
             retention: p.retention,
             storageSize: p.storageSize,
             storageClassName: p.storageClassName,
@@ -249,6 +254,8 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
         discoveryMode: pulumi.output(podDiscovery ? "kubernetes_sd" : "kuma_sd"),
         prometheusAddress: prometheus.address,
         remoteWriteUrl,
+        remoteWriteUsername: pulumi.output(remoteWrite?.auth === "basic" ? remoteWrite.username : ""),
+        remoteWriteGeneration: pulumi.output(remoteWrite?.auth === "basic" ? decisions.remoteWriteCredentials[id.zone].active.generation : 0),
         madsServer: pulumi.output(podDiscovery ? "" : cp.madsUrl),
         globalStack: pulumi.output(globalStack),
         tracesBackend: pulumi.output(decisions.tracesBackend),
@@ -261,7 +268,7 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
         controlPlaneOtelEnv: pulumi.output(cpEnv),
         controlPlaneValuesSnippet: pulumi.output(Object.keys(cpEnv).length > 0 ? controlPlaneValuesSnippet({ product: cfg.mesh.product, env: cpEnv }) : ""),
         meshPoliciesYaml: policies?.policyYaml ?? pulumi.output(""),
-        existingPrometheusSnippet: prometheus.configText.apply((text) => existingPrometheusSnippet(text, globalStack)),
+        existingPrometheusSnippet: prometheus.configText.apply((text) => existingPrometheusSnippet(text, globalStack, id.zone)),
     };
 }
 

@@ -1,5 +1,5 @@
 import * as fs from "fs";
-import { startGeneratedGlobal } from "../support/generated-global";
+import { startGeneratedGlobal, zoneWriters } from "../support/generated-global";
 import { startGeneratedZone } from "../support/generated-zone";
 import * as http from "http";
 import * as snappy from "snappyjs";
@@ -127,8 +127,9 @@ export async function benchEnvironment(zones: number, scrapeInterval?: string): 
     });
 }
 
+/** The first zone's credential (the bench's synthetic writer and queries use it). */
 export function writerAuth(globalEv: StackEvaluation): BasicAuth {
-    return { username: String(output(globalEv, "remoteWriteUsername")), password: String(output(globalEv, "remoteWritePassword")) };
+    return Object.values(zoneWriters(globalEv))[0];
 }
 
 /** The global as generated (config, web config with basic auth, flags); only addresses and mounts localised. */

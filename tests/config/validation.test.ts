@@ -88,6 +88,11 @@ describe("stack config validation", () => {
         ["an apiServerCidrs IPv6 entry with a zone index", "test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ apiServerCidrs: ["fe80::1%eth0/64"] }) }, /mesh-observability:networkPolicies\.apiServerCidrs\[0\]: "fe80::1%eth0\/64" is not a CIDR/],
         ["an unknown key under the zone's networkPolicies", "test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ enabled: true, grafanaUiCidrs: [] }) }, /mesh-observability:networkPolicies\.grafanaUiCidrs: unknown key; allowed keys here: enabled, globalSourceCidrs, apiServerCidrs/],
         ["a grafanaUiCidrs octet over 255 (same CIDR check as the zone)", "test-global", { ...validGlobal, [`${P}:networkPolicies`]: JSON.stringify({ grafanaUiCidrs: ["300.0.0.0/8"] }) }, /mesh-observability:networkPolicies\.grafanaUiCidrs\[0\]: "300\.0\.0\.0\/8" is not a CIDR; allowed: e\.g\. 10\.0\.0\.0\/8 or fd00::\/8/],
+        ["a credential for an undeclared zone", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { west: { active: 2 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.west: zone "west" is not in zones \(a removed zone keeps no credential\); allowed: east/],
+        ["a standby generation equal to the active one", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { active: 2, standby: 2 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.standby: 2 is the active generation; allowed: another generation \(the next one before the zone switches, the old one right after\), or unset/],
+        ["a generation that is not a positive integer", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { active: 1.5 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.active: 1\.5 is not a generation; allowed: a positive integer/],
+        ["a credential without active generation", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { standby: 1 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.active: required key is missing/],
+        ["an unknown key in a zone credential", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ zoneCredentials: { east: { active: 2, next: 3 } } }) }, /mesh-observability:globalPrometheus\.zoneCredentials\.east\.next: unknown key; allowed keys here: active, standby/],
         ["a load balancer sourceRanges entry with prefix 99", "test-global", { ...validGlobal, [`${P}:globalPrometheus`]: JSON.stringify({ exposure: { type: "load-balancer", host: "p.example.com", sourceRanges: ["10.0.0.0/99"] } }) }, /mesh-observability:globalPrometheus\.exposure\.sourceRanges\[0\]: "10\.0\.0\.0\/99" is not a CIDR/],
     ];
 
@@ -139,6 +144,17 @@ describe("stack config validation", () => {
         // Reported with the zone's other cross-stack problems, all at once.
         const both = await failure("test-zone-east", { ...validZone, [`${P}:networkPolicies`]: JSON.stringify({ enabled: true }), [`${P}:zonePrometheus`]: JSON.stringify({ mode: "agent" }) }, federating);
         assert.match(both.message, /zonePrometheus\.mode: "agent" has no \/federate[\s\S]*networkPolicies\.globalSourceCidrs: empty/);
+    });
+
+    it("rejects a zone the global issues no remote-write credential (revoked, or the global not yet up), before any resource", async () => {
+        const revoked = zoneDecisions({ zones: ["east", "west"], remoteWriteCredentials: { west: { active: { generation: 1, username: "zone-writer-west-g1" }, standby: null } } });
+        const { message, registered } = await failure("test-zone-east", validZone, revoked);
+        assert.match(message, /^stacks\/Pulumi\.test-zone-east\.yaml: invalid configuration:/);
+        assert.match(
+            message,
+            /zone "east": organization\/mesh-observability\/test-global issues this zone no remote-write credential \(it has: west\); allowed: a zone listed in mesh-observability:zones of stacks\/Pulumi\.test-global\.yaml, after `pulumi up` of that stack/,
+        );
+        assert.equal(registered, 0);
     });
 
     it("accepts IPv4 and IPv6 CIDRs in the zone's and the global's CIDR keys, each defaulting to []", () => {

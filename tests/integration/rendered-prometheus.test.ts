@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { BasicAuth, loopbackRequest, waitFor } from "../support/loopback-http";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
-import { output } from "../support/plan-access";
+import { zoneWriters } from "../support/generated-global";
 import { freePort } from "../support/ports";
 import { PROMETHEUS_BIN, stopAllPrometheus } from "../support/prometheus-process";
 import { RenderedEnvironment, renderedShippedEnvironments } from "../support/rendered-environments";
@@ -25,7 +25,8 @@ describe(`rendered pods: local's global and zone Prometheus from their StatefulS
     before(async () => {
         env = (await renderedShippedEnvironments()).find((e) => e.env === "local")!;
         const [g, east] = env.stacks;
-        writer = { username: String(output(g.evaluation, "remoteWriteUsername")), password: String(output(g.evaluation, "remoteWritePassword")) };
+        // Zone east's own credential (its secret output on the global), which its rendered Secret carries.
+        writer = zoneWriters(g.evaluation).east;
         const globalPort = await freePort();
         global = await startRenderedPrometheus(g, "global-prometheus", {
             name: "rendered-global",

@@ -6,6 +6,7 @@ import { compareSync } from "bcryptjs";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { containsSecret } from "../../infra/plan/secret-values";
+import { ZoneCredentialSecret } from "../../infra/global-outputs";
 import { environmentStacks } from "../../infra/plan/stack-files";
 import { runPlan } from "../../infra/plan/cli";
 import { file, one, output, revealed, yamlFile } from "../support/plan-access";
@@ -36,52 +37,69 @@ describe("shipped environments under Pulumi's mock runtime", function () {
 
     for (const env of ["local", "prod"]) {
         describe(`${env}: cross-stack wiring`, () => {
-            it("each zone remote-writes to exactly the global's URL, as the global's user", () => {
+            /** The zone's own credential, as only that zone reads it from the global. */
+            const credentialOf = (g: StackEvaluation, z: StackEvaluation) => output(g, `remoteWriteCredential-${output(z, "zone")}`) as ZoneCredentialSecret;
+
+            it("each zone remote-writes to exactly the global's URL, as its own user (generation 1 by default)", () => {
                 const g = global(env);
+                const users = new Set<string>();
                 for (const z of zones(env)) {
+                    const zone = String(output(z, "zone"));
                     const rw = yamlFile(z, "prometheus", "prometheus.yml").remote_write[0];
                     assert.equal(rw.url, output(g, "remoteWriteUrl"));
-                    assert.equal(rw.basic_auth.username, output(g, "remoteWriteUsername"));
+                    const user = revealed(one(z, SECRET, "zone-prometheus-remote-write")).stringData["remote-write-username"];
+                    assert.equal(user, `zone-writer-${zone}-g1`);
+                    assert.deepEqual((output(g, "remoteWriteCredentials") as Record<string, unknown>)[zone], { active: { generation: 1, username: `zone-writer-${zone}-g1` }, standby: null });
+                    assert.equal(output(z, "remoteWriteUsername"), user);
+                    assert.equal(output(z, "remoteWriteGeneration"), 1);
                     assert.equal(output(z, "remoteWriteUrl"), output(g, "remoteWriteUrl"));
+                    users.add(user);
                 }
+                assert.equal(users.size, zones(env).length, "no two zones share a user");
             });
 
-            it("each zone's credential Secret holds the global's password, as a secret, mounted where password_file points", () => {
+            it("each zone's credential Secret holds its own password (no other zone's), as a secret, mounted where password_file points", () => {
                 const g = global(env);
                 for (const z of zones(env)) {
                     const secret = one(z, SECRET, "zone-prometheus-remote-write");
                     assert.ok(containsSecret(secret.inputs.stringData), "stringData must be a secret");
-                    assert.equal(revealed(secret).stringData["remote-write-password"], output(g, "remoteWritePassword"));
+                    const own = credentialOf(g, z);
+                    assert.deepEqual(revealed(secret).stringData, { "remote-write-password": own.active.password, "remote-write-username": own.active.username });
+                    for (const other of zones(env).filter((o) => o !== z)) assert.notEqual(credentialOf(g, other).active.password, own.active.password);
                     const rw = yamlFile(z, "prometheus", "prometheus.yml").remote_write[0];
                     const values = revealed(one(z, CHART, "zone-prometheus-chart")).values;
                     const mount = values.server.extraSecretMounts.find((m: any) => m.secretName === "zone-prometheus-remote-write");
-                    assert.equal(rw.basic_auth.password_file, `${mount.mountPath}/remote-write-password`);
+                    assert.deepEqual(rw.basic_auth, { username_file: `${mount.mountPath}/remote-write-username`, password_file: `${mount.mountPath}/remote-write-password` });
                 }
             });
 
             it("no ConfigMap carries a password", () => {
                 const g = global(env);
-                const password = String(output(g, "remoteWritePassword"));
+                const passwords = zones(env).map((z) => credentialOf(g, z).active.password);
                 for (const s of envs.get(env)!.stacks) {
                     for (const r of s.resources.filter((x) => x.type === "kubernetes:core/v1:ConfigMap")) {
-                        assert.ok(!JSON.stringify(r.inputs).includes(password), `${s.stack} ${r.name}`);
+                        for (const password of passwords) assert.ok(!JSON.stringify(r.inputs).includes(password), `${s.stack} ${r.name}`);
                     }
                 }
             });
 
-            it("the global's web config admits the zone user with the exported password (bcrypt)", () => {
+            it("the global's web config admits each zone's user with that zone's exported password only (bcrypt)", () => {
                 const g = global(env);
                 const web = yamlFile(g, "prometheus", "web-config.yml");
-                const hash = web.basic_auth_users[String(output(g, "remoteWriteUsername"))];
-                assert.ok(compareSync(String(output(g, "remoteWritePassword")), hash));
-                assert.ok(!compareSync("wrong", hash));
+                for (const z of zones(env)) {
+                    const own = credentialOf(g, z);
+                    const hash = web.basic_auth_users[own.active.username];
+                    assert.ok(compareSync(own.active.password, hash));
+                    assert.ok(!compareSync("wrong", hash));
+                    for (const other of zones(env).filter((o) => o !== z)) assert.ok(!compareSync(credentialOf(g, other).active.password, hash), "another zone's password");
+                }
             });
 
-            it("exports the password only as a secret output", () => {
+            it("exports each zone's credential only as a secret output; users and generations in plain", () => {
                 const g = global(env);
-                assert.equal(g.outputs.remoteWritePassword.secret, true);
-                for (const key of ["remoteWriteUrl", "remoteWriteUsername", "zones", "environment"]) assert.equal(g.outputs[key].secret, false, key);
-                for (const z of zones(env)) for (const key of ["zone", "prometheusAddress", "discoveryMode", "remoteWriteUrl"]) assert.equal(z.outputs[key].secret, false, `${z.stack} ${key}`);
+                for (const z of zones(env)) assert.equal(g.outputs[`remoteWriteCredential-${output(z, "zone")}`].secret, true);
+                for (const key of ["remoteWriteUrl", "remoteWriteCredentials", "zones", "environment"]) assert.equal(g.outputs[key].secret, false, key);
+                for (const z of zones(env)) for (const key of ["zone", "prometheusAddress", "discoveryMode", "remoteWriteUrl", "remoteWriteUsername"]) assert.equal(z.outputs[key].secret, false, `${z.stack} ${key}`);
             });
 
             it("zones export their Prometheus address, zone name and discovery mode", () => {
@@ -156,11 +174,18 @@ describe("cross-stack failures", () => {
         const files = environmentStacks(path.join(__dirname, "..", "..", "stacks"), "local");
         const { evaluateStack } = await import("../../infra/plan/evaluate-stack");
         const g = await evaluateStack(files[0], new Map());
-        const { remoteWriteUsername, ...partial } = g.outputs;
-        assert.ok(remoteWriteUsername);
+        const { remoteWriteCredentials, ...partial } = g.outputs;
+        assert.ok(remoteWriteCredentials);
         await assert.rejects(
             evaluateStack(files[1], new Map([["organization/mesh-observability/local-global", partial]])),
-            /Required output 'remoteWriteUsername' does not exist on stack 'organization\/mesh-observability\/local-global'/,
+            /Required output 'remoteWriteCredentials' does not exist on stack 'organization\/mesh-observability\/local-global'/,
+        );
+        // A zone reads its own credential output by name: without it, that name is what fails.
+        const { ["remoteWriteCredential-east"]: east, ...withoutEast } = g.outputs;
+        assert.ok(east);
+        await assert.rejects(
+            evaluateStack(files[1], new Map([["organization/mesh-observability/local-global", withoutEast]])),
+            /Required output 'remoteWriteCredential-east' does not exist on stack 'organization\/mesh-observability\/local-global'/,
         );
     });
 
@@ -213,20 +238,23 @@ describe("npm run plan", function () {
         const { out } = await plan();
         const evaluation = await evaluateEnvironment("local");
         const g = evaluation.stacks[0];
-        const secrets = [String(output(g, "remoteWritePassword")), ...Object.values(yamlFile(g, "prometheus", "web-config.yml").basic_auth_users as Record<string, string>)];
+        const secrets = [...["east", "west"].map((zone) => (output(g, `remoteWriteCredential-${zone}`) as ZoneCredentialSecret).active.password), ...Object.values(yamlFile(g, "prometheus", "web-config.yml").basic_auth_users as Record<string, string>)];
         for (const f of walk(out)) {
             const text = fs.readFileSync(f, "utf8");
             for (const s of secrets) assert.ok(!text.includes(s), `${path.relative(out, f)} leaks a secret`);
         }
-        assert.ok(!walk(out).some((f) => f.endsWith("web-config.yml") || f.endsWith("remote-write-password")));
-        assert.equal(JSON.parse(fs.readFileSync(path.join(out, "local-global", "outputs.json"), "utf8")).remoteWritePassword, "[secret]");
+        assert.ok(!walk(out).some((f) => f.endsWith("web-config.yml") || /remote-write-password/.test(path.basename(f))));
+        assert.equal(JSON.parse(fs.readFileSync(path.join(out, "local-global", "outputs.json"), "utf8"))["remoteWriteCredential-east"], "[secret]");
     });
 
     it("writes secret files byte for byte with --show-secrets", async () => {
         const { out } = await plan("--show-secrets");
         const g = (await evaluateEnvironment("local")).stacks[0];
         assert.equal(fs.readFileSync(path.join(out, "local-global", "files", "prometheus", "web-config.yml"), "utf8"), file(g, "prometheus", "web-config.yml"));
-        assert.equal(fs.readFileSync(path.join(out, "local-zone-east", "files", "prometheus", "remote-write-password"), "utf8"), output(g, "remoteWritePassword"));
+        assert.equal(
+            fs.readFileSync(path.join(out, "local-zone-east", "files", "prometheus", "remote-write-password"), "utf8"),
+            (output(g, "remoteWriteCredential-east") as ZoneCredentialSecret).active.password,
+        );
     });
 
     it("exits non-zero with usage on bad arguments and names unknown environments", async () => {

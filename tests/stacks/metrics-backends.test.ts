@@ -135,7 +135,8 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                 assert.equal(output(g(), "ampRegion"), "us-east-1");
                 assert.equal(output(g(), "ampWorkspaceArn"), state.arn);
                 assert.equal(output(g(), "ampWorkspaceArn"), `arn:aws:aps:us-east-1:${PLAN_AWS_ACCOUNT}:workspace/${endpoint.split("/")[4]}`);
-                assert.equal(output(g(), "remoteWriteUsername"), "");
+                assert.deepEqual(output(g(), "remoteWriteCredentials"), {});
+                assert.deepEqual(Object.keys(g().outputs).filter((k) => k.startsWith("remoteWriteCredential-")), [], "SigV4 zones get no basic-auth credential");
                 assert.equal(output(g(), "remoteWriteTenant"), "");
             });
 

@@ -31,7 +31,9 @@ describe("operability outputs: snippets for teams that run things themselves", f
                 ["kuma-dataplanes", "kuma-control-plane"],
             );
             assert.deepEqual(snippet.scrape_configs[0], ours.scrape_configs[0]);
-            assert.ok(!JSON.stringify(snippet).includes(String(output(env.stacks[0], "remoteWritePassword"))), "no password in the snippet");
+            const credential = output(env.stacks[0], `remoteWriteCredential-${output(z, "zone")}`) as { active: { password: string } };
+            assert.match(credential.active.password, /^[A-Za-z0-9]{32}$/);
+            assert.ok(!JSON.stringify(snippet).includes(credential.active.password), "no password in the snippet");
         }
     });
 

@@ -49,7 +49,7 @@ describe("traces, logs and mesh policies wired across stacks", function () {
                     assert.notEqual(output(g, key), "", key);
                     assert.equal(g.outputs[key].secret, false, key);
                 }
-                for (const key of ["grafanaAdminPassword", "datadogApiKey", "remoteWritePassword"]) assert.equal(g.outputs[key].secret, true, key);
+                for (const key of ["grafanaAdminPassword", "datadogApiKey", ...(output(g, "zones") as string[]).map((zone) => `remoteWriteCredential-${zone}`)]) assert.equal(g.outputs[key].secret, true, key);
                 assert.match(String(output(g, "lokiPushUrl")), /\/loki\/api\/v1\/push$/);
                 assert.match(String(output(g, "lokiOtlpUrl")), /\/otlp$/);
             });

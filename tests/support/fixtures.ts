@@ -22,6 +22,7 @@ export const zoneDecisions = (over: Partial<ZoneDecisions> = {}): ZoneDecisions 
     remoteReadZones: [],
     remoteWriteAuth: "basic",
     remoteWriteProtocol: "2.0",
+    remoteWriteCredentials: { east: { active: { generation: 1, username: "zone-writer-east-g1" }, standby: null } },
     ampRegion: "",
     tracesBackend: "none",
     logsBackend: "none",

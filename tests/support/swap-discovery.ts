@@ -28,7 +28,7 @@ export const KUMA_SD_DEFAULT_REFRESH_INTERVAL = "15s";
 export const KUMA_SD_DEFAULT_FETCH_TIMEOUT = "2m";
 
 /** Keys whose string value is a file path Prometheus reads (http_config auth and TLS). */
-export const FILE_PATH_KEYS = ["password_file", "credentials_file", "bearer_token_file", "client_secret_file", "ca_file", "cert_file", "key_file"] as const;
+export const FILE_PATH_KEYS = ["username_file", "password_file", "credentials_file", "bearer_token_file", "client_secret_file", "ca_file", "cert_file", "key_file"] as const;
 
 export function parsePrometheusYaml(text: string): PrometheusConfig {
     const parsed: unknown = YAML.parse(text);

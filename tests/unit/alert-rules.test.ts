@@ -87,6 +87,47 @@ describe("alert rules (promtool)", function () {
         assert.ok(r.ok, r.output);
     });
 
+    it("global: a zone removed on purpose (no longer in zones) pages for nothing, though its last samples stay; while declared, the same silence pages", () => {
+        // south sent for 5m, then was revoked (its writes get 401) and removed from zones; east keeps sending.
+        const input_series = [
+            { series: 'up{job="prometheus", zone="east", instance="localhost:9090"}', values: "1x80" },
+            { series: 'up{job="prometheus", zone="south", instance="localhost:9090"}', values: "1x20" },
+        ];
+        const late = (zone: string) => ({
+            exp_labels: { severity: "critical", zone },
+            exp_annotations: {
+                summary: `Zone ${zone} has sent nothing for 15m 0s`,
+                description: "The newest sample from zone " + zone + " is older than 300s (checked over the last hour, so it keeps firing after the series goes out of the 5m lookback).",
+            },
+        });
+        const run = (zones: string[], expected: { stopped: object[]; late: object[] }) => {
+            const tests = {
+                rule_files: ["global-alerts.yml"],
+                evaluation_interval: "15s",
+                tests: [
+                    {
+                        interval: "15s",
+                        input_series,
+                        alert_rule_test: [
+                            // 20m: south silent for 15m, well inside ZoneSendingLate's 1h look-back.
+                            { eval_time: "20m", alertname: "ZoneStoppedSending", exp_alerts: expected.stopped },
+                            { eval_time: "20m", alertname: "ZoneSendingLate", exp_alerts: expected.late },
+                        ],
+                        // Its samples are still there: the silence is not for lack of data.
+                        promql_expr_test: [{ expr: 'count_over_time(up{zone="south"}[1h])', eval_time: "20m", exp_samples: [{ labels: '{instance="localhost:9090", job="prometheus", zone="south"}', value: 21 }] }],
+                    },
+                ],
+            };
+            return promtool({ "global-alerts.yml": renderGlobalAlertRules({ zones }), "test.yml": stringify(tests) }, ["test", "rules", "test.yml"]);
+        };
+        const removed = run(["east"], { stopped: [], late: [] });
+        assert.ok(removed.ok, removed.output);
+        // Control: the same series with south still declared page twice, so the quiet result above is the zone list's doing.
+        const declared = run(["east", "south"], { stopped: [stopped("south")], late: [late("south")] });
+        assert.ok(declared.ok, declared.output);
+        assert.match(renderGlobalAlertRules({ zones: ["east"] }), /zone=~"east"/);
+    });
+
     it("zone: remote write stuck for longer than 120s for 5m fires ZoneRemoteWriteLagging; a healthy queue does not", () => {
         const url = "http://global.example/api/v1/write";
         // highest appended timestamp follows the clock; the sent one follows it, then sticks at 150s (receiver gone at 2.5m).

@@ -117,7 +117,7 @@ describe("GlobalPrometheus glue for federation and remote read", function () {
         const run = await registrationsOf("test-global", () => {
             const g = new GlobalPrometheus("global-prometheus", {
                 namespace: "obs",
-                remoteWriteUsername: "zone-writer",
+                zoneWriterPrefix: "zone-writer",
                 retention: "15d",
                 storageSize: "50Gi",
                 scrapeInterval: "30s",
@@ -132,7 +132,7 @@ describe("GlobalPrometheus glue for federation and remote read", function () {
                 },
                 remoteRead: [{ zone: "west", url: "https://prom-west.example.com/api/v1/read", readRecent: true, username: "reader", password: pulumi.secret("west-read-pw") }],
             });
-            return { config: pulumi.output(g.configText), password: g.remoteWritePassword };
+            return { config: pulumi.output(g.configText) };
             // The plan's mocks: RandomPassword yields a real bcrypt hash, which the web config Secret (and so the chart) waits for.
         }, planMocks({ stack: "test-global", stackOutputs: new Map() }));
         const text = String(run.outputs.config);

@@ -9,7 +9,7 @@ import { renderZonePrometheusConfig } from "../../components/prometheus/zone-con
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { counterAssignment, COUNTER_METRIC, startCounterEndpoint } from "../support/counted-samples";
 import { zoneSettings } from "../support/fixtures";
-import { startGeneratedGlobal } from "../support/generated-global";
+import { startGeneratedGlobal, zoneWriters } from "../support/generated-global";
 import { startGeneratedZone } from "../support/generated-zone";
 import { startKumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { BasicAuth, waitFor } from "../support/loopback-http";
@@ -80,30 +80,33 @@ describe(`Prometheus 2.x compatibility (Debian's ${VERSION2})`, function () {
     });
 
     /**
-     * What the snippet's header tells a team on Prometheus older than 2.54 to do: drop
-     * `protobuf_message` and `metadata_config.send` (Remote Write 2.0); the global accepts 1.0 too.
+     * What the snippet's header tells a team on an older Prometheus to do: drop `protobuf_message`
+     * and `metadata_config.send` (Remote Write 2.0 needs 2.54+; the global accepts 1.0 too), and
+     * write the zone's active user as `username` where basic_auth lacks `username_file`.
      */
-    const asRemoteWrite1 = (remoteWrite: unknown): unknown =>
+    const asFor2x = (remoteWrite: unknown): unknown =>
         (remoteWrite as Array<Record<string, unknown>>).map(({ protobuf_message: _dropped, ...rw }) => {
             const { send: _send, ...metadata } = (rw.metadata_config ?? {}) as Record<string, unknown>;
-            return { ...rw, metadata_config: metadata };
+            const { username_file: _file, ...auth } = rw.basic_auth as Record<string, unknown>;
+            return { ...rw, metadata_config: metadata, basic_auth: { ...auth, username: zoneWriters(env.stacks[0]).east.username } };
         });
     const snippetText = () => String(output(zoneEv(), "existingPrometheusSnippet"));
 
     it("existingPrometheusSnippet merged into an existing config passes promtool 2.42 once its header's 2.x instruction is applied (kuma_sd swapped: Debian's build lacks it)", () => {
         assert.match(snippetText(), /protobuf_message \(Remote Write 2\.0\) needs Prometheus 2\.54 or later; on an older one remove it and metadata_config\.send/);
+        assert.match(snippetText(), /basic_auth lacks username_file \(2\.42 refuses it\), write username: <active\.username> instead/);
         const snippet = parse(snippetText()) as PrometheusConfig;
         const { files, pathMap } = localPrometheusInputs(zoneEv(), "zone-prometheus");
         const existing = { global: { scrape_interval: "30s" }, scrape_configs: [{ job_name: "node", static_configs: [{ targets: ["node-exporter:9100"] }] }] };
         const merged = rewriteFilePaths(swapKumaSdForHttpSd(mergeInto(existing, snippet), () => "http://127.0.0.1:9/targets"), pathMap);
         const asIs = promtoolCheckConfig(renderPrometheusYaml(merged), files, { promtool: PROMTOOL2_BIN });
-        assert.ok(!asIs.ok && /protobuf_message/.test(asIs.output), `2.42 should refuse the 2.0 key: ${asIs.output}`);
-        const r = promtoolCheckConfig(renderPrometheusYaml({ ...merged, remote_write: asRemoteWrite1(merged.remote_write) }), files, { promtool: PROMTOOL2_BIN });
+        assert.ok(!asIs.ok && /protobuf_message|username_file/.test(asIs.output), `2.42 should refuse the snippet as it is: ${asIs.output}`);
+        const r = promtoolCheckConfig(renderPrometheusYaml({ ...merged, remote_write: asFor2x(merged.remote_write) }), files, { promtool: PROMTOOL2_BIN });
         assert.ok(r.ok, r.output);
         assert.match(r.output, /SUCCESS/);
     });
 
-    it("a 2.42 running the snippet merged into its own config (Remote Write 1.0, as its header says) scrapes the mesh and remote-writes to the generated 3.5 global", async () => {
+    it("a 2.42 running the snippet merged into its own config (Remote Write 1.0 and an inline username, as its header says) scrapes the mesh and remote-writes to the generated 3.5 global", async () => {
         const snippet = parse(snippetText()) as PrometheusConfig;
         const generated = yamlFile(zoneEv(), "prometheus", "prometheus.yml");
         assert.deepEqual(snippet.remote_write, generated.remote_write, "the snippet writes exactly as the zone does");
@@ -123,7 +126,7 @@ describe(`Prometheus 2.x compatibility (Debian's ${VERSION2})`, function () {
                 const jobs = (cfg.scrape_configs as Array<{ job_name: string }>).filter((j) => j.job_name !== "prometheus");
                 assert.deepEqual(jobs.map((j) => j.job_name), (snippet.scrape_configs as Array<{ job_name: string }>).map((j) => j.job_name));
                 const existing = { global: { scrape_interval: "1s" }, scrape_configs: [{ job_name: "node", static_configs: [{ targets: [nodeExporter.address] }] }] };
-                return mergeInto(existing, { global: cfg.global, scrape_configs: jobs, remote_write: asRemoteWrite1(cfg.remote_write) });
+                return mergeInto(existing, { global: cfg.global, scrape_configs: jobs, remote_write: asFor2x(cfg.remote_write) });
             },
         });
         stops.push(() => zone.stopDiscovery());

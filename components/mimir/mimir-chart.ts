@@ -3,9 +3,9 @@ import { S3_KEY_REFERENCES, s3KeysEnvFrom } from "../aws/s3-keys";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW, outOfOrderWindowMs } from "../prometheus/outage-survival";
 /**
  * Grafana Mimir as the global metrics backend: the mimir-distributed chart, pinned, with the
- * values built here. Facts from the chart's own values.yaml (../shared/upstream/
- * mimir-distributed-chart-5.7.0, checked by tests/unit/mimir.test.ts) unless marked otherwise;
- * the notes (backends-facts.md) have no Mimir section.
+ * values built here. Facts from the chart's own values.yaml (grafana/mimir
+ * operations/helm/charts/mimir-distributed/values.yaml at chart 5.7.0, checked by
+ * tests/unit/mimir.test.ts) unless marked otherwise.
  *
  * Proxy: 5.7.0 still renders the deprecated `nginx` Deployment by default (`nginx.enabled: true`,
  * `gateway.enabledNonEnterprise: false`; values.yaml: "DEPRECATED: use the 'gateway' section
@@ -44,7 +44,7 @@ export const GATEWAY_NO_AUTH_TENANT = "anonymous";
 /**
  * Per-tenant limits we raise. Mimir's defaults (limits.max_global_series_per_user 150000,
  * ingestion_rate 10000 samples/s, ingestion_burst_size 200000; Mimir configuration reference,
- * from memory: not in the notes or in the chart's values) are sized for one small tenant, and our
+ * grafana.com/docs/mimir/latest/configure/configuration-parameters: limits; not in the chart's values) are sized for one small tenant, and our
  * one tenant carries every zone: at the defaults the distributors answer 429 as soon as a mesh
  * of a few hundred dataplanes reports.
  */

@@ -6,9 +6,9 @@ import { formatPromDuration, parsePromDuration } from "./duration";
  * Why: MADS (kuma_sd's server, :5676) is deprecated on Kubernetes in 2.14 and does not start on
  * Kubernetes control planes from 3.0 (kumahq/kuma PR #17868, issue #17765); UPGRADE.md tells
  * Kubernetes users to "migrate to `MeshMetric` with Prometheus Kubernetes service discovery"
- * (../shared/notes/kuma-facts.md §0.2). The jobs keep the names the Kuma dashboards filter on
- * (`kuma-dataplanes`, `kuma-zone-proxies`, `kuma-control-plane`: kuma-facts.md §7, from kumahq/kuma
- * dashboards/grafana/README.md) and the labels of the MADS job (`mesh`, `dataplane`, `pod`,
+ * (kumahq/kuma UPGRADE.md on master; pkg/mads/server/server.go). The jobs keep the names the Kuma
+ * dashboards filter on (`kuma-dataplanes`, `kuma-zone-proxies`, `kuma-control-plane`: kumahq/kuma
+ * dashboards/grafana/README.md, from v2.14.0) and the labels of the MADS job (`mesh`, `dataplane`, `pod`,
  * `namespace`); `zone` stays an external label, as in the MADS config.
  *
  * The recipe, and where each piece comes from. The notes give only part of it (marked "notes");
@@ -56,9 +56,9 @@ import { formatPromDuration, parsePromDuration } from "./duration";
  * scraped by one job only.
  *
  * Control plane: every pod labelled `app: <appLabel>` in the control plane namespace, on :5680
- * /metrics (notes §5, CP ports). `kuma-control-plane` is the chart's pod label
+ * /metrics (Kuma docs, app/_src/production/use-mesh.md, control plane ports). `kuma-control-plane` is the chart's pod label
  * (`{{ include "kuma.name" . }}-control-plane` in the selector labels quoted by controlPlane.affinity,
- * ../shared/upstream/kuma-2.14.3/values.yaml). Scraping each pod, not the Service, gives HA
+ * kumahq/kuma v2.14.3 deployments/charts/kuma/values.yaml). Scraping each pod, not the Service, gives HA
  * control planes one series per replica instead of whichever replica the Service picked.
  *
  * Every job keeps only `Running` pods: a Pending pod's proxy is not listening yet (a permanent
@@ -72,13 +72,13 @@ export const KUMA_DATAPLANES_JOB = "kuma-dataplanes";
 export const KUMA_ZONE_PROXIES_JOB = "kuma-zone-proxies";
 export const KUMA_CONTROL_PLANE_JOB = "kuma-control-plane";
 
-/** MeshMetric Prometheus backend defaults (kuma-facts.md §4). */
+/** MeshMetric Prometheus backend defaults (kumahq/kuma v2.14.3 pkg/plugins/policies/meshmetric/api/v1alpha1/meshmetric.go). */
 export const DEFAULT_MESH_METRIC_PORT = 5670;
 export const DEFAULT_MESH_METRIC_PATH = "/metrics";
 /** Zone proxies' Envoy stats through the readiness proxy (Kong observability page; kuma dashboards README). */
 export const DEFAULT_ZONE_PROXY_PORT = 9902;
 export const DEFAULT_ZONE_PROXY_PATH = "/stats/prometheus";
-/** Control plane metrics port and path (kuma-facts.md §5 CP ports: 5680 health and metrics at /metrics). */
+/** Control plane metrics port and path (Kuma docs, app/_src/production/use-mesh.md: 5680 health and metrics at /metrics). */
 export const DEFAULT_CONTROL_PLANE_METRICS_PORT = 5680;
 export const DEFAULT_CONTROL_PLANE_METRICS_PATH = "/metrics";
 /** The kuma chart's control plane pod label `app` (kuma-2.14.3 values.yaml controlPlane.affinity). */

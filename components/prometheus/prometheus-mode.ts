@@ -1,6 +1,6 @@
 /**
  * Server or agent mode, and the command-line flags each needs for a given Prometheus release.
- * The flag moved between majors (backends-facts §1): 2.32 introduced `--enable-feature=agent`,
+ * The flag moved between majors (prometheus/prometheus CHANGELOG.md: 2.32.0 and 3.0.0; cmd/prometheus/main.go): 2.32 introduced `--enable-feature=agent`,
  * 3.0 made agent mode stable as `--agent` and removed the feature flag (3.5 only warns "Unknown
  * option for --enable-feature" option=agent, parses the flags as a server's and exits 3 on
  * `--storage.agent.path`; 2.42 refuses `--agent` as an unknown flag: both measured in the tests).

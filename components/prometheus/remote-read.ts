@@ -7,7 +7,7 @@ import { basicAuthBlock, validateZoneNames, ZoneBasicAuth } from "./zone-endpoin
  * external labels (zone) to what it returns, so results come back zone-labelled and a
  * `{zone="west"}` query gets nothing from east. `filter_external_labels: false` because the
  * global's own external labels (it sets none today) must never become selectors the zones'
- * data cannot match (backends-facts §2; the option exists since 2.34).
+ * data cannot match (prometheus/prometheus docs/configuration/configuration.md, <remote_read>; the option exists since 2.34, #10254).
  */
 
 export interface ZoneRemoteRead {

@@ -5,29 +5,29 @@ import { parsePromDuration } from "./duration";
  * figure, not a measurement: after deploying, compare with `prometheus_tsdb_head_series`,
  * `process_resident_memory_bytes` and `process_cpu_seconds_total` and adjust.
  *
- * Figures and where they come from (../shared/notes/backends-facts.md §9 and §1 unless marked
+ * Figures and where they come from (the upstream sources named on each line, unless marked
  * "ours"):
- * - Memory, server: request 3 KiB per active head series, limit twice that (6 KiB). The notes'
+ * - Memory, server: request 3 KiB per active head series, limit twice that (6 KiB). The common
  *   planning range is 4-8 KiB per series plus query headroom; the top of it is Simon Pasquier's
  *   (prometheus/prometheus#4553): "roughly 10GB of memory for 1.5M series in the head… in line with
  *   the empirical rule of requiring 8kB per active series". Measured here (`npm run bench --
  *   --sizing`, docs/benchmarks.md "Sizing"): 3.11 KiB per series at 100k and 2.40 at 300k once
  *   every series has a full head chunk on Prometheus 3.5.3 (3.09 and 2.65 on 2.42; no queries,
  *   synthetic label sets of six labels), and a remote-writing 100k-series zone peaked at 340 MiB
- *   (3.4 KiB). The request is within ±25 % of those steady heads (4 KiB, the notes' bottom, was
+ *   (3.4 KiB). The request is within ±25 % of those steady heads (4 KiB, that range's bottom, was
  *   29-67 % above them); the limit leaves 2x for queries, head compaction and longer real label sets.
- * - Memory, agent: 2 KiB per active series. The notes only say an agent uses "a fraction of the
+ * - Memory, agent: 2 KiB per active series. Upstream only says an agent uses "a fraction of the
  *   resources" of a server (docs/prometheus_agent.md). Ours: an agent keeps series labels (for the
  *   WAL and the remote-write label cache) but no head chunks and no query path, so we take Brian
  *   Brazil's cardinality-only figure, "a million series costs around 2GiB of RAM in terms of
  *   cardinality" (Robust Perception), i.e. about 2 KiB per series.
- * - Remote write: about +25% memory (Prometheus remote-write practices page, notes §1).
+ * - Remote write: about +25% memory (prometheus.io docs, "Remote write tuning" practices page).
  * - Memory limit: request × 2 for a server (above), × 1.25 for an agent (no queries; ours). Floor
  *   256 MiB for the process itself (ours).
  * - Disk, blocks: 2 bytes per sample. Prometheus docs (docs/storage.md@v2.42.0): "an average of only
  *   1-2 bytes per sample", needed_disk_space = retention_time_seconds × ingested_samples_per_second
  *   × bytes_per_sample; we take the top of the range.
- * - Disk, WAL: 3 hours of samples at 16 bytes each (ours; not in the notes). A WAL sample record
+ * - Disk, WAL: 3 hours of samples at 16 bytes each (ours; no upstream figure). A WAL sample record
  *   carries a series-ref delta, a timestamp delta and an 8-byte float before snappy compression;
  *   measured: ~6 B per sample (tests/integration/faults.test.ts), so with the headroom below the
  *   budget holds ~12h of WAL, more than a zone keeps with 256 MiB segments during an outage (at most
@@ -35,7 +35,7 @@ import { parsePromDuration } from "./duration";
  *   same budget covers it.
  * - Disk headroom: × 1.5 (ours): compaction writes new blocks before deleting old ones, and
  *   size-based retention lags.
- * - CPU: NOT in the notes, and we found no sourced per-sample figure. Ours: 1 core per 100k
+ * - CPU: we found no sourced per-sample figure upstream. Ours: 1 core per 100k
  *   ingested samples/s for a server (compaction, WAL, rule and query work included), half that for
  *   an agent; floor 100m; limit = 2 × request for start-up WAL replay and compaction bursts.
  *

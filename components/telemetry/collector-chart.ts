@@ -22,7 +22,7 @@ export const OTEL_COLLECTOR_CHART = {
 export const COLLECTOR_CONFIG_KEY = "relay";
 /** The contrib image's binary (its entrypoint /otelcol-contrib); the chart runs /<command.name>. */
 const CONTRIB_BINARY = "otelcol-contrib";
-/** The user the collector images run as (backends-facts §8). */
+/** The user the collector images run as (open-telemetry/opentelemetry-collector-releases distributions/otelcol-contrib/Dockerfile: USER 10001). */
 const COLLECTOR_UID = 10001;
 /** Ports the chart enables by default for receivers our config does not run. */
 const UNUSED_DEFAULT_PORTS = ["jaeger-compact", "jaeger-thrift", "jaeger-grpc", "zipkin"] as const;

@@ -39,7 +39,7 @@ export const LOKI_EXPORTER = "otlp_http/loki";
 export const DATADOG_EXPORTER = "datadog";
 /** Computes Datadog APM stats (hits, errors, latency); the datadog exporter no longer does by default. */
 export const DATADOG_CONNECTOR = "datadog/connector";
-/** The datadog exporter's README asked for a 10s batch timeout on traces (backends-facts §8). */
+/** The datadog exporter's README asked for a 10s batch timeout on traces (open-telemetry/opentelemetry-collector-contrib exporter/datadogexporter/README.md). */
 const DATADOG_BATCH = "batch/datadog";
 
 export type TracesBackend =

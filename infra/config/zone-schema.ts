@@ -56,7 +56,7 @@ const mesh = z
 const policies = z
     .object({
         enabled: z.boolean().default(true),
-        /** Where Prometheus runs relative to the mesh: the seed document's three options. */
+        /** Where Prometheus runs relative to the mesh: the three placements Kong Mesh's docs describe (Kong/docs.konghq.com app/mesh/observability.md, "Configuring Prometheus": inside the mesh, outside it, outside it with TLS). */
         prometheusPlacement: z.enum(["inside-mesh", "outside-mesh", "outside-mesh-tls"]).default("outside-mesh"),
         /** Percent of requests traced (MeshTrace sampling.overall). */
         tracingSamplingPercent: z.number().min(0).max(100).default(10),

@@ -3,7 +3,7 @@ import { renderYaml } from "../../components/render-yaml";
 import { zoneCredentialOutput } from "../global-outputs";
 
 /**
- * For teams that keep their own Prometheus (the seed document's "existing Prometheus setup"): the
+ * For teams that keep their own Prometheus (Kong Mesh docs, Kong/docs.konghq.com app/mesh/observability.md: "Using an already existing prometheus setup"): the
  * parts of the generated zone prometheus.yml to merge into theirs, exactly as this stack runs them:
  * the zone's external labels, the mesh scrape jobs and the remote-write block. The password stays
  * a `password_file`; the header says where its value comes from.

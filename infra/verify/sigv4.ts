@@ -23,7 +23,9 @@ export interface SignRequest {
     readonly now: Date;
 }
 
-const ALGORITHM = "AWS4-HMAC-SHA256";
+/** The only algorithm SigV4 signs with (HMAC-SHA256 over the canonical request). */
+export const SIGV4_ALGORITHM = "AWS4-HMAC-SHA256";
+const ALGORITHM = SIGV4_ALGORITHM;
 const sha256 = (data: string) => createHash("sha256").update(data, "utf8").digest("hex");
 const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data, "utf8").digest();
 
@@ -54,8 +56,13 @@ export function sigV4Headers(r: SignRequest): Record<string, string> {
     const canonicalRequest = [r.method, r.url.pathname || "/", canonicalQuery(r.url), ...names.map((n) => `${n}:${headers[n].trim()}`), "", signedHeaders, sha256("")].join("\n");
     const scope = `${day}/${r.region}/${r.service}/aws4_request`;
     const stringToSign = [ALGORITHM, amzDate, scope, sha256(canonicalRequest)].join("\n");
-    const key = hmac(hmac(hmac(hmac(`AWS4${r.credentials.secretAccessKey}`, day), r.region), r.service), "aws4_request");
+    const key = signingKey(r.credentials.secretAccessKey, day, r.region, r.service);
     const signature = createHmac("sha256", key).update(stringToSign, "utf8").digest("hex");
     const { host: _host, ...sent } = headers;
     return { ...sent, authorization: `${ALGORITHM} Credential=${r.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}` };
+}
+
+/** kSigning = HMAC chain of "AWS4"+secret over date, region, service and "aws4_request". */
+export function signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
+    return hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), "aws4_request");
 }

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from "crypto";
 import { IncomingHttpHeaders } from "http";
+import { SIGV4_ALGORITHM, signingKey, uriEncode } from "../../infra/verify/sigv4";
 
 /**
  * Verifies an AWS Signature Version 4 on a request as the receiving service would: from the
@@ -10,9 +11,11 @@ import { IncomingHttpHeaders } from "http";
  * SigV4 test suite (docs.aws.amazon.com/general/latest/gr/signature-v4-test-suite.html, also in
  * boto/botocore tests/unit/auth/aws4_testsuite). Only what AMP receives is covered: header
  * signatures (no presigned URLs), the non-S3 path rule (each path segment URI-encoded once more).
+ * The encoding and the signing key are the product signer's (infra/verify/sigv4.ts, `npm run verify`
+ * against AMP): one implementation, checked here against AWS's vectors from the receiving side.
  */
 
-export const SIGV4_ALGORITHM = "AWS4-HMAC-SHA256";
+export { SIGV4_ALGORITHM, signingKey };
 
 export interface SigV4Authorization {
     readonly accessKeyId: string;
@@ -54,12 +57,6 @@ export function parseSigV4Authorization(value: string): SigV4Authorization {
 }
 
 const sha256Hex = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
-const hmac = (key: string | Buffer, data: string): Buffer => createHmac("sha256", key).update(data, "utf8").digest();
-
-/** RFC 3986 encoding, unreserved characters (A-Z a-z 0-9 - . _ ~) kept, as SigV4 requires. */
-function uriEncode(text: string): string {
-    return encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}
 
 /** The path as received, each segment encoded once more (every service but S3); "/" when empty. */
 function canonicalUri(rawPath: string): string {
@@ -99,11 +96,6 @@ export function canonicalRequest(req: ReceivedRequest, signedHeaders: readonly s
         names.join(";"),
         sha256Hex(req.body),
     ].join("\n");
-}
-
-/** kSigning = HMAC chain of "AWS4"+secret over date, region, service and "aws4_request". */
-export function signingKey(secretAccessKey: string, date: string, region: string, service: string): Buffer {
-    return hmac(hmac(hmac(hmac(`AWS4${secretAccessKey}`, date), region), service), "aws4_request");
 }
 
 /** Recomputes the request's signature from its Authorization and X-Amz-Date headers and the secret key. */

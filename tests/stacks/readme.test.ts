@@ -10,15 +10,27 @@ import { renderTopology } from "../../infra/plan/topology";
 
 const ROOT = path.join(__dirname, "..", "..");
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+/** The README and every `docs/` file: the commands they give are all checked here. */
+const DOCS = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filter((f) => f.endsWith(".md")).map((f) => path.join("docs", f))].map((file) => ({
+    file,
+    text: fs.readFileSync(path.join(ROOT, file), "utf8"),
+}));
 const STACKS = fs.readdirSync(path.join(ROOT, "stacks")).map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined);
 
-/** Every command line of the README's bash blocks, comments stripped. */
-function commands(): string[] {
-    const blocks = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
-    return blocks.flatMap((b) => b.split("\n")).map((l) => l.replace(/\s+#.*$/, "").trim()).filter((l) => l !== "");
+/** Every `bash` block of the README and the docs, with the file it is in. */
+function bashBlocks(): Array<{ file: string; block: string }> {
+    return DOCS.flatMap(({ file, text }) => [...text.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => ({ file, block: m[1] })));
 }
 
-describe("README: every command it gives is exercised", function () {
+/** Every command line of those blocks, comments stripped. */
+function commands(): string[] {
+    return bashBlocks()
+        .flatMap(({ block }) => block.split("\n"))
+        .map((l) => l.replace(/\s+#.*$/, "").trim())
+        .filter((l) => l !== "");
+}
+
+describe("README and docs/: every command they give is exercised", function () {
     this.timeout(120_000);
 
     it("starts with the two commands: the main job on `local`, and the tests exactly as .ci/run runs them", () => {
@@ -47,12 +59,11 @@ describe("README: every command it gives is exercised", function () {
     });
 
     it("every stack it selects exists, and each block selects a global before its zones", () => {
-        const blocks = [...README.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]);
         let selected = 0;
-        for (const block of blocks) {
+        for (const { file, block } of bashBlocks()) {
             const order = [...block.matchAll(/pulumi stack select --create (\S+)/g)].map((m) => m[1]);
             for (const [i, stack] of order.entries()) {
-                assert.ok(STACKS.includes(stack), `README selects ${stack}, which has no stacks/Pulumi.${stack}.yaml`);
+                assert.ok(STACKS.includes(stack), `${file} selects ${stack}, which has no stacks/Pulumi.${stack}.yaml`);
                 const zone = /^(.+)-zone-/.exec(stack);
                 if (zone) assert.ok(order.slice(0, i).includes(`${zone[1]}-global`), `${stack} before ${zone[1]}-global`);
                 selected++;
@@ -62,9 +73,19 @@ describe("README: every command it gives is exercised", function () {
     });
 
     it("every `pulumi config set --secret` key it names is a key the program requires to be secret", () => {
-        const keys = [...README.matchAll(/pulumi config set --secret (\w+)/g)].map((m) => m[1]);
+        const keys = DOCS.flatMap(({ text }) => [...text.matchAll(/pulumi config set --secret (\w+)/g)].map((m) => m[1]));
         assert.ok(keys.length >= 2);
         for (const key of keys) assert.ok([...GLOBAL_SECRET_KEYS, ...ZONE_SECRET_KEYS].includes(key as never), key);
+    });
+
+    it("the README stays short (two screens) and every relative link of the README and docs/ names a file that exists", () => {
+        assert.ok(README.split("\n").length <= 150, `README.md has ${README.split("\n").length} lines; move detail into docs/`);
+        for (const { file, text } of DOCS) {
+            for (const [, target] of text.matchAll(/\]\(([^)#\s]+\.md)(#[^)]*)?\)/g)) {
+                if (/^[a-z]+:/.test(target)) continue;
+                assert.ok(fs.existsSync(path.join(ROOT, path.dirname(file), target)), `${file} links to ${target}, which does not exist`);
+            }
+        }
     });
 
     it("the topology diagram is the plan's own for `local`", async () => {

@@ -78,6 +78,13 @@ describe("README and docs/: every command they give is exercised", function () {
         for (const key of keys) assert.ok([...GLOBAL_SECRET_KEYS, ...ZONE_SECRET_KEYS].includes(key as never), key);
     });
 
+    it("every `npm run <script>` named anywhere in them is a script of package.json", () => {
+        const scripts = Object.keys(JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")).scripts as Record<string, string>);
+        const named = DOCS.flatMap(({ file, text }) => [...text.matchAll(/npm run ([\w:-]+)/g)].map((m) => ({ file, script: m[1] })));
+        assert.ok(named.some((n) => n.script === "verify") && named.some((n) => n.script === "plan"));
+        for (const { file, script } of named) assert.ok(scripts.includes(script), `${file} names \`npm run ${script}\`; package.json has ${scripts.join(", ")}`);
+    });
+
     it("the README stays short (two screens) and every relative link of the README and docs/ names a file that exists", () => {
         assert.ok(README.split("\n").length <= 150, `README.md has ${README.split("\n").length} lines; move detail into docs/`);
         for (const { file, text } of DOCS) {

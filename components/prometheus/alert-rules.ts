@@ -94,7 +94,7 @@ export function globalAlertRules(s: GlobalAlertSettings): AlertRule[] {
             labels: { severity, zone },
             annotations: {
                 summary: `Zone ${zone} sends no metrics to the global Prometheus`,
-                description: `No sample of zone ${zone}'s own Prometheus (up{job="prometheus", zone="${zone}"}) arrived in the last ${window}: the zone Prometheus is down, cannot reach the global, or is rejected. The zone keeps the unsent samples in its WAL for at least ~6h at the default zone size (100k series; less for bigger zones, README Troubleshooting), then loses the whole backlog.`,
+                description: `No sample of zone ${zone}'s own Prometheus (up{job="prometheus", zone="${zone}"}) arrived in the last ${window}: the zone Prometheus is down, cannot reach the global, or is rejected. The zone keeps the unsent samples in its WAL for at least ~6h at the default zone size (100k series; less for bigger zones, docs/operations.md, Troubleshooting), then loses the whole backlog.`,
             },
         };
     });

@@ -42,7 +42,7 @@ import { formatPromDuration, parsePromDuration } from "./duration";
  * `kuma_workload`, `dataplane`, `mesh`, `zone` to its own samples (notes §4), so they arrive
  * in the scraped series; no target label of ours shadows them except `mesh` and `dataplane`, which
  * the MADS job set too (the scraped copies then become `exported_mesh` / `exported_dataplane`, as
- * the README's label caveat says).
+ * docs/design.md's label caveat says).
  *
  * Zone proxies: Kong's mesh observability scenario (Kong/developer.konghq.com
  * app/mesh/scenarios/observability-in-practice.md, "kuma-zone-proxies ... new in 2.14") keeps pods labelled

@@ -323,7 +323,7 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
          * far inside the 20Gi PVC. What limits it is WAL truncation after each head compaction, which
          * loses the whole unsent backlog once it deletes the segment after the one the blocked
          * remote-write watcher holds: measured on a time-scaled zone by tests/bench/wal-retention.ts
-         * and carried to every phase by tests/bench/wal-truncation-model.ts (README "Benchmarks").
+         * and carried to every phase by tests/bench/wal-truncation-model.ts (docs/benchmarks.md).
          */
         const prodSeries = 100_000; // zonePrometheus.expectedActiveSeries default
         const prodSamplesPerMinute = prodSeries * (60 / 15); // 15s scrape interval default

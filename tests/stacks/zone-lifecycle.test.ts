@@ -135,6 +135,6 @@ describe("removing a zone: zone stack destroyed, then the global's list", functi
 function stoppedAnnotations(zone: string): Record<string, string> {
     return {
         summary: `Zone ${zone} sends no metrics to the global Prometheus`,
-        description: `No sample of zone ${zone}'s own Prometheus (up{job="prometheus", zone="${zone}"}) arrived in the last 5m: the zone Prometheus is down, cannot reach the global, or is rejected. The zone keeps the unsent samples in its WAL for at least ~6h at the default zone size (100k series; less for bigger zones, README Troubleshooting), then loses the whole backlog.`,
+        description: `No sample of zone ${zone}'s own Prometheus (up{job="prometheus", zone="${zone}"}) arrived in the last 5m: the zone Prometheus is down, cannot reach the global, or is rejected. The zone keeps the unsent samples in its WAL for at least ~6h at the default zone size (100k series; less for bigger zones, docs/operations.md, Troubleshooting), then loses the whole backlog.`,
     };
 }

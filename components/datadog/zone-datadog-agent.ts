@@ -1,3 +1,4 @@
+import { DATAPLANE_METRICS_PORT } from "../mesh/control-plane";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
@@ -59,7 +60,7 @@ export class ZoneDatadogAgent extends pulumi.ComponentResource {
             clusterName: args.clusterName,
             site: args.site,
             apiKeySecret: { name: `${name}-api-key`, key: API_KEY_SECRET_KEY },
-            dataplaneMetrics: args.dataplaneMetrics ?? { port: 5670, path: "/metrics" },
+            dataplaneMetrics: args.dataplaneMetrics ?? { port: DATAPLANE_METRICS_PORT, path: "/metrics" },
             controlPlaneMetrics: args.controlPlaneMetrics,
             fullname: name,
             clusterAgentReplicas: args.clusterAgentReplicas,

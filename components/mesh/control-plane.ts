@@ -9,6 +9,11 @@ export type MeshProduct = "kuma" | "kong-mesh";
 export const MADS_PORT = 5676;
 /** Health and Prometheus metrics port of a control plane (`/metrics`). */
 export const CP_METRICS_PORT = 5680;
+/**
+ * Port of the dataplanes' Prometheus endpoint: the MeshMetric Prometheus backend's default
+ * (kumahq/kuma pkg/plugins/policies/meshmetric/api/v1alpha1/meshmetric.go), served at /metrics.
+ */
+export const DATAPLANE_METRICS_PORT = 5670;
 
 export interface ControlPlaneSettings {
     /** Which distribution runs the control plane. */

@@ -1,3 +1,4 @@
+import { CP_METRICS_PORT, DATAPLANE_METRICS_PORT } from "../mesh/control-plane";
 import { formatPromDuration, parsePromDuration } from "./duration";
 
 /**
@@ -67,19 +68,19 @@ import { formatPromDuration, parsePromDuration } from "./duration";
  * container port; after the rewrite those targets are identical and Prometheus scrapes them once.
  */
 
-/** Job names the Kuma dashboards expect (same values as zone-config.ts DATAPLANES_JOB / CONTROL_PLANE_JOB). */
+/** Job names the Kuma dashboards expect (kumahq/kuma dashboards/grafana/README.md); the MADS jobs (zone-config.ts) use them too. */
 export const KUMA_DATAPLANES_JOB = "kuma-dataplanes";
 export const KUMA_ZONE_PROXIES_JOB = "kuma-zone-proxies";
 export const KUMA_CONTROL_PLANE_JOB = "kuma-control-plane";
 
 /** MeshMetric Prometheus backend defaults (kumahq/kuma v2.14.3 pkg/plugins/policies/meshmetric/api/v1alpha1/meshmetric.go). */
-export const DEFAULT_MESH_METRIC_PORT = 5670;
+export const DEFAULT_MESH_METRIC_PORT = DATAPLANE_METRICS_PORT;
 export const DEFAULT_MESH_METRIC_PATH = "/metrics";
 /** Zone proxies' Envoy stats through the readiness proxy (Kong observability page; kuma dashboards README). */
 export const DEFAULT_ZONE_PROXY_PORT = 9902;
 export const DEFAULT_ZONE_PROXY_PATH = "/stats/prometheus";
 /** Control plane metrics port and path (Kuma docs, app/_src/production/use-mesh.md: 5680 health and metrics at /metrics). */
-export const DEFAULT_CONTROL_PLANE_METRICS_PORT = 5680;
+export const DEFAULT_CONTROL_PLANE_METRICS_PORT = CP_METRICS_PORT;
 export const DEFAULT_CONTROL_PLANE_METRICS_PATH = "/metrics";
 /** The kuma chart's control plane pod label `app` (kuma-2.14.3 values.yaml controlPlane.affinity). */
 export const DEFAULT_CONTROL_PLANE_APP_LABEL = "kuma-control-plane";

@@ -5,13 +5,12 @@ import { remoteWriteProtocolFields } from "./remote-write-protocol";
 import { REMOTE_WRITE_TIMEOUT, ZONE_REMOTE_WRITE_METADATA, ZONE_REMOTE_WRITE_QUEUE } from "./remote-write-queue";
 import { scrapeTimeout } from "./scrape-timeout";
 import { renderYaml } from "../render-yaml";
-import { KumaKubernetesDiscoverySettings, kumaKubernetesScrapeJobs } from "./kubernetes-discovery";
+import { KUMA_CONTROL_PLANE_JOB as CONTROL_PLANE_JOB, KUMA_DATAPLANES_JOB as DATAPLANES_JOB, KumaKubernetesDiscoverySettings, kumaKubernetesScrapeJobs } from "./kubernetes-discovery";
 
 export type { ZoneRemoteWrite } from "./remote-write-auth";
 
-/** Job names the Kuma Grafana dashboards expect (kuma dashboards/grafana/README.md). */
-export const DATAPLANES_JOB = "kuma-dataplanes";
-export const CONTROL_PLANE_JOB = "kuma-control-plane";
+/** Job names the Kuma Grafana dashboards expect: one home, kubernetes-discovery.ts (MADS and pod discovery share them). */
+export { KUMA_CONTROL_PLANE_JOB as CONTROL_PLANE_JOB, KUMA_DATAPLANES_JOB as DATAPLANES_JOB } from "./kubernetes-discovery";
 /** The zone Prometheus' self-scrape: the series the global's zone alerts and `npm run verify` read. */
 export const SELF_SCRAPE_JOB = "prometheus";
 

@@ -1,3 +1,4 @@
+import { CP_METRICS_PORT } from "../../components/mesh/control-plane";
 import { EnvironmentEvaluation } from "./evaluate-environment";
 import { StackEvaluation } from "./evaluate-stack";
 
@@ -64,7 +65,7 @@ export function renderTopology(env: EnvironmentEvaluation): string {
         lines.push("  end");
         lines.push(`  ${prom} -- ${quote(`${out(z, "discoveryMode")}: assignments`)} --> ${cp}`);
         lines.push(`  ${prom} -- ${quote("scrape /metrics")} --> ${dps}`);
-        lines.push(`  ${prom} -- ${quote("scrape :5680/metrics")} --> ${cp}`);
+        lines.push(`  ${prom} -- ${quote(`scrape :${CP_METRICS_PORT}/metrics`)} --> ${cp}`);
         if (global && out(global, "metricsTransport") === "federation") lines.push(`  ${node("prometheus")} == ${quote("federate /federate")} ==> ${prom}`);
         else if (global) lines.push(`  ${prom} == ${quote(`remote_write ${out(z, "remoteWriteUrl")} (${out(global, "remoteWriteAuth")})`)} ==> ${node("prometheus")}`);
         if (out(z, "collectorOtlpEndpoint")) {

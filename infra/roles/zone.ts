@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { agentEndpoints } from "../../components/datadog/agent-chart";
 import { ZoneDatadogAgent } from "../../components/datadog/zone-datadog-agent";
 import { ZoneLogShipper } from "../../components/logs/zone-log-shipper";
-import { controlPlaneEndpoints, hasMadsLongPollBug } from "../../components/mesh/control-plane";
+import { controlPlaneEndpoints, DATAPLANE_METRICS_PORT, hasMadsLongPollBug } from "../../components/mesh/control-plane";
 import { controlPlaneValuesSnippet } from "../../components/mesh/control-plane-chart";
 import { ControlPlaneInstall } from "../../components/mesh/control-plane-install";
 import { controlPlaneOtelEnv } from "../../components/mesh/control-plane-telemetry";
@@ -33,7 +33,7 @@ const DEFAULT_FETCH_TIMEOUT = "2m";
 const COLLECTOR = "zone-collector";
 const DATADOG_AGENT = "datadog-agent";
 /** MeshMetric's Prometheus backend defaults (Kuma docs): the dataplanes' metrics listener. */
-const DATAPLANE_METRICS = { port: 5670, path: "/metrics" } as const;
+const DATAPLANE_METRICS = { port: DATAPLANE_METRICS_PORT, path: "/metrics" } as const;
 
 export interface ZoneStackExports {
     readonly zone: pulumi.Output<string>;

@@ -82,18 +82,19 @@ async function one(series: number, hours: number, mode: Mode, shards: number): P
     const samplesPerSeries = Math.round((hours * 3600_000) / STEP_MS);
     let pushed = 0;
     let failed = 0;
-    const send = async (slice: Buffer[], value: (i: number) => number, ts: number): Promise<void> => {
+    // Only the backlog counts towards `pushed` (the live samples are the zone's head, not its backlog).
+    const send = async (slice: Buffer[], value: (i: number) => number, ts: number, backlog = true): Promise<void> => {
         const body = Buffer.from(snappy.compress(encodeWriteRequest(slice, value, ts)));
         for (let attempt = 0; ; attempt++) {
             const status = await poster.post(body).catch(() => 0);
-            if (status >= 200 && status < 300) return void (pushed += slice.length);
+            if (status >= 200 && status < 300) return void (pushed += backlog ? slice.length : 0);
             // 5xx / connection errors: a zone's queue retries; 4xx it drops (counted as failed).
             if ((status >= 400 && status < 500) || attempt >= 5) return void (failed += slice.length);
             await sleep(200);
         }
     };
     const sendAll = async (ts: number, value: number) => {
-        for (let off = 0; off < series; off += BATCH) await send(labels.slice(off, off + BATCH), () => value, ts);
+        for (let off = 0; off < series; off += BATCH) await send(labels.slice(off, off + BATCH), () => value, ts, false);
     };
     try {
         await sleep(2000);
@@ -103,7 +104,6 @@ async function one(series: number, hours: number, mode: Mode, shards: number): P
         let stopLive = false;
         if (mode === "ooo") {
             await sendAll(t0, 0);
-            pushed = 0;
             live = (async () => {
                 for (let k = 1; !stopLive; k++) {
                     const due = t0 + k * STEP_MS;

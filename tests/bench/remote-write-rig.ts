@@ -408,13 +408,14 @@ export interface PushResult {
  * `seconds`. Each worker owns a disjoint slice of `seriesTotal` series and sends them in batches of
  * `batch` with a fresh timestamp per pass, so no sample is out of order.
  */
-export async function pushAsFastAsPossible(opts: { url: string; auth: BasicAuth; seconds: number; concurrency: number; batch: number; seriesTotal: number }): Promise<PushResult> {
-    const url = assertLoopbackUrl(opts.url);
-    const agent = new http.Agent({ keepAlive: true, maxSockets: opts.concurrency });
-    const result: PushResult = { requests: 0, failed: 0, samples: 0, seconds: 0, lastError: null };
-    const perWorker = Math.ceil(opts.seriesTotal / opts.concurrency);
-    const started = Date.now();
-    const deadline = started + opts.seconds * 1000;
+/**
+ * A remote-write 1.0 poster on `maxSockets` keep-alive loopback connections: `post(body)` resolves
+ * to the HTTP status (the last non-2xx answer's text goes to `lastError`); `close()` ends the agent.
+ */
+export function remoteWritePoster(rawUrl: string, auth: BasicAuth, maxSockets: number): { post: (body: Buffer) => Promise<number>; close: () => void; lastError: () => string | null } {
+    const url = assertLoopbackUrl(rawUrl);
+    const agent = new http.Agent({ keepAlive: true, maxSockets });
+    let lastError: string | null = null;
     const post = (body: Buffer): Promise<number> =>
         new Promise((resolve, reject) => {
             const req = http.request(
@@ -426,7 +427,7 @@ export async function pushAsFastAsPossible(opts: { url: string; auth: BasicAuth;
                         "Content-Type": "application/x-protobuf",
                         "Content-Encoding": "snappy",
                         "X-Prometheus-Remote-Write-Version": "0.1.0",
-                        Authorization: basicAuthHeader(opts.auth),
+                        Authorization: basicAuthHeader(auth),
                         "Content-Length": String(body.length),
                     },
                 },
@@ -434,7 +435,7 @@ export async function pushAsFastAsPossible(opts: { url: string; auth: BasicAuth;
                     const chunks: Buffer[] = [];
                     res.on("data", (c: Buffer) => chunks.push(c));
                     res.on("end", () => {
-                        if ((res.statusCode ?? 0) >= 300) result.lastError = `HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString("utf8").slice(0, 200)}`;
+                        if ((res.statusCode ?? 0) >= 300) lastError = `HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString("utf8").slice(0, 200)}`;
                         resolve(res.statusCode ?? 0);
                     });
                 },
@@ -443,6 +444,21 @@ export async function pushAsFastAsPossible(opts: { url: string; auth: BasicAuth;
             req.on("error", reject);
             req.end(body);
         });
+    return { post, close: () => agent.destroy(), lastError: () => lastError };
+}
+
+/**
+ * Pushes remote-write requests at `url` as fast as `concurrency` keep-alive connections allow, for
+ * `seconds`. Each worker owns a disjoint slice of `seriesTotal` series and sends them in batches of
+ * `batch` with a fresh timestamp per pass, so no sample is out of order.
+ */
+export async function pushAsFastAsPossible(opts: { url: string; auth: BasicAuth; seconds: number; concurrency: number; batch: number; seriesTotal: number }): Promise<PushResult> {
+    const poster = remoteWritePoster(opts.url, opts.auth, opts.concurrency);
+    const post = poster.post;
+    const result: PushResult = { requests: 0, failed: 0, samples: 0, seconds: 0, lastError: null };
+    const perWorker = Math.ceil(opts.seriesTotal / opts.concurrency);
+    const started = Date.now();
+    const deadline = started + opts.seconds * 1000;
     const worker = async (w: number): Promise<void> => {
         const labels: Buffer[] = [];
         for (let i = 0; i < perWorker; i++) {
@@ -481,8 +497,9 @@ export async function pushAsFastAsPossible(opts: { url: string; auth: BasicAuth;
     try {
         await Promise.all(Array.from({ length: opts.concurrency }, (_, w) => worker(w)));
     } finally {
-        agent.destroy();
+        poster.close();
     }
+    result.lastError = result.lastError ?? poster.lastError();
     result.seconds = (Date.now() - started) / 1000;
     return result;
 }

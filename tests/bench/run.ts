@@ -8,16 +8,17 @@ import * as path from "path";
  * process, best of 3 for time, peak RSS of that run; per-zone increments and a linearity check),
  * the cost of rendering every shipped environment with real Helm (`--render`, best of 3),
  * the remote-write pipeline (tests/bench/remote-write.ts), the sizing check (tests/bench/sizing.ts),
- * the survivable outage (tests/bench/wal-retention.ts, ~40 min) and the test suite's wall time.
+ * the survivable outage (tests/bench/wal-retention.ts, ~40 min), the global taking a backlog into its
+ * out-of-order window (tests/bench/ooo-backlog.ts, ~10 min) and the test suite's wall time.
  * Figures are printed; docs/benchmarks.md quotes them with machine and date. Nothing here asserts a timing.
  *
- * Parts: `--plan`, `--render`, `--remote-write`, `--sizing`, `--wal`, `--tests` run only the parts named; with none of
+ * Parts: `--plan`, `--render`, `--remote-write`, `--sizing`, `--wal`, `--ooo`, `--tests` run only the parts named; with none of
  * them every part runs (`--no-tests` still drops the test suite). Options of the parts are passed
  * through: `--plan-zones 1,10,50,200`, `--rw-zones 1 --rw-rtt 0,50 --rw-variants generated,defaults
  * --rw-dataplanes 50 --rw-series 1000 --rw-interval 5s --rw-measure 30 --rw-outage 60 --rw-throttle 20
  * --rw-ceiling 20`, `--sizing-series 100000,300000`, `--wal-scale 12.8 --wal-production-segment-mib 128
- * --wal-outage-blocks 2.6 --wal-bucket 10` (e.g. `npm run bench -- --remote-write --rw-series 200`).
- * The remote-write, sizing and WAL parts run in child processes (each stops its Prometheus
+ * --wal-outage-blocks 2.6 --wal-bucket 10`, `--ooo-cases 20000x2,100000x1 --ooo-shards 4` (e.g. `npm run bench -- --remote-write --rw-series 200`).
+ * The remote-write, sizing, WAL and out-of-order parts run in child processes (each stops its Prometheus
  * processes and fake servers itself, also on error).
  */
 const ROOT = path.resolve(__dirname, "..", "..");
@@ -43,7 +44,7 @@ function bestOf(n: number, args: string[]): ReturnType<typeof planOnce> {
     return runs.reduce((best, r) => (r.seconds < best.seconds ? r : best));
 }
 
-const PARTS = ["--plan", "--render", "--remote-write", "--sizing", "--wal", "--tests"] as const;
+const PARTS = ["--plan", "--render", "--remote-write", "--sizing", "--wal", "--ooo", "--tests"] as const;
 
 function argValue(flag: string, fallback: string): string {
     const i = process.argv.indexOf(flag);
@@ -145,6 +146,7 @@ function main(): void {
     if (runs("--remote-write")) childPart("remote-write.ts", 2_400_000);
     if (runs("--sizing")) childPart("sizing.ts", 1_800_000);
     if (runs("--wal")) childPart("wal-retention.ts", 3_600_000);
+    if (runs("--ooo")) childPart("ooo-backlog.ts", 1_800_000);
     if (!runs("--tests")) return;
     console.log("\ntest suite (npm test: typecheck + mocha, real Prometheus included)");
     const started = Date.now();

@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { kubernetesTarget } from "./config/kubernetes-target";
 import { DEFAULT_NAMESPACE, dnsLabel } from "./config/primitives";
 import { readStackFile, StackFile } from "./plan/stack-files";
-import { StackTarget } from "./shared-cluster";
+import { StackTarget } from "./cluster-identity";
 
 /** Pulumi.yaml's `stackConfigDir`: where `pulumi up` of every stack reads its stack file. */
 const STACK_CONFIG_DIR = "stacks";

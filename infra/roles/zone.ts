@@ -17,7 +17,7 @@ import { ZoneConfig } from "../config/zone-schema";
 import { readGlobalOutputs, readZoneCredential, readZoneDecisions, ZoneDecisions } from "../global-outputs";
 import { clusterTarget } from "../kubernetes-provider";
 import { environmentStackTargets } from "../environment-stacks";
-import { sharedClusterProblems } from "../shared-cluster";
+import { sharedClusterProblems } from "../cluster-identity";
 import { globalStackName, StackIdentity, stackFile } from "../stack-identity";
 import { observabilityNamespace } from "./namespace";
 import { planZoneTelemetry, ZoneTelemetryPlan } from "./zone-telemetry";
@@ -92,7 +92,7 @@ export function effectiveFetchTimeout(version: string, configured: string | unde
  * before any resource is registered.
  */
 export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cfg: ZoneConfig): Promise<ZoneStackExports> {
-    // Before anything is registered, the StackReference included: a zone is one cluster (infra/shared-cluster.ts).
+    // Before anything is registered, the StackReference included: a zone is one cluster (infra/cluster-identity.ts).
     const siblings = environmentStackTargets(id.env);
     const clusterProblems = sharedClusterProblems({ identity: id, kubernetes: cfg.kubernetes, namespace: cfg.namespace }, siblings, pulumi.getProject());
     if (clusterProblems.length > 0) throw new ConfigError(stackFile(id.stack), clusterProblems);

@@ -255,7 +255,7 @@ const externalLabelsArb = fc
 
 /**
  * A zone's own cluster: a Kuma zone is one cluster, and a zone stack sharing a sibling zone's
- * context, EKS cluster or render directory is refused (infra/shared-cluster.ts), so each generated
+ * context, EKS cluster or render directory is refused (infra/cluster-identity.ts), so each generated
  * zone target is made the zone's own (the global's targets never end in a zone name).
  */
 function zoneOwnTarget(target: Config | undefined, zone: string): Config | undefined {

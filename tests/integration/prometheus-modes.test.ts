@@ -260,8 +260,19 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
         }, { timeoutMs, intervalMs: 250 });
 
     /** The captured writes once at least one was accepted (2xx). */
+    /**
+     * Waits until the accepted writes carry a dataplane series and the control plane's: the first
+     * writes can precede the first dataplane scrape (discovery through the bridge takes a refresh).
+     */
     const acceptedWrites = (captured: Captured[], what: string) =>
-        waitFor(`an accepted write ${what}`, () => (captured.some((c) => c.request.status >= 200 && c.request.status < 300) ? [...captured] : undefined), { timeoutMs: 30_000 });
+        waitFor(
+            `accepted writes ${what} carrying envoy_cluster_upstream_rq_total and cp_info`,
+            () => {
+                const names = new Set(captured.filter((c) => c.request.status >= 200 && c.request.status < 300).flatMap((c) => decodeWriteRequest(c.body).map((x) => x.labels.__name__)));
+                return names.has("envoy_cluster_upstream_rq_total") && names.has("cp_info") ? [...captured] : undefined;
+            },
+            { timeoutMs: 30_000 },
+        );
 
     /** Every series of every accepted body carries the zone's generated external labels, every sample a timestamp of this run; both decoders agree. */
     function assertWireSeries(captured: Captured[], zoneEv: StackEvaluation): Set<string> {

@@ -1,6 +1,6 @@
 import { CP_METRICS_PORT } from "../mesh/control-plane";
-import { sha256 } from "../prometheus/checksum";
-import { renderYaml } from "../render-yaml";
+import { sha256 } from "../shared/checksum";
+import { renderYaml } from "../shared/render-yaml";
 
 /**
  * The Datadog Agent chart, pinned (DataDog/helm-charts, tag datadog-3.240.0; apiVersion v1 chart,

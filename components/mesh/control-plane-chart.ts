@@ -1,4 +1,4 @@
-import { renderYaml } from "../render-yaml";
+import { renderYaml } from "../shared/render-yaml";
 import { MeshProduct } from "./control-plane";
 
 /**

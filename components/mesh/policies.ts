@@ -1,4 +1,4 @@
-import { renderYaml } from "../render-yaml";
+import { renderYaml } from "../shared/render-yaml";
 
 /**
  * Mesh-wide observability policies (MeshMetric, MeshTrace, MeshAccessLog and, from 2.14, the

@@ -1,4 +1,4 @@
-import { renderYaml } from "../render-yaml";
+import { renderYaml } from "../shared/render-yaml";
 
 /**
  * Alerting rules that go with remote write, as pure builders of Prometheus rule files.

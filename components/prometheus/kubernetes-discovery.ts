@@ -1,5 +1,5 @@
 import { CP_METRICS_PORT, DATAPLANE_METRICS_PORT } from "../mesh/control-plane";
-import { formatPromDuration, parsePromDuration } from "./duration";
+import { formatPromDuration, parsePromDuration } from "../shared/duration";
 
 /**
  * Kuma 3.x on Kubernetes: Prometheus' own Kubernetes pod discovery in place of kuma_sd.

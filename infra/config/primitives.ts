@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { isCidr } from "../../components/network/network-policies";
-import { parsePromDuration } from "../../components/prometheus/duration";
+import { parsePromDuration } from "../../components/shared/duration";
 
 /**
  * Reusable, self-describing validators for stack config values. Each message says what is

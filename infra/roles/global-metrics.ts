@@ -8,7 +8,7 @@ import { grafanaFullname } from "../../components/grafana/grafana-chart";
 import { GlobalMimir, mimirServiceAccount } from "../../components/mimir/global-mimir";
 import { mimirS3Endpoint } from "../../components/mimir/mimir-chart";
 import { GlobalPrometheus } from "../../components/prometheus/global-prometheus";
-import { ServiceExposure } from "../../components/prometheus/chart-values";
+import { ServiceExposure } from "../../components/shared/service-exposure";
 import { backendRemoteWriteProtocol } from "../../components/prometheus/remote-write-protocol";
 import { prometheusResources, singlePrometheusWarning } from "../../components/prometheus/sizing";
 import { GlobalConfig } from "../config/global-schema";

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ampRemoteWritePolicy } from "../../components/aws/iam-policies";
 import { IrsaRole, irsaRoleName } from "../../components/aws/irsa-role";
 import { ZoneRemoteWriteArgs } from "../../components/prometheus/zone-prometheus";
-import { TENANT_HEADER } from "../../components/tenant-header";
+import { TENANT_HEADER } from "../../components/shared/tenant-header";
 import { ZoneConfig } from "../config/zone-schema";
 import { ZoneCredentialSecret, ZoneDecisions, ZoneView } from "../global-outputs";
 import { ClusterTarget } from "../kubernetes-provider";

@@ -3,7 +3,7 @@ import { file as planFile, output } from "../support/plan-access";
 import { parsePrometheusYaml } from "../support/swap-discovery";
 import { PrometheusProcess } from "../support/prometheus-process";
 import { listWal } from "../support/wal-dir";
-import { parsePromDuration } from "../../components/prometheus/duration";
+import { parsePromDuration } from "../../components/shared/duration";
 import { DATAPLANES_JOB } from "../../components/prometheus/zone-config";
 import { BucketedDelivery, DeliveryTracker } from "./delivery-tracker";
 import { simulateWal, survivalSpread } from "./wal-truncation-model";

@@ -21,9 +21,9 @@ import {
 } from "../../components/grafana/grafana-chart";
 import { buildOverviewDashboard, OVERVIEW_DASHBOARD_FILE, OVERVIEW_DASHBOARD_UID, OVERVIEW_QUERIES, renderOverviewDashboard } from "../../components/grafana/overview-dashboard";
 import { GlobalLoki } from "../../components/logs/global-loki";
-import { sha256 } from "../../components/prometheus/checksum";
+import { sha256 } from "../../components/shared/checksum";
 import { GlobalJaeger } from "../../components/traces/global-jaeger";
-import { WORKLOAD_ANNOTATION } from "../../components/workload-files";
+import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { PROMTOOL_BIN } from "../support/prometheus-process";
 import { upstreamPath, upstreamYaml } from "../support/upstream";

@@ -16,7 +16,7 @@ import {
     TENANT_HEADER,
     validateMimirTenant,
 } from "../../components/mimir/mimir-chart";
-import { renderYaml } from "../../components/render-yaml";
+import { renderYaml } from "../../components/shared/render-yaml";
 import { registrationsOf } from "../support/component-registrations";
 import { promtoolCheckConfig } from "../support/prometheus-process";
 import { upstreamPath, upstreamYaml } from "../support/upstream";

@@ -1,4 +1,5 @@
 import { renderYaml } from "../shared/render-yaml";
+import { DNS_LABEL } from "../shared/validators";
 
 /**
  * Mesh-wide observability policies (MeshMetric, MeshTrace, MeshAccessLog and, from 2.14, the
@@ -276,7 +277,6 @@ function samplingValue(percent: number): number | string {
     return Number.isInteger(percent) ? percent : String(percent);
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HOST_PORT = /^([A-Za-z0-9.-]+):(\d{1,5})$/;
 
 function splitHostPort(hostPort: string): [string, number] {

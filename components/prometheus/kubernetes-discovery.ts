@@ -1,5 +1,6 @@
 import { CP_METRICS_PORT, DATAPLANE_METRICS_PORT } from "../mesh/control-plane";
 import { formatPromDuration, parsePromDuration } from "../shared/duration";
+import { DNS_LABEL } from "../shared/validators";
 
 /**
  * Kuma 3.x on Kubernetes: Prometheus' own Kubernetes pod discovery in place of kuma_sd.
@@ -121,7 +122,6 @@ export interface KumaKubernetesDiscoverySettings {
 }
 
 const FN = "kumaKubernetesScrapeJobs";
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes label value syntax (at most 63 characters). */
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 

@@ -1,14 +1,12 @@
 import { z } from "zod";
 import { isCidr } from "../../components/network/network-policies";
 import { parsePromDuration } from "../../components/shared/duration";
+import { AWS_REGION, DNS_LABEL } from "../../components/shared/validators";
 
 /**
  * Reusable, self-describing validators for stack config values. Each message says what is
  * allowed, because the message is all a platform engineer sees when `pulumi preview` fails.
  */
-
-/** RFC 1123 DNS label: zone names become Kubernetes names, label values and DNS names. */
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The observability namespace of a stack that sets none (both roles' `namespace` default). */
 export const DEFAULT_NAMESPACE = "mesh-observability";
@@ -102,7 +100,7 @@ export const qualifiedStackName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9
 });
 
 /** AWS region code (us-east-1, eu-west-1, us-gov-west-1, ap-southeast-2, ...). */
-export const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, {
+export const awsRegion = z.string().regex(AWS_REGION, {
     error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region; allowed: a region code such as us-east-1 or eu-west-1`,
 });
 

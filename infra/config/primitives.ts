@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isCidr } from "../../components/network/network-policies";
 import { parsePromDuration } from "../../components/shared/duration";
 import { AWS_REGION, DNS_LABEL } from "../../components/shared/validators";
+import { MESH_VERSION } from "../../components/mesh/kuma-facts";
 
 /**
  * Reusable, self-describing validators for stack config values. Each message says what is
@@ -90,7 +91,7 @@ export const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
 });
 
 /** Mesh release version: MAJOR.MINOR.PATCH, as the kuma / kong-mesh charts are versioned. */
-export const meshVersion = z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, {
+export const meshVersion = z.string().regex(MESH_VERSION, {
     error: (issue) => `${JSON.stringify(issue.input)} is not a mesh version; allowed: MAJOR.MINOR.PATCH (e.g. 2.14.3)`,
 });
 

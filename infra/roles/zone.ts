@@ -2,7 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { agentEndpoints } from "../../components/datadog/agent-chart";
 import { ZoneDatadogAgent } from "../../components/datadog/zone-datadog-agent";
 import { ZoneLogShipper } from "../../components/logs/zone-log-shipper";
-import { controlPlaneEndpoints, DATAPLANE_METRICS_PORT, hasMadsLongPollBug } from "../../components/mesh/control-plane";
+import { controlPlaneEndpoints } from "../../components/mesh/control-plane";
+import { DATAPLANE_METRICS_PATH, DATAPLANE_METRICS_PORT, hasMadsLongPollBug, usesPodDiscovery } from "../../components/mesh/kuma-facts";
 import { controlPlaneValuesSnippet } from "../../components/mesh/control-plane-chart";
 import { ControlPlaneInstall } from "../../components/mesh/control-plane-install";
 import { controlPlaneOtelEnv } from "../../components/mesh/control-plane-telemetry";
@@ -33,7 +34,7 @@ const DEFAULT_FETCH_TIMEOUT = "2m";
 const COLLECTOR = "zone-collector";
 const DATADOG_AGENT = "datadog-agent";
 /** MeshMetric's Prometheus backend defaults (Kuma docs): the dataplanes' metrics listener. */
-const DATAPLANE_METRICS = { port: DATAPLANE_METRICS_PORT, path: "/metrics" } as const;
+const DATAPLANE_METRICS = { port: DATAPLANE_METRICS_PORT, path: DATAPLANE_METRICS_PATH } as const;
 
 export interface ZoneStackExports {
     readonly zone: pulumi.Output<string>;
@@ -75,11 +76,6 @@ export function zoneGlobalStack(id: Extract<StackIdentity, { role: "zone" }>, cf
 
 /** MeshMetric's Prometheus listener as pod discovery scrapes it (Kuma defaults, as DATAPLANE_METRICS). */
 const DATAPLANE_METRICS_DISCOVERY = { meshMetricPort: DATAPLANE_METRICS.port, meshMetricPath: DATAPLANE_METRICS.path } as const;
-
-/** Kuma 3.x on Kubernetes has no MADS (kumahq/kuma#17765): its dataplanes are found by pod discovery. */
-export function usesPodDiscovery(version: string, environment: "kubernetes" | "universal"): boolean {
-    return Number(version.split(".")[0]) >= 3 && environment === "kubernetes";
-}
 
 /** kuma_sd fetch_timeout for a mesh version: 0s on 2.6.x (kumahq/kuma#9508), else configured or 2m. */
 export function effectiveFetchTimeout(version: string, configured: string | undefined): string {

@@ -4,7 +4,7 @@ import { parsePrometheusYaml } from "../support/swap-discovery";
 import { PrometheusProcess } from "../support/prometheus-process";
 import { listWal } from "../support/wal-dir";
 import { parsePromDuration } from "../../components/shared/duration";
-import { DATAPLANES_JOB } from "../../components/prometheus/zone-config";
+import { KUMA_DATAPLANES_JOB } from "../../components/mesh/kuma-facts";
 import { BucketedDelivery, DeliveryTracker } from "./delivery-tracker";
 import { simulateWal, survivalSpread } from "./wal-truncation-model";
 import { selfMetrics, sumOf } from "../support/self-metrics";
@@ -139,7 +139,7 @@ export async function main(argv: string[]): Promise<void> {
     const env = await benchEnvironment(1);
     const zoneEv = env.stacks[1];
     const generated = parsePrometheusYaml(planFile(zoneEv, "prometheus", "prometheus.yml"));
-    const dataplaneJob = (generated.scrape_configs as Array<Record<string, unknown>>).find((j) => j.job_name === DATAPLANES_JOB);
+    const dataplaneJob = (generated.scrape_configs as Array<Record<string, unknown>>).find((j) => j.job_name === KUMA_DATAPLANES_JOB);
     const interval = String(dataplaneJob?.scrape_interval ?? (generated.global as Record<string, unknown>).scrape_interval);
     const intervalMs = parsePromDuration(interval)!;
     const seriesTotal = opts.dataplanes * opts.series;

@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
-import { controlPlaneEndpoints, hasMadsLongPollBug } from "../../components/mesh/control-plane";
+import { controlPlaneEndpoints } from "../../components/mesh/control-plane";
+import { hasMadsLongPollBug } from "../../components/mesh/kuma-facts";
 import { effectiveFetchTimeout } from "../../infra/roles/zone";
 
 describe("zone control plane endpoints", () => {

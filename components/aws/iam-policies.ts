@@ -114,12 +114,6 @@ export function ampRemoteWritePolicy(workspaceArn: string): PolicyDocument {
     return { Version: "2012-10-17", Statement: [{ Sid: "AmpRemoteWrite", Effect: "Allow", Action: ["aps:RemoteWrite"], Resource: [workspaceArn] }] };
 }
 
-/**
- * The static-credentials alternative (an IAM user whose access key sits in a Secret, for zones
- * outside EKS): the identity policy is the same as the role's, scoped to one workspace.
- */
-export const ampRemoteWriteUserPolicy: (workspaceArn: string) => PolicyDocument = ampRemoteWritePolicy;
-
 /** The read API Grafana's Prometheus datasource (SigV4) uses, on one workspace only (= AmazonPrometheusQueryAccess's actions, scoped). */
 export function ampQueryPolicy(workspaceArn: string): PolicyDocument {
     requireArn("ampQueryPolicy", "workspaceArn", workspaceArn, ARN_PATTERNS.ampWorkspace, "an AMP workspace ARN, arn:aws:aps:<region>:<account>:workspace/<id>");

@@ -23,7 +23,6 @@ export const DATASOURCES = {
  */
 export const AMAZON_PROMETHEUS_TYPE = "grafana-amazonprometheus-datasource";
 
-export { TENANT_HEADER };
 
 export interface GrafanaDatasourceSettings {
     /**

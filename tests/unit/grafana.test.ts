@@ -5,7 +5,8 @@ import * as os from "os";
 import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, parseAllDocuments, stringify } from "yaml";
-import { buildGrafanaDatasources, DATASOURCES, GrafanaDatasourceSettings, renderGrafanaDatasources, TENANT_HEADER } from "../../components/grafana/datasources";
+import { buildGrafanaDatasources, DATASOURCES, GrafanaDatasourceSettings, renderGrafanaDatasources } from "../../components/grafana/datasources";
+import { TENANT_HEADER } from "../../components/shared/tenant-header";
 import { GlobalGrafana, PROMETHEUS_PASSWORD_ENV } from "../../components/grafana/global-grafana";
 import {
     buildGrafanaValues,

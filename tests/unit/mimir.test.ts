@@ -13,9 +13,9 @@ import {
     mimirReplicationFactor,
     mimirTenantHeaders,
     STORAGE_PREFIXES,
-    TENANT_HEADER,
     validateMimirTenant,
 } from "../../components/mimir/mimir-chart";
+import { TENANT_HEADER } from "../../components/shared/tenant-header";
 import { renderYaml } from "../../components/shared/render-yaml";
 import { registrationsOf } from "../support/component-registrations";
 import { promtoolCheckConfig } from "../support/prometheus-process";

@@ -186,19 +186,13 @@ function ampBackend(id: StackNames, cfg: GlobalConfig, cluster: ClusterTarget): 
         warn(`${id.stack}: Grafana is not on EKS, so it has no IRSA role to query AMP; give its pods AWS credentials allowed aps:QueryMetrics on the workspace`);
     }
     return {
-        outputs: {
-            metricsBackend: pulumi.output("amp" as const),
-            metricsTransport: pulumi.output("remote-write" as const),
-            remoteReadZones: pulumi.output<string[]>([]),
+        outputs: writeOnlyBackendOutputs("amp", cfg, {
             remoteWriteAuth: pulumi.output("sigv4" as const),
-            remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("amp", cfg.globalPrometheus.remoteWriteProtocol)),
             remoteWriteUrl: workspace.remoteWriteUrl,
-            remoteWriteCredentials: pulumi.output<Record<string, ZoneWriterView>>({}),
-            remoteWriteTenant: none(),
             ampRegion: pulumi.output(amp.region),
             ampWorkspaceArn: workspace.arn,
             prometheusQueryUrl: workspace.queryUrl,
-        },
+        }),
         zoneCredentials: {},
         grafana: { prometheus: { url: workspace.queryUrl, sigv4Region: amp.region }, serviceAccountAnnotations },
     };
@@ -242,20 +236,37 @@ function mimirBackend(id: StackNames, cfg: GlobalConfig, cluster: ClusterTarget,
     );
     warn(`${id.stack}: Mimir's push endpoint is in-cluster and unauthenticated (the tenant header only selects a tenant); zones must run in this cluster or reach it through your own authenticating gateway`);
     return {
-        outputs: {
-            metricsBackend: pulumi.output("mimir" as const),
-            metricsTransport: pulumi.output("remote-write" as const),
-            remoteReadZones: pulumi.output<string[]>([]),
+        outputs: writeOnlyBackendOutputs("mimir", cfg, {
             remoteWriteAuth: pulumi.output("none" as const),
-            remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol("mimir", cfg.globalPrometheus.remoteWriteProtocol)),
             remoteWriteUrl: backend.pushUrl,
-            remoteWriteCredentials: pulumi.output<Record<string, ZoneWriterView>>({}),
             remoteWriteTenant: backend.tenant,
-            ampRegion: none(),
-            ampWorkspaceArn: none(),
             prometheusQueryUrl: backend.queryUrl,
-        },
+        }),
         zoneCredentials: {},
         grafana: { prometheus: { url: backend.queryUrl, tenant: mimir.tenant } },
+    };
+}
+
+/**
+ * The outputs of a backend zones only remote-write to (AMP, Mimir): no federation, no remote read,
+ * no per-zone credentials; what a backend does not use (tenant, AMP region and ARN) is "".
+ */
+function writeOnlyBackendOutputs(
+    backend: "amp" | "mimir",
+    cfg: GlobalConfig,
+    o: Pick<MetricsOutputs, "remoteWriteAuth" | "remoteWriteUrl" | "prometheusQueryUrl"> & Partial<Pick<MetricsOutputs, "remoteWriteTenant" | "ampRegion" | "ampWorkspaceArn">>,
+): MetricsOutputs {
+    return {
+        metricsBackend: pulumi.output(backend),
+        metricsTransport: pulumi.output("remote-write" as const),
+        remoteReadZones: pulumi.output<string[]>([]),
+        remoteWriteAuth: o.remoteWriteAuth,
+        remoteWriteProtocol: pulumi.output(backendRemoteWriteProtocol(backend, cfg.globalPrometheus.remoteWriteProtocol)),
+        remoteWriteUrl: o.remoteWriteUrl,
+        remoteWriteCredentials: pulumi.output<Record<string, ZoneWriterView>>({}),
+        remoteWriteTenant: o.remoteWriteTenant ?? none(),
+        ampRegion: o.ampRegion ?? none(),
+        ampWorkspaceArn: o.ampWorkspaceArn ?? none(),
+        prometheusQueryUrl: o.prometheusQueryUrl,
     };
 }

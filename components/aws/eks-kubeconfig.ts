@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { ARN_PATTERNS, invalid, REGION_PATTERN } from "./validate";
+import { ARN_PATTERNS, invalid, AWS_REGION } from "../shared/validators";
 
 /** The exec credential API the kubeconfig asks for (what `aws eks get-token` prints). */
 export const EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1";
@@ -28,7 +28,7 @@ export function validateEksTarget(a: Pick<EksKubeconfigArgs, "clusterName" | "re
     if (typeof a.clusterName !== "string" || !/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(a.clusterName)) {
         throw invalid(where, "clusterName", a.clusterName, "is not an EKS cluster name", "1–100 letters, digits, '-' and '_', starting with a letter or digit");
     }
-    if (typeof a.region !== "string" || !REGION_PATTERN.test(a.region)) {
+    if (typeof a.region !== "string" || !AWS_REGION.test(a.region)) {
         throw invalid(where, "region", a.region, "is not an AWS region", "a region name such as us-east-1 or eu-central-1");
     }
     if (a.profile !== undefined && (typeof a.profile !== "string" || !/^[A-Za-z0-9._@+=,-]+$/.test(a.profile))) {

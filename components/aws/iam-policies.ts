@@ -1,4 +1,4 @@
-import { ARN_PATTERNS, DNS_LABEL, DNS_SUBDOMAIN, invalid } from "./validate";
+import { ARN_PATTERNS, DNS_LABEL, DNS_SUBDOMAIN, invalid } from "../shared/validators";
 
 /**
  * IAM policy documents as plain objects, least privilege: every statement names its actions and
@@ -113,12 +113,6 @@ export function ampRemoteWritePolicy(workspaceArn: string): PolicyDocument {
     requireArn("ampRemoteWritePolicy", "workspaceArn", workspaceArn, ARN_PATTERNS.ampWorkspace, "an AMP workspace ARN, arn:aws:aps:<region>:<account>:workspace/<id>");
     return { Version: "2012-10-17", Statement: [{ Sid: "AmpRemoteWrite", Effect: "Allow", Action: ["aps:RemoteWrite"], Resource: [workspaceArn] }] };
 }
-
-/**
- * The static-credentials alternative (an IAM user whose access key sits in a Secret, for zones
- * outside EKS): the identity policy is the same as the role's, scoped to one workspace.
- */
-export const ampRemoteWriteUserPolicy: (workspaceArn: string) => PolicyDocument = ampRemoteWritePolicy;
 
 /** The read API Grafana's Prometheus datasource (SigV4) uses, on one workspace only (= AmazonPrometheusQueryAccess's actions, scoped). */
 export function ampQueryPolicy(workspaceArn: string): PolicyDocument {

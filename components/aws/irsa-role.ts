@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy, PolicyDocument, validateIdentityPolicy, validateIrsaTrust, validateServiceAccount } from "./iam-policies";
-import { ARN_PATTERNS, checkedInput, invalid } from "./validate";
+import { ARN_PATTERNS, checkedInput, invalid } from "../shared/validators";
 
 /** The annotation EKS's pod identity webhook reads to inject the role's web identity credentials. */
 export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";
@@ -35,9 +35,10 @@ export function irsaRoleName(stack: string, purpose: string): string {
  * arn:<partition>:iam::<account>:role/<path><name>, path "/" here (IAM identifiers, "IAM ARNs").
  */
 export function roleArnBesideOidcProvider(oidcProviderArn: string, roleName: string): string {
-    const m = /^(arn:[a-z-]+:iam::[0-9]{12}:)oidc-provider\/.+$/.exec(oidcProviderArn);
-    if (m === null) throw invalid("roleArnBesideOidcProvider", "oidcProviderArn", oidcProviderArn, "is not an IAM OIDC provider ARN", "arn:aws:iam::<12-digit account>:oidc-provider/<issuer host/path>");
-    return `${m[1]}role/${roleName}`;
+    if (!ARN_PATTERNS.oidcProvider.test(oidcProviderArn)) {
+        throw invalid("roleArnBesideOidcProvider", "oidcProviderArn", oidcProviderArn, "is not an IAM OIDC provider ARN", "arn:aws:iam::<12-digit account>:oidc-provider/<issuer host/path>");
+    }
+    return `${oidcProviderArn.slice(0, oidcProviderArn.indexOf(":oidc-provider/") + 1)}role/${roleName}`;
 }
 
 export interface IrsaRoleArgs {

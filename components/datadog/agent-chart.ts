@@ -1,6 +1,6 @@
-import { CP_METRICS_PORT } from "../mesh/control-plane";
-import { sha256 } from "../prometheus/checksum";
-import { renderYaml } from "../render-yaml";
+import { CP_METRICS_PATH, CP_METRICS_PORT } from "../mesh/kuma-facts";
+import { sha256 } from "../shared/checksum";
+import { renderYaml } from "../shared/render-yaml";
 
 /**
  * The Datadog Agent chart, pinned (DataDog/helm-charts, tag datadog-3.240.0; apiVersion v1 chart,
@@ -217,7 +217,7 @@ function openMetricsCheck(adIdentifier: string, endpoint: MetricsEndpoint, names
 export function renderAgentChecks(s: DatadogAgentSettings): AgentCheckFiles {
     validate(s);
     const tags = staticTags(s);
-    const cp = s.controlPlaneMetrics ?? { port: CP_METRICS_PORT, path: "/metrics" };
+    const cp = s.controlPlaneMetrics ?? { port: CP_METRICS_PORT, path: CP_METRICS_PATH };
     const dataplanes = openMetricsCheck(KUMA_IMAGES.dataplane, s.dataplaneMetrics, METRIC_NAMESPACES.dataplane, DEFAULT_DATAPLANE_METRICS, tags);
     const controlPlane = openMetricsCheck(KUMA_IMAGES.controlPlane, cp, METRIC_NAMESPACES.controlPlane, DEFAULT_CONTROL_PLANE_METRICS, tags);
     const files: Record<string, string> = {

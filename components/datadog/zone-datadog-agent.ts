@@ -1,9 +1,9 @@
-import { DATAPLANE_METRICS_PORT } from "../mesh/control-plane";
+import { DATAPLANE_METRICS_PATH, DATAPLANE_METRICS_PORT } from "../mesh/kuma-facts";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { mountedConfigMap } from "../mounted-config-map";
-import { pinnedChart } from "../pinned-chart";
+import { mountedConfigMap } from "../shared/mounted-config-map";
+import { pinnedChart } from "../shared/pinned-chart";
 import {
     agentObjectNames,
     API_KEY_SECRET_KEY,
@@ -60,7 +60,7 @@ export class ZoneDatadogAgent extends pulumi.ComponentResource {
             clusterName: args.clusterName,
             site: args.site,
             apiKeySecret: { name: `${name}-api-key`, key: API_KEY_SECRET_KEY },
-            dataplaneMetrics: args.dataplaneMetrics ?? { port: DATAPLANE_METRICS_PORT, path: "/metrics" },
+            dataplaneMetrics: args.dataplaneMetrics ?? { port: DATAPLANE_METRICS_PORT, path: DATAPLANE_METRICS_PATH },
             controlPlaneMetrics: args.controlPlaneMetrics,
             fullname: name,
             clusterAgentReplicas: args.clusterAgentReplicas,

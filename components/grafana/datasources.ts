@@ -1,6 +1,6 @@
 import { validateLokiTenant } from "../logs/loki-chart";
-import { renderYaml } from "../render-yaml";
-import { TENANT_HEADER } from "../tenant-header";
+import { renderYaml } from "../shared/render-yaml";
+import { TENANT_HEADER } from "../shared/tenant-header";
 
 /**
  * Fixed datasource UIDs and names, as `kumactl install observability` provisions them: dashboards and
@@ -23,7 +23,6 @@ export const DATASOURCES = {
  */
 export const AMAZON_PROMETHEUS_TYPE = "grafana-amazonprometheus-datasource";
 
-export { TENANT_HEADER };
 
 export interface GrafanaDatasourceSettings {
     /**

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ServiceExposure } from "../prometheus/chart-values";
-import { sha256 } from "../prometheus/checksum";
-import { mountedConfigMap } from "../mounted-config-map";
-import { pinnedChart } from "../pinned-chart";
+import { ServiceExposure } from "../shared/service-exposure";
+import { sha256 } from "../shared/checksum";
+import { mountedConfigMap } from "../shared/mounted-config-map";
+import { pinnedChart } from "../shared/pinned-chart";
 import { renderGrafanaDatasources } from "./datasources";
 import {
     ADMIN_PASSWORD_KEY,

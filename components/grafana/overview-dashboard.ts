@@ -1,4 +1,4 @@
-import { CONTROL_PLANE_JOB, DATAPLANES_JOB } from "../prometheus/zone-config";
+import { KUMA_CONTROL_PLANE_JOB, KUMA_DATAPLANES_JOB } from "../mesh/kuma-facts";
 import { DATASOURCES } from "./datasources";
 
 /** Stable uid and file name of our own multi-zone overview (links and bookmarks survive re-provisioning). */
@@ -7,7 +7,7 @@ export const OVERVIEW_DASHBOARD_FILE = "meshobs-multizone-overview.json";
 
 const PROMETHEUS = { type: DATASOURCES.prometheus.type, uid: DATASOURCES.prometheus.uid };
 /** The mesh jobs every zone Prometheus scrapes (zone-config.ts). */
-const MESH_JOBS = [DATAPLANES_JOB, CONTROL_PLANE_JOB].join("|");
+const MESH_JOBS = [KUMA_DATAPLANES_JOB, KUMA_CONTROL_PLANE_JOB].join("|");
 
 /**
  * The queries, one set per zone (`$zone` is a single zone inside the repeated row). They read series

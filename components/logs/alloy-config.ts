@@ -1,4 +1,5 @@
 import { PUSH_PATH, validateLokiTenant } from "./loki-chart";
+import { isKumaZoneName } from "../mesh/kuma-facts";
 
 /**
  * The Alloy pipeline of a zone's log shipper, in Alloy syntax (there is no structured form to render
@@ -40,12 +41,11 @@ export function alloyString(value: string): string {
     return JSON.stringify(value);
 }
 
-const ZONE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
 /** Checks zone and extra labels (what can be checked before the Loki endpoint is known). */
 export function checkZoneLabels(zone: string, extraLabels: Readonly<Record<string, string>> = {}): void {
-    if (zone.length > 253 || !ZONE_NAME.test(zone)) throw new Error(`zone ${JSON.stringify(zone)} is not a zone name; allowed: lower-case DNS subdomain`);
+    if (!isKumaZoneName(zone)) throw new Error(`zone ${JSON.stringify(zone)} is not a zone name; allowed: lower-case DNS subdomain`);
     for (const [name, value] of Object.entries(extraLabels)) {
         if (name === "zone") throw new Error("extraLabels.zone is set from the zone; remove it");
         if ((STREAM_LABELS as readonly string[]).includes(name)) {

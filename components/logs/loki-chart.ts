@@ -1,6 +1,6 @@
 import type { types } from "@pulumi/kubernetes";
-import { ServiceExposure } from "../prometheus/chart-values";
-import { parsePromDuration } from "../prometheus/duration";
+import { ServiceExposure } from "../shared/service-exposure";
+import { parsePromDuration } from "../shared/duration";
 import { S3_KEY_REFERENCES, s3KeysEnvFrom } from "../aws/s3-keys";
 
 /**

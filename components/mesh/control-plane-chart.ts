@@ -1,5 +1,6 @@
-import { renderYaml } from "../render-yaml";
+import { renderYaml } from "../shared/render-yaml";
 import { MeshProduct } from "./control-plane";
+import { isKumaZoneName } from "./kuma-facts";
 
 /**
  * The control plane charts, pinned. Kong Mesh's chart has no values of its own for the control
@@ -95,7 +96,6 @@ function nest(product: MeshProduct, kumaValues: Record<string, unknown>): Record
 }
 
 /** The chart's own checks (cp-deployment.yaml), failed here at preview instead of at helm install. */
-const ZONE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const KDS_ADDRESS = /^grpcs?:\/\/[A-Za-z0-9.-]+:\d{1,5}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -114,7 +114,7 @@ function validate(s: ControlPlaneValuesSettings): void {
     if (s.mode === "global" && (s.zone !== undefined || s.kdsGlobalAddress !== undefined)) {
         throw new Error("zone and kdsGlobalAddress are for mode zone only (the chart fails on them in global mode)");
     }
-    if (s.zone !== undefined && (s.zone.length > 253 || !ZONE_NAME.test(s.zone))) {
+    if (s.zone !== undefined && !isKumaZoneName(s.zone)) {
         const zone = JSON.stringify(s.zone);
         throw new Error(`zone ${zone} is not a zone name; allowed: lower-case alphanumerics, '-' and '.', starting and ending alphanumeric`);
     }

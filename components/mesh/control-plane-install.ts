@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { pinnedChart } from "../pinned-chart";
+import { pinnedChart } from "../shared/pinned-chart";
 import { controlPlaneNamespace, MeshProduct } from "./control-plane";
 import { buildControlPlaneValues, CONTROL_PLANE_CHARTS, ControlPlaneValuesSettings, KONG_MESH_LICENSE_KEY } from "./control-plane-chart";
-import { parseMeshVersion } from "./policies";
+import { hasCurrentChartLayout } from "./kuma-facts";
 
 export interface ControlPlaneInstallArgs {
     /** kuma or kong-mesh: chart, release name and default namespace. */
@@ -61,7 +61,7 @@ export class ControlPlaneInstall extends pulumi.ComponentResource {
         const chart = CONTROL_PLANE_CHARTS[args.product];
         const version = args.version ?? chart.version;
         // The values layout (kuma's keys, kong-mesh's under kuma:) holds from 2.0.0: kong-mesh 1.x wrapped older kuma charts.
-        if (parseMeshVersion(version)[0] < 2) throw new Error(`${chart.chart} chart version ${version} is older than 2.0.0; allowed: 2.x releases`);
+        if (!hasCurrentChartLayout(version)) throw new Error(`${chart.chart} chart version ${version} is older than 2.0.0; allowed: 2.x releases`);
         // The licence Secret lives in the namespace created below, so it cannot exist before this stack runs.
         if (args.product === "kong-mesh" && args.license === undefined) throw new Error(`ControlPlaneInstall ${name}: Kong Mesh needs its licence (license.json), from secret config`);
         if (args.product !== "kong-mesh" && args.license !== undefined) throw new Error(`ControlPlaneInstall ${name}: a licence is for kong-mesh only`);

@@ -1,3 +1,5 @@
+import { isKumaZoneName } from "./kuma-facts";
+
 /**
  * Environment that makes a Kuma / Kong Mesh control plane export its OpenTelemetry traces.
  *
@@ -79,11 +81,8 @@ function encodeAttributeValue(value: string): string {
     return out;
 }
 
-/** The Kuma chart's rule for controlPlane.zone (cp-deployment.yaml): a DNS subdomain, at most 253 characters. */
-const ZONE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 function validate(s: ControlPlaneTelemetrySettings): void {
-    if (s.zone.length > 253 || !ZONE_NAME.test(s.zone)) {
+    if (!isKumaZoneName(s.zone)) {
         throw new Error(`zone ${JSON.stringify(s.zone)} is not a zone name; allowed: lower-case DNS subdomain, or "global"`);
     }
     let url: URL;

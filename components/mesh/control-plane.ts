@@ -1,19 +1,11 @@
+import { CP_METRICS_PORT, MADS_PORT } from "./kuma-facts";
+
 /**
- * Facts about a zone control plane that Prometheus needs, per product. Sources: Kuma chart
- * values (kuma-system, kuma-control-plane), Kong/kong-mesh-charts README (kong-mesh-system,
- * kong-mesh-control-plane), Kuma docs "use-mesh" port table (5676 MADS, 5680 metrics).
+ * Where a zone control plane is, per product. Sources: Kuma chart values (kuma-system,
+ * kuma-control-plane), Kong/kong-mesh-charts README (kong-mesh-system, kong-mesh-control-plane);
+ * its ports are Kuma facts (kuma-facts.ts).
  */
 export type MeshProduct = "kuma" | "kong-mesh";
-
-/** MADS (monitoring assignment discovery) port of a zone control plane. */
-export const MADS_PORT = 5676;
-/** Health and Prometheus metrics port of a control plane (`/metrics`). */
-export const CP_METRICS_PORT = 5680;
-/**
- * Port of the dataplanes' Prometheus endpoint: the MeshMetric Prometheus backend's default
- * (kumahq/kuma pkg/plugins/policies/meshmetric/api/v1alpha1/meshmetric.go), served at /metrics.
- */
-export const DATAPLANE_METRICS_PORT = 5670;
 
 export interface ControlPlaneSettings {
     /** Which distribution runs the control plane. */
@@ -60,13 +52,4 @@ export function controlPlaneEndpoints(s: ControlPlaneSettings): ControlPlaneEndp
         madsUrl: s.madsUrl ?? `http://${service}.${namespace}:${MADS_PORT}`,
         metricsTarget: s.metricsTarget ?? `${service}.${namespace}:${CP_METRICS_PORT}`,
     };
-}
-
-/**
- * True for mesh 2.6.x, whose MADS server drops long-poll state per client (kumahq/kuma#9508,
- * fixed in 2.7.0 by #9586); the documented workaround is `fetch_timeout: 0s`.
- */
-export function hasMadsLongPollBug(version: string): boolean {
-    const [major, minor] = version.split(".").map(Number);
-    return major === 2 && minor === 6;
 }

@@ -1,4 +1,6 @@
-import { renderYaml } from "../render-yaml";
+import { renderYaml } from "../shared/render-yaml";
+import { DNS_LABEL } from "../shared/validators";
+import { parseMeshVersion, usesOpenTelemetryBackendRef } from "./kuma-facts";
 
 /**
  * Mesh-wide observability policies (MeshMetric, MeshTrace, MeshAccessLog and, from 2.14, the
@@ -115,19 +117,6 @@ export function prometheusPlacementRequirements(p: PrometheusPlacement): readonl
                 "Prometheus scrapes with https and must trust that certificate (kuma_sd gives the target scheme https)",
             ];
     }
-}
-
-/** MAJOR.MINOR.PATCH → numbers; throws on anything else. */
-export function parseMeshVersion(version: string): readonly [number, number, number] {
-    const m = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
-    if (m === null) throw new Error(`meshVersion ${JSON.stringify(version)} is not MAJOR.MINOR.PATCH`);
-    return [Number(m[1]), Number(m[2]), Number(m[3])];
-}
-
-/** From 2.14 policies reference a MeshOpenTelemetryBackend; `openTelemetry.endpoint` is deprecated there. */
-export function usesOpenTelemetryBackendRef(meshVersion: string): boolean {
-    const [major, minor] = parseMeshVersion(meshVersion);
-    return major > 2 || (major === 2 && minor >= 14);
 }
 
 /**
@@ -276,7 +265,6 @@ function samplingValue(percent: number): number | string {
     return Number.isInteger(percent) ? percent : String(percent);
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HOST_PORT = /^([A-Za-z0-9.-]+):(\d{1,5})$/;
 
 function splitHostPort(hostPort: string): [string, number] {

@@ -1,4 +1,4 @@
-import { TENANT_HEADER } from "../tenant-header";
+import { TENANT_HEADER } from "../shared/tenant-header";
 import { S3_KEY_REFERENCES, s3KeysEnvFrom } from "../aws/s3-keys";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW, outOfOrderWindowMs } from "../prometheus/outage-survival";
 /**
@@ -37,7 +37,6 @@ export const MIMIR_GATEWAY_PORT = 80;
 export const MIMIR_PUSH_PATH = "/api/v1/push";
 /** Prometheus-compatible query prefix (gateway nginx `location {{ mimir.prometheusHttpPrefix }}`, Mimir's default -http.prometheus-http-prefix). */
 export const MIMIR_QUERY_PATH = "/prometheus";
-export { TENANT_HEADER };
 /** What the gateway substitutes for a missing tenant header (mimir.noAuthTenant default). */
 export const GATEWAY_NO_AUTH_TENANT = "anonymous";
 

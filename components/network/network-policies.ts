@@ -1,4 +1,5 @@
 import { isIP } from "net";
+import { DNS_LABEL, DNS_SUBDOMAIN } from "../shared/validators";
 import { LOKI_CHART, LOKI_HTTP_PORT, lokiGatewaySelectorLabels } from "../logs/loki-chart";
 import { GRAFANA_CHART } from "../grafana/grafana-chart";
 import { jaegerSelectorLabels } from "../traces/jaeger-chart";
@@ -131,8 +132,6 @@ export function networkPolicyPeer(p: Peer): Record<string, unknown> {
     }
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
 /**
  * The namespace's policies: the default-deny first (every pod, no ingress rule), then one policy per
  * rule that has sources. Rule order is kept; roles must be unique DNS labels.
@@ -140,7 +139,7 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export function buildNetworkPolicies(namespace: string, prefix: string, rules: readonly AllowRule[]): NetworkPolicyDoc[] {
     if (!DNS_LABEL.test(namespace)) throw new Error(`network policy: namespace ${JSON.stringify(namespace)} is not a DNS label`);
     const roles = [DEFAULT_DENY_ROLE, ...rules.map((r) => r.role)];
-    for (const role of roles) if (!DNS_LABEL.test(`${prefix}-${role}`) || `${prefix}-${role}`.length > 253) throw new Error(`network policy: name ${JSON.stringify(`${prefix}-${role}`)} is not a DNS name`);
+    for (const role of roles) if (!DNS_SUBDOMAIN.test(`${prefix}-${role}`)) throw new Error(`network policy: name ${JSON.stringify(`${prefix}-${role}`)} is not a DNS name`);
     const dup = roles.find((r, i) => roles.indexOf(r) !== i);
     if (dup !== undefined) throw new Error(`network policy: role ${JSON.stringify(dup)} appears twice`);
     const meta = (role: string) => ({ name: `${prefix}-${role}`, namespace, labels: { ...POLICY_LABELS } });

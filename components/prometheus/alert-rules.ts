@@ -1,4 +1,6 @@
-import { renderYaml } from "../render-yaml";
+import { renderYaml } from "../shared/render-yaml";
+import { parsePromDuration } from "../shared/duration";
+import { DNS_LABEL } from "../shared/validators";
 
 /**
  * Alerting rules that go with remote write, as pure builders of Prometheus rule files.
@@ -66,11 +68,9 @@ export interface ZoneAlertSettings {
     readonly severity?: string;
 }
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DURATION = /^(\d+y)?(\d+w)?(\d+d)?(\d+h)?(\d+m)?(\d+s)?(\d+ms)?$/;
 
 function checkDuration(value: string, what: string): string {
-    if (value === "" || !DURATION.test(value) || value === "0s") throw new Error(`${what}: ${JSON.stringify(value)} is not a positive Prometheus duration; allowed: e.g. 5m, 90s, 1h`);
+    if (!((parsePromDuration(value) ?? 0) > 0)) throw new Error(`${what}: ${JSON.stringify(value)} is not a positive Prometheus duration; allowed: e.g. 5m, 90s, 1h`);
     return value;
 }
 

@@ -1,4 +1,4 @@
-import { IAM_ROLE_ARN } from "./remote-write-auth";
+import { ARN_PATTERNS, DNS_SUBDOMAIN } from "../shared/validators";
 
 /**
  * How the Prometheus pod gets AWS credentials for SigV4, as chart values. Never through
@@ -44,13 +44,12 @@ export interface AwsCredentialChartInputs {
     readonly serviceAccountAnnotations: Readonly<Record<string, string>>;
 }
 
-const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 /** Secret data keys: alphanumerics, '-', '_' or '.' (Kubernetes validation). */
 const SECRET_KEY = /^[-._a-zA-Z0-9]{1,253}$/;
 
 export function awsCredentialChartInputs(src: AwsCredentialSource, setting = "sigv4.credentials"): AwsCredentialChartInputs {
     if (src.type === "irsa") {
-        if (!IAM_ROLE_ARN.test(src.roleArn ?? "")) {
+        if (!ARN_PATTERNS.iamRole.test(src.roleArn ?? "")) {
             throw new Error(`${setting}.roleArn: ${JSON.stringify(src.roleArn)} is not an IAM role ARN; allowed: arn:aws:iam::<12-digit account>:role/<name>`);
         }
         return { env: [], serviceAccountAnnotations: { [IRSA_ROLE_ANNOTATION]: src.roleArn } };

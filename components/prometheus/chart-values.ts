@@ -1,6 +1,7 @@
 import { CONFIG_FILE_KEY, CONFIG_MOUNT_DIR, DATA_MOUNT_PATH, PROMETHEUS_CHART } from "./chart";
 import { EnvVarFromSecret } from "./aws-credentials";
 import { PrometheusMode, prometheusModeFlags } from "./prometheus-mode";
+import { ServiceExposure } from "../shared/service-exposure";
 
 /** A Secret mounted into the Prometheus container (chart `server.extraSecretMounts`). */
 export interface SecretMount {
@@ -23,18 +24,6 @@ export interface ConfigMapMount {
     /** sha256 of the mounted content: a change rolls the pod (annotation `meshobs.io/<name>-sha256`). */
     readonly checksum: string;
 }
-
-/** How the Prometheus Service is exposed beyond the cluster. */
-export type ServiceExposure =
-    | { readonly type: "ClusterIP" }
-    | { readonly type: "LoadBalancer"; readonly host: string; readonly annotations?: Record<string, string>; readonly sourceRanges?: readonly string[] }
-    | {
-          readonly type: "Ingress";
-          readonly host: string;
-          readonly ingressClassName?: string;
-          readonly tlsSecretName?: string;
-          readonly annotations?: Record<string, string>;
-      };
 
 export interface PrometheusChartSettings {
     /** Container requests and limits (server.resources), e.g. from sizing.ts; default none. */

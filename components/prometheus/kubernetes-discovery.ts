@@ -1,5 +1,17 @@
-import { CP_METRICS_PORT, DATAPLANE_METRICS_PORT } from "../mesh/control-plane";
-import { formatPromDuration, parsePromDuration } from "./duration";
+import {
+    CP_METRICS_PATH,
+    CP_METRICS_PORT,
+    DATAPLANE_METRICS_PATH,
+    DATAPLANE_METRICS_PORT,
+    KUMA_CONTROL_PLANE_APP_LABEL,
+    KUMA_CONTROL_PLANE_JOB,
+    KUMA_DATAPLANES_JOB,
+    KUMA_ZONE_PROXIES_JOB,
+    ZONE_PROXY_STATS_PATH,
+    ZONE_PROXY_STATS_PORT,
+} from "../mesh/kuma-facts";
+import { formatPromDuration, parsePromDuration } from "../shared/duration";
+import { DNS_LABEL } from "../shared/validators";
 
 /**
  * Kuma 3.x on Kubernetes: Prometheus' own Kubernetes pod discovery in place of kuma_sd.
@@ -68,23 +80,6 @@ import { formatPromDuration, parsePromDuration } from "./duration";
  * container port; after the rewrite those targets are identical and Prometheus scrapes them once.
  */
 
-/** Job names the Kuma dashboards expect (kumahq/kuma dashboards/grafana/README.md); the MADS jobs (zone-config.ts) use them too. */
-export const KUMA_DATAPLANES_JOB = "kuma-dataplanes";
-export const KUMA_ZONE_PROXIES_JOB = "kuma-zone-proxies";
-export const KUMA_CONTROL_PLANE_JOB = "kuma-control-plane";
-
-/** MeshMetric Prometheus backend defaults (kumahq/kuma v2.14.3 pkg/plugins/policies/meshmetric/api/v1alpha1/meshmetric.go). */
-export const DEFAULT_MESH_METRIC_PORT = DATAPLANE_METRICS_PORT;
-export const DEFAULT_MESH_METRIC_PATH = "/metrics";
-/** Zone proxies' Envoy stats through the readiness proxy (Kong observability page; kuma dashboards README). */
-export const DEFAULT_ZONE_PROXY_PORT = 9902;
-export const DEFAULT_ZONE_PROXY_PATH = "/stats/prometheus";
-/** Control plane metrics port and path (Kuma docs, app/_src/production/use-mesh.md: 5680 health and metrics at /metrics). */
-export const DEFAULT_CONTROL_PLANE_METRICS_PORT = CP_METRICS_PORT;
-export const DEFAULT_CONTROL_PLANE_METRICS_PATH = "/metrics";
-/** The kuma chart's control plane pod label `app` (kuma-2.14.3 values.yaml controlPlane.affinity). */
-export const DEFAULT_CONTROL_PLANE_APP_LABEL = "kuma-control-plane";
-
 /** Annotation values Kuma's GetEnabled reads as true (metadata/annotations.go). */
 const ENABLED_VALUES = "true|yes|enabled";
 
@@ -121,7 +116,6 @@ export interface KumaKubernetesDiscoverySettings {
 }
 
 const FN = "kumaKubernetesScrapeJobs";
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Kubernetes label value syntax (at most 63 characters). */
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
@@ -182,16 +176,16 @@ const POD_AND_NAMESPACE = [
  * the setting's name on invalid input.
  */
 export function kumaKubernetesScrapeJobs(s: KumaKubernetesDiscoverySettings): Record<string, unknown>[] {
-    const meshMetricPort = port(s.meshMetricPort, DEFAULT_MESH_METRIC_PORT, "meshMetricPort");
-    const meshMetricPath = urlPath(s.meshMetricPath, DEFAULT_MESH_METRIC_PATH, "meshMetricPath");
+    const meshMetricPort = port(s.meshMetricPort, DATAPLANE_METRICS_PORT, "meshMetricPort");
+    const meshMetricPath = urlPath(s.meshMetricPath, DATAPLANE_METRICS_PATH, "meshMetricPath");
     const cpNamespace = namespaceName(s.controlPlane.namespace, "controlPlane.namespace");
-    const cpApp = s.controlPlane.appLabel ?? DEFAULT_CONTROL_PLANE_APP_LABEL;
+    const cpApp = s.controlPlane.appLabel ?? KUMA_CONTROL_PLANE_APP_LABEL;
     if (cpApp === "" || !LABEL_VALUE.test(cpApp)) {
         throw new Error(`${FN}: controlPlane.appLabel ${JSON.stringify(cpApp)} is not a Kubernetes label value; allowed: 1-63 of A-Z a-z 0-9 - _ . starting and ending alphanumeric`);
     }
-    const cpPort = port(s.controlPlane.metricsPort, DEFAULT_CONTROL_PLANE_METRICS_PORT, "controlPlane.metricsPort");
-    const proxyPort = port(s.zoneProxies?.port, DEFAULT_ZONE_PROXY_PORT, "zoneProxies.port");
-    const proxyPath = urlPath(s.zoneProxies?.path, DEFAULT_ZONE_PROXY_PATH, "zoneProxies.path");
+    const cpPort = port(s.controlPlane.metricsPort, CP_METRICS_PORT, "controlPlane.metricsPort");
+    const proxyPort = port(s.zoneProxies?.port, ZONE_PROXY_STATS_PORT, "zoneProxies.port");
+    const proxyPath = urlPath(s.zoneProxies?.path, ZONE_PROXY_STATS_PATH, "zoneProxies.path");
     if (s.namespaces !== undefined) {
         if (s.namespaces.length === 0) throw new Error(`${FN}: namespaces is empty; allowed: omit it for all namespaces, or list at least one`);
         s.namespaces.forEach((n, i) => namespaceName(n, `namespaces[${i}]`));
@@ -255,7 +249,7 @@ export function kumaKubernetesScrapeJobs(s: KumaKubernetesDiscoverySettings): Re
         job_name: KUMA_CONTROL_PLANE_JOB,
         scrape_interval: main.interval,
         scrape_timeout: main.timeout,
-        metrics_path: DEFAULT_CONTROL_PLANE_METRICS_PATH,
+        metrics_path: CP_METRICS_PATH,
         kubernetes_sd_configs: podDiscovery([cpNamespace]),
         relabel_configs: [
             RUNNING_ONLY,

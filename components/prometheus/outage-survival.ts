@@ -21,7 +21,7 @@
  * retries forever, prometheus#13334: tests/integration/{zone-partition,prometheus2-compat}.test.ts).
  */
 
-import { parsePromDuration } from "./duration";
+import { parsePromDuration } from "../shared/duration";
 
 /**
  * `--storage.tsdb.wal-segment-size` for zone servers and `--storage.agent.wal-segment-size` for

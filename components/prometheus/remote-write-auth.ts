@@ -7,6 +7,7 @@
  */
 
 import { RemoteWriteProtocol } from "./remote-write-protocol";
+import { ARN_PATTERNS, AWS_REGION } from "../shared/validators";
 
 /** Fields every remote-write form shares. */
 interface RemoteWriteTarget {
@@ -97,10 +98,6 @@ export const RESERVED_REMOTE_WRITE_HEADERS: readonly string[] = [
 
 /** RFC 9110 token: what an HTTP header name may be made of. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-/** AWS region names: us-east-1, eu-central-2, us-gov-west-1, ap-southeast-4 … */
-const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
-/** An IAM role ARN in any partition (aws, aws-cn, aws-us-gov). */
-export const IAM_ROLE_ARN = /^arn:aws(-[a-z]+)*:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/;
 /** Key names a caller might use to smuggle static AWS keys into the file. */
 const STATIC_KEY_FIELDS = ["access_key", "secret_key", "accessKey", "secretKey", "accessKeyId", "secretAccessKey", "profile"];
 
@@ -152,7 +149,7 @@ export function sigv4Block(s: SigV4Settings, setting = "remoteWrite.sigv4"): Rec
         );
     }
     if (!AWS_REGION.test(s.region ?? "")) throw new Error(`${setting}.region: ${JSON.stringify(s.region)} is not an AWS region; allowed: e.g. us-east-1, eu-west-1`);
-    if (s.roleArn !== undefined && !IAM_ROLE_ARN.test(s.roleArn)) {
+    if (s.roleArn !== undefined && !ARN_PATTERNS.iamRole.test(s.roleArn)) {
         throw new Error(`${setting}.roleArn: ${JSON.stringify(s.roleArn)} is not an IAM role ARN; allowed: arn:aws:iam::<12-digit account>:role/<name>`);
     }
     return { region: s.region, ...(s.roleArn !== undefined ? { role_arn: s.roleArn } : {}) };

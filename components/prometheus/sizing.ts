@@ -1,4 +1,4 @@
-import { parsePromDuration } from "./duration";
+import { parsePromDuration } from "../shared/duration";
 
 /**
  * First-guess Kubernetes resources for a Prometheus, from its expected active series. A plan

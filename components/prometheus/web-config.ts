@@ -1,4 +1,4 @@
-import { renderYaml } from "../render-yaml";
+import { renderYaml } from "../shared/render-yaml";
 
 /**
  * Prometheus web configuration (exporter-toolkit `--web.config.file`): every HTTP endpoint,

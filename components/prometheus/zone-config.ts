@@ -4,13 +4,12 @@ import { remoteWriteAuthFields, ZoneRemoteWrite } from "./remote-write-auth";
 import { remoteWriteProtocolFields } from "./remote-write-protocol";
 import { REMOTE_WRITE_TIMEOUT, ZONE_REMOTE_WRITE_METADATA, ZONE_REMOTE_WRITE_QUEUE } from "./remote-write-queue";
 import { scrapeTimeout } from "./scrape-timeout";
-import { renderYaml } from "../render-yaml";
-import { KUMA_CONTROL_PLANE_JOB as CONTROL_PLANE_JOB, KUMA_DATAPLANES_JOB as DATAPLANES_JOB, KumaKubernetesDiscoverySettings, kumaKubernetesScrapeJobs } from "./kubernetes-discovery";
+import { renderYaml } from "../shared/render-yaml";
+import { KumaKubernetesDiscoverySettings, kumaKubernetesScrapeJobs } from "./kubernetes-discovery";
+import { CP_METRICS_PATH, KUMA_CONTROL_PLANE_JOB, KUMA_DATAPLANES_JOB } from "../mesh/kuma-facts";
 
 export type { ZoneRemoteWrite } from "./remote-write-auth";
 
-/** Job names the Kuma Grafana dashboards expect: one home, kubernetes-discovery.ts (MADS and pod discovery share them). */
-export { KUMA_CONTROL_PLANE_JOB as CONTROL_PLANE_JOB, KUMA_DATAPLANES_JOB as DATAPLANES_JOB } from "./kubernetes-discovery";
 /** The zone Prometheus' self-scrape: the series the global's zone alerts and `npm run verify` read. */
 export const SELF_SCRAPE_JOB = "prometheus";
 
@@ -65,7 +64,7 @@ export function kumaDataplanesJob(s: ZonePrometheusSettings & { readonly discove
     };
     if (s.discovery.clientId !== undefined) sd.client_id = s.discovery.clientId;
     return {
-        job_name: DATAPLANES_JOB,
+        job_name: KUMA_DATAPLANES_JOB,
         scrape_interval: s.dataplaneScrapeInterval,
         scrape_timeout: scrapeTimeout(s.dataplaneScrapeInterval),
         relabel_configs: [
@@ -130,7 +129,7 @@ function meshJobs(s: ZonePrometheusSettings): Record<string, unknown>[] {
     if (s.controlPlaneMetricsTarget === undefined) throw new Error("controlPlaneMetricsTarget: missing; allowed: host:port of the control plane's /metrics (5680)");
     return [
         kumaDataplanesJob({ ...s, discovery: s.discovery! }),
-        { job_name: CONTROL_PLANE_JOB, metrics_path: "/metrics", static_configs: [{ targets: [s.controlPlaneMetricsTarget] }] },
+        { job_name: KUMA_CONTROL_PLANE_JOB, metrics_path: CP_METRICS_PATH, static_configs: [{ targets: [s.controlPlaneMetricsTarget] }] },
     ];
 }
 

@@ -1,6 +1,6 @@
-/** What the global needs to reach a zone Prometheus (federation, remote read): zone names and credentials. */
+import { DNS_LABEL } from "../shared/validators";
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** What the global needs to reach a zone Prometheus (federation, remote read): zone names and credentials. */
 
 /** Basic auth towards a zone's endpoint (when its web config requires it). */
 export interface ZoneBasicAuth {

@@ -2,8 +2,8 @@ import { ZONE_WAL_SEGMENT_SIZE } from "./outage-survival";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { renderZoneAlertRules, RULES_MOUNT_DIR, ZONE_RULES_FILE } from "./alert-rules";
-import { sha256 } from "./checksum";
-import { mountedConfigMap } from "../mounted-config-map";
+import { sha256 } from "../shared/checksum";
+import { mountedConfigMap } from "../shared/mounted-config-map";
 import { AWS_ACCESS_KEY_ID_ENV, AWS_SECRET_ACCESS_KEY_ENV, awsCredentialChartInputs, AwsCredentialSource } from "./aws-credentials";
 import { SERVICE_PORT } from "./chart";
 import { buildPrometheusChartValues, ConfigMapMount, PrometheusChartSettings, SecretMount } from "./chart-values";
@@ -26,13 +26,7 @@ export interface ZonePrometheusArgs {
     readonly settings: Omit<ZonePrometheusSettings, "remoteWrite" | "mode">;
     /** server (default) or agent (forward-only: needs a remote write; ruleFiles/alertmanagers refused). */
     readonly mode?: PrometheusMode;
-    /** Remote-write receiver URL, basic-auth shorthand (with remoteWriteUsername/Password); or use remoteWrite. */
-    readonly remoteWriteUrl?: pulumi.Input<string>;
-    /** Basic-auth user, from the global stack. */
-    readonly remoteWriteUsername?: pulumi.Input<string>;
-    /** Basic-auth password, from the global stack (a secret; mounted as a file, never inlined). */
-    readonly remoteWritePassword?: pulumi.Input<string>;
-    /** Remote write with basic auth, SigV4 or none, and headers; unset with no remoteWriteUrl: no remote write (federated zone). */
+    /** Remote write with basic auth, SigV4 or none, and headers; unset: no remote write (federated zone). */
     readonly remoteWrite?: ZoneRemoteWriteArgs;
     /** Local retention (Prometheus duration); server mode only, an agent keeps no TSDB and ignores it. */
     readonly retention: string;

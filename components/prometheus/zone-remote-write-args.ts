@@ -59,33 +59,13 @@ export type ZoneRemoteWriteArgs =
           readonly auth: "none";
       });
 
-/** The basic-auth shorthand existing callers use (remoteWriteUrl / remoteWriteUsername / remoteWritePassword). */
-export interface LegacyRemoteWriteArgs {
-    readonly remoteWriteUrl?: pulumi.Input<string>;
-    readonly remoteWriteUsername?: pulumi.Input<string>;
-    readonly remoteWritePassword?: pulumi.Input<string>;
-    readonly remoteWrite?: ZoneRemoteWriteArgs;
-}
-
 /**
- * One remote-write description from either form: `remoteWrite`, or the three legacy fields
- * (all or none). Undefined when neither is given (no remote write: the global federates).
+ * The component's `remoteWrite`, its auth checked (callers in plain JavaScript get no type check).
+ * Undefined when unset (no remote write: the global federates).
  */
-export function zoneRemoteWriteArgs(args: LegacyRemoteWriteArgs, component: string): ZoneRemoteWriteArgs | undefined {
-    const legacy = [args.remoteWriteUrl, args.remoteWriteUsername, args.remoteWritePassword];
-    const legacyCount = legacy.filter((v) => v !== undefined).length;
-    if (args.remoteWrite !== undefined) {
-        if (legacyCount > 0) {
-            throw new Error(`ZonePrometheus ${component}: remoteWrite and remoteWriteUrl/Username/Password are both set; allowed: one of the two forms`);
-        }
-        if (!["basic", "sigv4", "none"].includes(args.remoteWrite.auth)) {
-            throw new Error(`ZonePrometheus ${component}: remoteWrite.auth ${JSON.stringify(args.remoteWrite.auth)} is unknown; allowed: basic, sigv4, none`);
-        }
-        return args.remoteWrite;
+export function zoneRemoteWriteArgs(args: { readonly remoteWrite?: ZoneRemoteWriteArgs }, component: string): ZoneRemoteWriteArgs | undefined {
+    if (args.remoteWrite !== undefined && !["basic", "sigv4", "none"].includes(args.remoteWrite.auth)) {
+        throw new Error(`ZonePrometheus ${component}: remoteWrite.auth ${JSON.stringify(args.remoteWrite.auth)} is unknown; allowed: basic, sigv4, none`);
     }
-    if (legacyCount === 0) return undefined;
-    if (legacyCount !== 3) {
-        throw new Error(`ZonePrometheus ${component}: remoteWriteUrl, remoteWriteUsername and remoteWritePassword go together; allowed: all three, none, or remoteWrite`);
-    }
-    return { auth: "basic", url: args.remoteWriteUrl!, username: args.remoteWriteUsername!, password: args.remoteWritePassword! };
+    return args.remoteWrite;
 }

@@ -1,8 +1,9 @@
 import { assertDatadogSite } from "../datadog/agent-chart";
 import { validateLokiTenant } from "../logs/loki-chart";
 import { ZONE_ATTRIBUTE } from "../mesh/control-plane-telemetry";
-import { renderYaml } from "../render-yaml";
-import { TENANT_HEADER } from "../tenant-header";
+import { renderYaml } from "../shared/render-yaml";
+import { TENANT_HEADER } from "../shared/tenant-header";
+import { isKumaZoneName } from "../mesh/kuma-facts";
 
 /** OTLP receiver ports (the collector's defaults, and what the chart's `otlp` / `otlp-http` ports name). */
 export const COLLECTOR_OTLP_GRPC_PORT = 4317;
@@ -67,15 +68,13 @@ export interface ZoneCollectorSettings {
     readonly logs: LogsBackend;
 }
 
-/** The Kuma chart's rule for controlPlane.zone: a lower-case DNS subdomain, at most 253 characters. */
-const ZONE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ATTRIBUTE_KEY = /^[A-Za-z][A-Za-z0-9._\-/]*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:[0-9]{1,5}$/;
 
 /** Checks zone and extra attributes (what can be checked before endpoints are known). */
 export function checkZoneAttributes(zone: string, extra: Readonly<Record<string, string>> = {}): void {
-    if (zone.length > 253 || !ZONE_NAME.test(zone)) throw new Error(`zone ${JSON.stringify(zone)} is not a zone name; allowed: lower-case DNS subdomain`);
+    if (!isKumaZoneName(zone)) throw new Error(`zone ${JSON.stringify(zone)} is not a zone name; allowed: lower-case DNS subdomain`);
     for (const [key, value] of Object.entries(extra)) {
         if ((ZONE_RESOURCE_ATTRIBUTES as readonly string[]).includes(key)) {
             throw new Error(`extraResourceAttributes.${key} is set from zone; remove it`);

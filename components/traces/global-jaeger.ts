@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceExposure } from "../prometheus/chart-values";
-import { sha256 } from "../prometheus/checksum";
-import { mountedConfigMap } from "../mounted-config-map";
-import { pinnedChart } from "../pinned-chart";
+import { ServiceExposure } from "../shared/service-exposure";
+import { sha256 } from "../shared/checksum";
+import { mountedConfigMap } from "../shared/mounted-config-map";
+import { pinnedChart } from "../shared/pinned-chart";
 import { buildJaegerExposure, buildJaegerValues, JAEGER_CHART, JAEGER_CONFIG_KEY, jaegerQueryUrl } from "./jaeger-chart";
 import { JaegerStorage, renderJaegerConfig } from "./jaeger-config";
 

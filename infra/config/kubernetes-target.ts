@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { awsRegion } from "./primitives";
+import { ARN_PATTERNS } from "../../components/shared/validators";
 
 /** An EKS cluster looked up by name in its region; kubeconfig built from it, tokens from the AWS CLI. */
 const eks = z
@@ -10,7 +11,7 @@ const eks = z
         /** AWS CLI profile the token command uses; default: the ambient credentials. */
         profile: z.string().min(1).optional(),
         /** Role the token command assumes (`aws eks get-token --role-arn`). */
-        roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/.+$/, { error: "allowed: arn:aws:iam::<account>:role/<name>" }).optional(),
+        roleArn: z.string().regex(ARN_PATTERNS.iamRole, { error: "allowed: arn:aws:iam::<account>:role/<name>" }).optional(),
     })
     .strict();
 

@@ -1,14 +1,13 @@
 import { z } from "zod";
 import { isCidr } from "../../components/network/network-policies";
-import { parsePromDuration } from "../../components/prometheus/duration";
+import { parsePromDuration } from "../../components/shared/duration";
+import { AWS_REGION, DNS_LABEL } from "../../components/shared/validators";
+import { MESH_VERSION } from "../../components/mesh/kuma-facts";
 
 /**
  * Reusable, self-describing validators for stack config values. Each message says what is
  * allowed, because the message is all a platform engineer sees when `pulumi preview` fails.
  */
-
-/** RFC 1123 DNS label: zone names become Kubernetes names, label values and DNS names. */
-export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** The observability namespace of a stack that sets none (both roles' `namespace` default). */
 export const DEFAULT_NAMESPACE = "mesh-observability";
@@ -92,7 +91,7 @@ export const labelName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, {
 });
 
 /** Mesh release version: MAJOR.MINOR.PATCH, as the kuma / kong-mesh charts are versioned. */
-export const meshVersion = z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, {
+export const meshVersion = z.string().regex(MESH_VERSION, {
     error: (issue) => `${JSON.stringify(issue.input)} is not a mesh version; allowed: MAJOR.MINOR.PATCH (e.g. 2.14.3)`,
 });
 
@@ -102,7 +101,7 @@ export const qualifiedStackName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9
 });
 
 /** AWS region code (us-east-1, eu-west-1, us-gov-west-1, ap-southeast-2, ...). */
-export const awsRegion = z.string().regex(/^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$/, {
+export const awsRegion = z.string().regex(AWS_REGION, {
     error: (issue) => `${JSON.stringify(issue.input)} is not an AWS region; allowed: a region code such as us-east-1 or eu-west-1`,
 });
 

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { cidrList, dnsLabel, httpUrl, labelName, meshVersion, positiveDuration, promDuration, qualifiedStackName, storageQuantity, DEFAULT_NAMESPACE } from "./primitives";
 import { kubernetesTarget } from "./kubernetes-target";
+import { hasCurrentChartLayout, hasMadsLongPollBug, hasZonePolicies, MESH_VERSION } from "../../components/mesh/kuma-facts";
 
 const controlPlane = z
     .object({
@@ -135,11 +136,12 @@ export const zoneConfigSchema = z
     })
     .strict()
     .superRefine((cfg, ctx) => {
-        const [major, minor] = cfg.mesh.version.split(".").map(Number);
+        // The version's own issue is reported by meshVersion; what it can do is asked only of a valid one.
+        const version = MESH_VERSION.test(cfg.mesh.version) ? cfg.mesh.version : undefined;
         const fetchTimeout = cfg.zonePrometheus.discovery.fetchTimeout;
         // Kuma/Kong Mesh 2.6.x MADS loses long-poll state (kumahq/kuma#9508, fixed in 2.7.0); the documented
         // workaround is fetch_timeout: 0s, which we apply automatically. Anything else on 2.6.x is refused.
-        if (major === 2 && minor === 6 && fetchTimeout !== undefined && fetchTimeout !== "0s" && fetchTimeout !== "0") {
+        if (version !== undefined && hasMadsLongPollBug(version) && fetchTimeout !== undefined && fetchTimeout !== "0s" && fetchTimeout !== "0") {
             ctx.addIssue({
                 code: "custom",
                 path: ["zonePrometheus", "discovery", "fetchTimeout"],
@@ -166,14 +168,14 @@ export const zoneConfigSchema = z
             ctx.addIssue({ code: "custom", path: ["kongMeshLicense"], message: "is used only when this stack installs Kong Mesh; allowed: remove it, or mesh.product: kong-mesh with mesh.install.enabled" });
         }
         // MeshMetric and policies applied on a zone control plane (kuma.io/origin: zone) arrived in 2.6.
-        if (cfg.policies.enabled && (major < 2 || (major === 2 && minor < 6))) {
+        if (cfg.policies.enabled && version !== undefined && !hasZonePolicies(version)) {
             ctx.addIssue({
                 code: "custom",
                 path: ["policies", "enabled"],
                 message: `mesh ${cfg.mesh.version} has no MeshMetric nor zone-originated policies (2.6+); allowed: false, or upgrade the mesh to 2.6 or later`,
             });
         }
-        if (cfg.mesh.install.enabled && major < 2) {
+        if (cfg.mesh.install.enabled && version !== undefined && !hasCurrentChartLayout(version)) {
             ctx.addIssue({ code: "custom", path: ["mesh", "install", "enabled"], message: `the ${cfg.mesh.product} chart for ${cfg.mesh.version} predates the values layout used here; allowed: 2.x and later` });
         }
     });

@@ -1,4 +1,4 @@
-import { CP_METRICS_PORT } from "../../components/mesh/control-plane";
+import { CP_METRICS_PATH, CP_METRICS_PORT } from "../../components/mesh/kuma-facts";
 import { EnvironmentEvaluation } from "./evaluate-environment";
 import { StackEvaluation } from "./evaluate-stack";
 
@@ -65,7 +65,7 @@ export function renderTopology(env: EnvironmentEvaluation): string {
         lines.push("  end");
         lines.push(`  ${prom} -- ${quote(`${out(z, "discoveryMode")}: assignments`)} --> ${cp}`);
         lines.push(`  ${prom} -- ${quote("scrape /metrics")} --> ${dps}`);
-        lines.push(`  ${prom} -- ${quote(`scrape :${CP_METRICS_PORT}/metrics`)} --> ${cp}`);
+        lines.push(`  ${prom} -- ${quote(`scrape :${CP_METRICS_PORT}${CP_METRICS_PATH}`)} --> ${cp}`);
         if (global && out(global, "metricsTransport") === "federation") lines.push(`  ${node("prometheus")} == ${quote("federate /federate")} ==> ${prom}`);
         else if (global) lines.push(`  ${prom} == ${quote(`remote_write ${out(z, "remoteWriteUrl")} (${out(global, "remoteWriteAuth")})`)} ==> ${node("prometheus")}`);
         if (out(z, "collectorOtlpEndpoint")) {

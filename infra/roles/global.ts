@@ -4,26 +4,19 @@ import { GlobalGrafana } from "../../components/grafana/global-grafana";
 import { GlobalLoki } from "../../components/logs/global-loki";
 import { controlPlaneValuesSnippet } from "../../components/mesh/control-plane-chart";
 import { controlPlaneOtelEnv } from "../../components/mesh/control-plane-telemetry";
-import { ServiceExposure } from "../../components/prometheus/chart-values";
 import { ZoneCollector } from "../../components/telemetry/zone-collector";
 import { GlobalJaeger } from "../../components/traces/global-jaeger";
-import { ExposureConfig, GlobalConfig } from "../config/global-schema";
+import { GlobalConfig } from "../config/global-schema";
 import { GlobalStackExports, ZoneCredentialExports } from "../global-outputs";
-import { ClusterTarget, clusterTarget, regionalAwsProvider } from "../kubernetes-provider";
-import { LokiBucket } from "../../components/aws/loki-bucket";
-import { IrsaRole, irsaRoleName } from "../../components/aws/irsa-role";
-import { objectStoreBucketPolicy, s3BucketArn } from "../../components/aws/iam-policies";
-import { GlobalLokiArgs } from "../../components/logs/global-loki";
-import { exposureSources, OBSERVABILITY_NAMESPACES } from "../../components/network/network-policies";
-import { ObservabilityNetworkPolicies } from "../../components/network/observability-network-policies";
-import { controlPlaneNamespace } from "../../components/mesh/control-plane";
-import { parsePromDuration } from "../../components/prometheus/duration";
-import { globalMetrics, staticS3Keys } from "./global-metrics";
-import { GLOBAL_COLLECTOR_RELEASE, GRAFANA_RELEASE, JAEGER_RELEASE, LOKI_RELEASE, MIMIR_RELEASE, PROMETHEUS_RELEASE } from "./global-releases";
+import { clusterTarget } from "../kubernetes-provider";
 import { StackIdentity } from "../stack-identity";
-import { ingestIngressAnnotations } from "../../components/ingest-ingress";
 import { warn } from "../warnings";
+import { serviceExposure } from "./exposure";
+import { lokiBucketAccess } from "./global-logs";
+import { globalMetrics } from "./global-metrics";
+import { globalNetworkPolicies } from "./global-network";
 import { observabilityNamespace } from "./namespace";
+import { GLOBAL_COLLECTOR_RELEASE, GRAFANA_RELEASE, JAEGER_RELEASE, LOKI_RELEASE } from "./releases";
 
 /** Zone name the global control plane's spans carry (kuma.zone), as Kuma calls its global CP. */
 export const GLOBAL_CP_ZONE = "global";
@@ -34,7 +27,7 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
     const provider = cluster.provider;
     const namespace = observabilityNamespace(id.stack, cfg.namespace, provider);
     const opts = { providers: [provider], dependsOn: [namespace] };
-    const metrics = globalMetrics(id, cfg, cluster, serviceExposure, opts);
+    const metrics = globalMetrics(id, cfg, cluster, opts);
 
     const jaeger =
         cfg.traces.backend === "jaeger"
@@ -89,7 +82,7 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
           )
         : undefined;
 
-    if (cfg.networkPolicies.enabled) globalNetworkPolicies(cfg, { jaeger: jaeger !== undefined, loki: loki !== undefined }, serviceExposure, opts);
+    if (cfg.networkPolicies.enabled) globalNetworkPolicies(cfg, { jaeger: jaeger !== undefined, loki: loki !== undefined }, opts);
 
     const globalCpEnv = globalControlPlaneEnv(cfg, jaeger, datadog, opts);
     const traces = jaeger && zoneTraceEndpoint(jaeger);
@@ -170,83 +163,4 @@ function globalControlPlaneEnv(
         return collector.otlpGrpcEndpoint.apply((hostPort) => env(`http://${hostPort}`));
     }
     return pulumi.output<Record<string, string>>({});
-}
-
-/** Default-deny ingress for the observability namespace, then each workload's expected clients only. */
-function globalNetworkPolicies(
-    cfg: GlobalConfig,
-    present: { readonly jaeger: boolean; readonly loki: boolean },
-    exposureOf: (e: ExposureConfig) => ServiceExposure,
-    opts: pulumi.ComponentResourceOptions,
-): void {
-    const np = cfg.networkPolicies;
-    const cpNamespace = controlPlaneNamespace(cfg.globalControlPlane.product);
-    const sources = (e: ExposureConfig) => exposureSources(exposureOf(e), { ingressControllerNamespace: np.ingressControllerNamespace });
-    new ObservabilityNetworkPolicies(
-        "global-network",
-        {
-            role: "global",
-            settings: {
-                namespace: cfg.namespace,
-                zoneSources: [OBSERVABILITY_NAMESPACES],
-                grafanaUiSources: np.grafanaUiCidrs.map((cidr) => ({ kind: "cidr" as const, cidr })),
-                prometheus: cfg.metrics.backend === "prometheus" ? { release: PROMETHEUS_RELEASE, zoneSources: sources(cfg.globalPrometheus.exposure) } : undefined,
-                mimir: cfg.metrics.backend === "mimir" ? { release: MIMIR_RELEASE } : undefined,
-                loki: present.loki ? { release: LOKI_RELEASE, zoneSources: sources(cfg.logs.loki.exposure) } : undefined,
-                jaeger: present.jaeger ? { release: JAEGER_RELEASE, zoneSources: sources(cfg.traces.jaeger.exposure) } : undefined,
-                grafana: cfg.grafana.enabled ? { release: GRAFANA_RELEASE } : undefined,
-                collector: cfg.traces.backend === "datadog" ? { release: GLOBAL_COLLECTOR_RELEASE, controlPlaneNamespace: cpNamespace } : undefined,
-                jaegerOtlpExtraSources: [{ kind: "namespace", namespace: cpNamespace }],
-            },
-        },
-        opts,
-    );
-}
-
-
-/**
- * How Loki reaches its S3 bucket. The bucket, when the stack manages it: encrypted, public access
- * blocked, objects expiring after the retention. On EKS an IRSA role only Loki's ServiceAccount may
- * assume, allowed only that bucket (the managed one, or an existing one by name); elsewhere the S3
- * keys from secret config (the schema requires them). Nothing for filesystem storage.
- */
-function lokiBucketAccess(stack: string, cfg: GlobalConfig, cluster: ClusterTarget): Pick<GlobalLokiArgs, "serviceAccountAnnotations" | "s3Keys"> {
-    const storage = cfg.logs.loki.storage;
-    if (cfg.logs.backend !== "loki" || storage.type !== "s3") return {};
-    const eks = cluster.eks;
-    const irsa = eks !== undefined ? { oidcProviderArn: eks.oidcProviderArn, oidcIssuer: eks.oidcIssuer, namespace: cfg.namespace, serviceAccount: LOKI_RELEASE, roleName: irsaRoleName(stack, "loki-s3") } : undefined;
-    if (storage.manage) {
-        const bucket = new LokiBucket(
-            "loki-bucket",
-            {
-                bucketName: storage.bucket,
-                retentionDays: Math.ceil((parsePromDuration(cfg.logs.loki.retention) ?? 0) / 86_400_000),
-                tags: { "mesh-observability/stack": stack },
-                ...(irsa !== undefined ? { irsa } : {}),
-            },
-            { provider: regionalAwsProvider(stack, storage.region, cluster) },
-        );
-        return irsa !== undefined ? { serviceAccountAnnotations: bucket.serviceAccountAnnotations } : { s3Keys: staticS3Keys(cfg) };
-    }
-    if (eks !== undefined && irsa !== undefined) {
-        const role = new IrsaRole(
-            "loki-s3",
-            { ...irsa, policy: objectStoreBucketPolicy("Loki", s3BucketArn(storage.bucket)), description: `Loki (${cfg.namespace}/${LOKI_RELEASE}) on s3://${storage.bucket}` },
-            { provider: eks.awsProvider },
-        );
-        return { serviceAccountAnnotations: role.serviceAccountAnnotations };
-    }
-    return { s3Keys: staticS3Keys(cfg) };
-}
-
-function serviceExposure(e: ExposureConfig): ServiceExposure {
-    switch (e.type) {
-        case "cluster-dns":
-            return { type: "ClusterIP" };
-        case "load-balancer":
-            return { type: "LoadBalancer", host: e.host, annotations: e.annotations, sourceRanges: e.sourceRanges };
-        case "ingress":
-            // Every ingress here carries zone pushes (Grafana's UI is never exposed through it).
-            return { type: "Ingress", host: e.host, ingressClassName: e.ingressClassName, tlsSecretName: e.tlsSecretName, annotations: ingestIngressAnnotations(e.annotations) };
-    }
 }

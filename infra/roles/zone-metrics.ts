@@ -1,14 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ampRemoteWritePolicy } from "../../components/aws/iam-policies";
 import { IrsaRole, irsaRoleName } from "../../components/aws/irsa-role";
-import { ZoneRemoteWriteArgs } from "../../components/prometheus/zone-prometheus";
-import { TENANT_HEADER } from "../../components/tenant-header";
+import { ControlPlaneEndpoints } from "../../components/mesh/control-plane";
+import { DATAPLANE_METRICS_PATH, DATAPLANE_METRICS_PORT, hasMadsLongPollBug } from "../../components/mesh/kuma-facts";
+import { prometheusResources } from "../../components/prometheus/sizing";
+import { ZonePrometheus, ZoneRemoteWriteArgs } from "../../components/prometheus/zone-prometheus";
+import { TENANT_HEADER } from "../../components/shared/tenant-header";
 import { ZoneConfig } from "../config/zone-schema";
 import { ZoneCredentialSecret, ZoneDecisions, ZoneView } from "../global-outputs";
 import { ClusterTarget } from "../kubernetes-provider";
+import { ZONE_PROMETHEUS_RELEASE } from "./releases";
 
-/** The zone Prometheus' release name, which is also its ServiceAccount's (the IRSA trust names it). */
-export const ZONE_PROMETHEUS = "zone-prometheus";
 
 /** Problems with the zone's metrics config given what the global offers (checked before any resource). */
 export function zoneMetricsProblems(decisions: ZoneDecisions, cfg: ZoneConfig, globalStack: string, zone: string, env: string): string[] {
@@ -69,12 +71,12 @@ export function zoneRemoteWrite(
             const eks = cluster.eks;
             if (eks !== undefined) {
                 const role = new IrsaRole(
-                    `${ZONE_PROMETHEUS}-amp-write`,
+                    `${ZONE_PROMETHEUS_RELEASE}-amp-write`,
                     {
                         oidcProviderArn: eks.oidcProviderArn,
                         oidcIssuer: eks.oidcIssuer,
                         namespace: cfg.namespace,
-                        serviceAccount: ZONE_PROMETHEUS,
+                        serviceAccount: ZONE_PROMETHEUS_RELEASE,
                         roleName: irsaRoleName(stack, "zone-prometheus-amp-write"),
                         policy: global.ampWorkspaceArn.apply(ampRemoteWritePolicy),
                         description: `zone Prometheus of ${eks.name} remote-writes to AMP`,
@@ -92,4 +94,72 @@ export function zoneRemoteWrite(
             };
         }
     }
+}
+
+/** kuma_sd fetch_timeout when none is configured: Prometheus' own default. */
+const DEFAULT_FETCH_TIMEOUT = "2m";
+
+/** kuma_sd fetch_timeout for a mesh version: 0s on 2.6.x (kumahq/kuma#9508), else configured or 2m. */
+export function effectiveFetchTimeout(version: string, configured: string | undefined): string {
+    return hasMadsLongPollBug(version) ? "0s" : (configured ?? DEFAULT_FETCH_TIMEOUT);
+}
+
+/**
+ * The zone Prometheus: kuma_sd against the control plane's MADS (or, on Kuma 3.x on Kubernetes, pod
+ * discovery of the dataplanes, zone proxies and control plane pods), sized from the expected active
+ * series, writing to the global as `remoteWrite` says (nothing when the global federates the zone).
+ */
+export function zonePrometheus(
+    zone: string,
+    cfg: ZoneConfig,
+    cp: ControlPlaneEndpoints,
+    podDiscovery: boolean,
+    remoteWrite: ZoneRemoteWriteArgs | undefined,
+    opts: pulumi.ComponentResourceOptions,
+): ZonePrometheus {
+    const p = cfg.zonePrometheus;
+    return new ZonePrometheus(
+        ZONE_PROMETHEUS_RELEASE,
+        {
+            namespace: cfg.namespace,
+            settings: {
+                zone,
+                externalLabels: p.externalLabels,
+                scrapeInterval: p.scrapeInterval,
+                dataplaneScrapeInterval: p.dataplaneScrapeInterval,
+                ...(podDiscovery
+                    ? {
+                          kubernetesDiscovery: {
+                              meshMetricPort: DATAPLANE_METRICS_PORT,
+                              meshMetricPath: DATAPLANE_METRICS_PATH,
+                              controlPlane: { namespace: cp.namespace, appLabel: cp.service },
+                              scrapeInterval: p.scrapeInterval,
+                              dataplaneScrapeInterval: p.dataplaneScrapeInterval,
+                          },
+                      }
+                    : {
+                          discovery: {
+                              madsUrl: cp.madsUrl,
+                              refreshInterval: p.discovery.refreshInterval,
+                              fetchTimeout: effectiveFetchTimeout(cfg.mesh.version, p.discovery.fetchTimeout),
+                              clientId: p.discovery.clientId,
+                          },
+                          controlPlaneMetricsTarget: cp.metricsTarget,
+                      }),
+            },
+            resources: prometheusResources({
+                expectedActiveSeries: p.expectedActiveSeries,
+                retention: p.retention,
+                scrapeInterval: p.dataplaneScrapeInterval,
+                mode: p.mode,
+            }),
+            mode: p.mode,
+            // Only this zone's credential output is read: a zone never holds another zone's password.
+            remoteWrite,
+            retention: p.retention,
+            storageSize: p.storageSize,
+            storageClassName: p.storageClassName,
+        },
+        opts,
+    );
 }

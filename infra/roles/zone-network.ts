@@ -1,8 +1,7 @@
 import { cidrPeers, OBSERVABILITY_NAMESPACES, Peer, prometheusServerPods, ZoneNetworkPolicySettings } from "../../components/network/network-policies";
 import { ZoneConfig, ZoneNetworkPoliciesConfig } from "../config/zone-schema";
 import { ZoneDecisions } from "../global-outputs";
-import { PROMETHEUS_RELEASE } from "./global-releases";
-import { ZONE_PROMETHEUS } from "./zone-metrics";
+import { PROMETHEUS_RELEASE, ZONE_PROMETHEUS_RELEASE } from "./releases";
 
 /** The observability namespaces (infra/roles/namespace.ts labels every one of them). */
 const OBSERVABILITY_NAMESPACE_SELECTOR = (OBSERVABILITY_NAMESPACES as Extract<typeof OBSERVABILITY_NAMESPACES, { kind: "namespaces" }>).namespaceSelector;
@@ -55,7 +54,7 @@ export function zoneNetworkPolicySettings(
     return {
         namespace: cfg.namespace,
         controlPlaneNamespace: w.controlPlaneNamespace,
-        prometheus: { release: ZONE_PROMETHEUS, globalSources: zoneGlobalSources(decisions, np) },
+        prometheus: { release: ZONE_PROMETHEUS_RELEASE, globalSources: zoneGlobalSources(decisions, np) },
         collector: w.collectorRelease !== undefined ? { release: w.collectorRelease } : undefined,
         // No apiServerCidrs: the builder opens the webhook port from anywhere (the API server is not a pod).
         datadogAgent: w.datadogAgent !== undefined ? { ...w.datadogAgent, apiServerSources: cidrPeers(np.apiServerCidrs) } : undefined,

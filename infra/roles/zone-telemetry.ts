@@ -1,5 +1,10 @@
+import * as pulumi from "@pulumi/pulumi";
+import { agentEndpoints } from "../../components/datadog/agent-chart";
+import { AccessLogSettings, TraceSettings } from "../../components/mesh/policies";
+import { ZoneCollectorTraces } from "../../components/telemetry/zone-collector";
 import { PoliciesConfig } from "../config/zone-schema";
 import { ZoneDecisions } from "../global-outputs";
+import { DATADOG_AGENT_RELEASE } from "./releases";
 
 /** What a zone runs for traces and logs, decided from the global's backends and the zone's policies config. */
 export interface ZoneTelemetryPlan {
@@ -41,4 +46,56 @@ export function planZoneTelemetry(global: ZoneDecisions, policies: PoliciesConfi
         logShipper: global.logsBackend === "loki" ? "alloy" : global.logsBackend === "datadog" ? "datadog-agent" : "none",
         datadogAgent: global.tracesBackend === "datadog" || global.logsBackend === "datadog",
     };
+}
+
+/** The collector's trace exporter: gRPC or OTLP/HTTP to Jaeger as the global offers it, or Datadog. */
+export function collectorTracesBackend(plan: ZoneTelemetryPlan, global: ZoneDecisions, datadogApiKey: pulumi.Output<string>): ZoneCollectorTraces {
+    switch (plan.collectorTraces) {
+        case "jaeger":
+            return global.otlpTracesProtocol === "http"
+                ? { type: "otlp-http", endpoint: global.otlpTracesEndpoint }
+                : { type: "otlp", endpoint: global.otlpTracesEndpoint, insecure: global.otlpTracesEndpoint.startsWith("http://") };
+        case "datadog":
+            return { type: "datadog", site: global.datadogSite, apiKey: datadogApiKey };
+        case "none":
+            return { type: "none" };
+    }
+}
+
+export function tracesExportEndpoint(traces: ZoneCollectorTraces): pulumi.Output<string> {
+    switch (traces.type) {
+        case "otlp":
+        case "otlp-http":
+            return pulumi.output(traces.endpoint);
+        case "datadog":
+            return pulumi.output(`datadog ${traces.site}`);
+        case "none":
+            return pulumi.output("");
+    }
+}
+
+export function datadogEndpoints(plan: ZoneTelemetryPlan, namespace: string): { apmUrl: string; logsTcpAddress: string } {
+    return plan.datadogAgent ? agentEndpoints(DATADOG_AGENT_RELEASE, namespace) : { apmUrl: "", logsTcpAddress: "" };
+}
+
+export function traceSettings(plan: ZoneTelemetryPlan, collectorGrpc: string, apmUrl: string, samplingPercent: number): TraceSettings {
+    switch (plan.meshTrace) {
+        case "opentelemetry":
+            return { backend: "opentelemetry", endpoint: collectorGrpc, samplingPercent };
+        case "datadog":
+            return { backend: "datadog", url: apmUrl, samplingPercent };
+        case "none":
+            return { backend: "none" };
+    }
+}
+
+export function accessLogSettings(plan: ZoneTelemetryPlan, collectorGrpc: string, logsTcpAddress: string): AccessLogSettings {
+    switch (plan.accessLogs) {
+        case "opentelemetry":
+            return { backend: "opentelemetry", endpoint: collectorGrpc };
+        case "tcp":
+            return { backend: "tcp", address: logsTcpAddress };
+        case "none":
+            return { backend: "none" };
+    }
 }

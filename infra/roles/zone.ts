@@ -1,39 +1,33 @@
 import * as pulumi from "@pulumi/pulumi";
-import { agentEndpoints } from "../../components/datadog/agent-chart";
 import { ZoneDatadogAgent } from "../../components/datadog/zone-datadog-agent";
 import { ZoneLogShipper } from "../../components/logs/zone-log-shipper";
-import { controlPlaneEndpoints, DATAPLANE_METRICS_PORT, hasMadsLongPollBug } from "../../components/mesh/control-plane";
+import { controlPlaneEndpoints } from "../../components/mesh/control-plane";
+import { DATAPLANE_METRICS_PATH, DATAPLANE_METRICS_PORT, usesPodDiscovery } from "../../components/mesh/kuma-facts";
 import { controlPlaneValuesSnippet } from "../../components/mesh/control-plane-chart";
 import { ControlPlaneInstall } from "../../components/mesh/control-plane-install";
 import { controlPlaneOtelEnv } from "../../components/mesh/control-plane-telemetry";
 import { MeshPolicies } from "../../components/mesh/mesh-policies";
-import { AccessLogSettings, MeshPolicySettings, TraceSettings } from "../../components/mesh/policies";
-import { ZonePrometheus } from "../../components/prometheus/zone-prometheus";
-import { prometheusResources } from "../../components/prometheus/sizing";
+import { MeshPolicySettings } from "../../components/mesh/policies";
 import { collectorEndpoints } from "../../components/telemetry/collector-chart";
-import { ZoneCollector, ZoneCollectorTraces } from "../../components/telemetry/zone-collector";
+import { ZoneCollector } from "../../components/telemetry/zone-collector";
 import { ConfigError } from "../config/load";
 import { ZoneConfig } from "../config/zone-schema";
-import { readGlobalOutputs, readZoneCredential, readZoneDecisions, ZoneDecisions } from "../global-outputs";
+import { readGlobalOutputs, readZoneCredential, readZoneDecisions } from "../global-outputs";
 import { clusterTarget } from "../kubernetes-provider";
 import { environmentStackTargets } from "../environment-stacks";
 import { sharedClusterProblems } from "../cluster-identity";
 import { globalStackName, StackIdentity, stackFile } from "../stack-identity";
 import { observabilityNamespace } from "./namespace";
-import { planZoneTelemetry, ZoneTelemetryPlan } from "./zone-telemetry";
+import { accessLogSettings, collectorTracesBackend, datadogEndpoints, planZoneTelemetry, traceSettings, tracesExportEndpoint } from "./zone-telemetry";
 import { ObservabilityNetworkPolicies } from "../../components/network/observability-network-policies";
 import { existingPrometheusSnippet } from "./existing-prometheus";
-import { ZONE_PROMETHEUS, zoneMetricsProblems, zoneRemoteWrite } from "./zone-metrics";
+import { zoneMetricsProblems, zonePrometheus, zoneRemoteWrite } from "./zone-metrics";
+import { DATADOG_AGENT_RELEASE, ZONE_COLLECTOR_RELEASE, ZONE_LOGS_RELEASE } from "./releases";
 import { zoneNetworkPolicySettings, zoneNetworkProblems } from "./zone-network";
 import { warn } from "../warnings";
 
-/** kuma_sd fetch_timeout when none is configured: Prometheus' own default. */
-const DEFAULT_FETCH_TIMEOUT = "2m";
-/** Names of the zone's telemetry components; their Services are named after them. */
-const COLLECTOR = "zone-collector";
-const DATADOG_AGENT = "datadog-agent";
 /** MeshMetric's Prometheus backend defaults (Kuma docs): the dataplanes' metrics listener. */
-const DATAPLANE_METRICS = { port: DATAPLANE_METRICS_PORT, path: "/metrics" } as const;
+const DATAPLANE_METRICS = { port: DATAPLANE_METRICS_PORT, path: DATAPLANE_METRICS_PATH } as const;
 
 export interface ZoneStackExports {
     readonly zone: pulumi.Output<string>;
@@ -73,19 +67,6 @@ export function zoneGlobalStack(id: Extract<StackIdentity, { role: "zone" }>, cf
     return cfg.globalStack ?? globalStackName(pulumi.getOrganization(), pulumi.getProject(), id.env);
 }
 
-/** MeshMetric's Prometheus listener as pod discovery scrapes it (Kuma defaults, as DATAPLANE_METRICS). */
-const DATAPLANE_METRICS_DISCOVERY = { meshMetricPort: DATAPLANE_METRICS.port, meshMetricPath: DATAPLANE_METRICS.path } as const;
-
-/** Kuma 3.x on Kubernetes has no MADS (kumahq/kuma#17765): its dataplanes are found by pod discovery. */
-export function usesPodDiscovery(version: string, environment: "kubernetes" | "universal"): boolean {
-    return Number(version.split(".")[0]) >= 3 && environment === "kubernetes";
-}
-
-/** kuma_sd fetch_timeout for a mesh version: 0s on 2.6.x (kumahq/kuma#9508), else configured or 2m. */
-export function effectiveFetchTimeout(version: string, configured: string | undefined): string {
-    return hasMadsLongPollBug(version) ? "0s" : (configured ?? DEFAULT_FETCH_TIMEOUT);
-}
-
 /**
  * Provisions an `<env>-zone-<zone>` stack and returns its exports. The global's backend choices are
  * awaited first: they decide which resources exist, and a conflict with this zone's config fails
@@ -109,62 +90,19 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
 
     const podDiscovery = usesPodDiscovery(cfg.mesh.version, cfg.mesh.environment);
     const cp = controlPlaneEndpoints({ product: cfg.mesh.product, version: cfg.mesh.version, ...cfg.mesh.controlPlane });
-    const p = cfg.zonePrometheus;
 
     const remoteWriteUrl = global.remoteWriteUrl;
     const remoteWrite = zoneRemoteWrite(decisions, global, remoteWriteUrl, cfg, cluster, id.stack, () => readZoneCredential(ref, id.zone), id.zone);
     const provider = cluster.provider;
     const namespace = observabilityNamespace(id.stack, cfg.namespace, provider);
     const opts = { providers: [provider], dependsOn: [namespace] };
-    const prometheus = new ZonePrometheus(
-        ZONE_PROMETHEUS,
-        {
-            namespace: cfg.namespace,
-            settings: {
-                zone: id.zone,
-                externalLabels: p.externalLabels,
-                scrapeInterval: p.scrapeInterval,
-                dataplaneScrapeInterval: p.dataplaneScrapeInterval,
-                ...(podDiscovery
-                    ? {
-                          kubernetesDiscovery: {
-                              ...DATAPLANE_METRICS_DISCOVERY,
-                              controlPlane: { namespace: cp.namespace, appLabel: cp.service },
-                              scrapeInterval: p.scrapeInterval,
-                              dataplaneScrapeInterval: p.dataplaneScrapeInterval,
-                          },
-                      }
-                    : {
-                          discovery: {
-                              madsUrl: cp.madsUrl,
-                              refreshInterval: p.discovery.refreshInterval,
-                              fetchTimeout: effectiveFetchTimeout(cfg.mesh.version, p.discovery.fetchTimeout),
-                              clientId: p.discovery.clientId,
-                          },
-                          controlPlaneMetricsTarget: cp.metricsTarget,
-                      }),
-            },
-            resources: prometheusResources({
-                expectedActiveSeries: p.expectedActiveSeries,
-                retention: p.retention,
-                scrapeInterval: p.dataplaneScrapeInterval,
-                mode: p.mode,
-            }),
-            mode: p.mode,
-            // Only this zone's credential output is read: a zone never holds another zone's password.
-            remoteWrite,
-            retention: p.retention,
-            storageSize: p.storageSize,
-            storageClassName: p.storageClassName,
-        },
-        opts,
-    );
+    const prometheus = zonePrometheus(id.zone, cfg, cp, podDiscovery, remoteWrite, opts);
 
     const collectorTraces = collectorTracesBackend(plan, decisions, global.datadogApiKey);
     const collector =
         collectorTraces.type !== "none" || plan.collectorLogs
             ? new ZoneCollector(
-                  COLLECTOR,
+                  ZONE_COLLECTOR_RELEASE,
                   {
                       namespace: cfg.namespace,
                       zone: id.zone,
@@ -174,15 +112,15 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                   opts,
               )
             : undefined;
-    const collectorGrpc = collectorEndpoints(COLLECTOR, cfg.namespace).grpc;
+    const collectorGrpc = collectorEndpoints(ZONE_COLLECTOR_RELEASE, cfg.namespace).grpc;
     const agent = datadogEndpoints(plan, cfg.namespace);
 
     if (plan.logShipper === "alloy") {
-        new ZoneLogShipper("zone-logs", { namespace: cfg.namespace, zone: id.zone, lokiPushUrl: global.lokiPushUrl, tenant: global.lokiTenant }, opts);
+        new ZoneLogShipper(ZONE_LOGS_RELEASE, { namespace: cfg.namespace, zone: id.zone, lokiPushUrl: global.lokiPushUrl, tenant: global.lokiTenant }, opts);
     }
     if (plan.datadogAgent) {
         new ZoneDatadogAgent(
-            DATADOG_AGENT,
+            DATADOG_AGENT_RELEASE,
             {
                 namespace: cfg.namespace,
                 zone: id.zone,
@@ -206,8 +144,8 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
                 // the Datadog webhook from networkPolicies.apiServerCidrs.
                 settings: zoneNetworkPolicySettings(cfg, decisions, {
                     controlPlaneNamespace: cp.namespace,
-                    collectorRelease: collector !== undefined ? COLLECTOR : undefined,
-                    datadogAgent: plan.datadogAgent ? { fullname: DATADOG_AGENT, apm: plan.meshTrace === "datadog", logsTcp: plan.accessLogs === "tcp" } : undefined,
+                    collectorRelease: collector !== undefined ? ZONE_COLLECTOR_RELEASE : undefined,
+                    datadogAgent: plan.datadogAgent ? { fullname: DATADOG_AGENT_RELEASE, apm: plan.meshTrace === "datadog", logsTcp: plan.accessLogs === "tcp" } : undefined,
                 }),
             },
             opts,
@@ -283,58 +221,6 @@ function undeclaredZone(id: Extract<StackIdentity, { role: "zone" }>, globalStac
     // Removing a zone goes the other way round: `pulumi destroy` (which does not run the program) first.
     if (!pulumi.runtime.isDryRun()) throw new Error(`${problem}; ${fix} (removing the zone instead? \`pulumi destroy\` this stack before the global drops it)`);
     warn(`${problem} yet; ${fix}, then \`pulumi up\` this stack (the preview below shows what it will create)`);
-}
-
-/** The collector's trace exporter: gRPC or OTLP/HTTP to Jaeger as the global offers it, or Datadog. */
-function collectorTracesBackend(plan: ZoneTelemetryPlan, global: ZoneDecisions, datadogApiKey: pulumi.Output<string>): ZoneCollectorTraces {
-    switch (plan.collectorTraces) {
-        case "jaeger":
-            return global.otlpTracesProtocol === "http"
-                ? { type: "otlp-http", endpoint: global.otlpTracesEndpoint }
-                : { type: "otlp", endpoint: global.otlpTracesEndpoint, insecure: global.otlpTracesEndpoint.startsWith("http://") };
-        case "datadog":
-            return { type: "datadog", site: global.datadogSite, apiKey: datadogApiKey };
-        case "none":
-            return { type: "none" };
-    }
-}
-
-function tracesExportEndpoint(traces: ZoneCollectorTraces): pulumi.Output<string> {
-    switch (traces.type) {
-        case "otlp":
-        case "otlp-http":
-            return pulumi.output(traces.endpoint);
-        case "datadog":
-            return pulumi.output(`datadog ${traces.site}`);
-        case "none":
-            return pulumi.output("");
-    }
-}
-
-function datadogEndpoints(plan: ZoneTelemetryPlan, namespace: string): { apmUrl: string; logsTcpAddress: string } {
-    return plan.datadogAgent ? agentEndpoints(DATADOG_AGENT, namespace) : { apmUrl: "", logsTcpAddress: "" };
-}
-
-function traceSettings(plan: ZoneTelemetryPlan, collectorGrpc: string, apmUrl: string, samplingPercent: number): TraceSettings {
-    switch (plan.meshTrace) {
-        case "opentelemetry":
-            return { backend: "opentelemetry", endpoint: collectorGrpc, samplingPercent };
-        case "datadog":
-            return { backend: "datadog", url: apmUrl, samplingPercent };
-        case "none":
-            return { backend: "none" };
-    }
-}
-
-function accessLogSettings(plan: ZoneTelemetryPlan, collectorGrpc: string, logsTcpAddress: string): AccessLogSettings {
-    switch (plan.accessLogs) {
-        case "opentelemetry":
-            return { backend: "opentelemetry", endpoint: collectorGrpc };
-        case "tcp":
-            return { backend: "tcp", address: logsTcpAddress };
-        case "none":
-            return { backend: "none" };
-    }
 }
 
 function policySettings(cfg: ZoneConfig, cpNamespace: string, backends: Pick<MeshPolicySettings, "traces" | "accessLogs">): MeshPolicySettings {

@@ -1,6 +1,7 @@
 import { OVERVIEW_QUERIES } from "../../components/grafana/overview-dashboard";
 import { FEDERATION_JOB_PREFIX } from "../../components/prometheus/federation";
-import { CONTROL_PLANE_JOB, DATAPLANES_JOB, SELF_SCRAPE_JOB } from "../../components/prometheus/zone-config";
+import { SELF_SCRAPE_JOB } from "../../components/prometheus/zone-config";
+import { KUMA_CONTROL_PLANE_JOB, KUMA_DATAPLANES_JOB } from "../../components/mesh/kuma-facts";
 import { GlobalStackOutputs } from "../global-outputs";
 
 /**
@@ -83,7 +84,7 @@ export function zoneMetrics(zone: string, r: ZoneQueryResults, now: number): Zon
         ...(newest !== undefined ? { newestSampleAgeSeconds: Math.max(0, now - newest) } : {}),
         ...(lastHour !== undefined ? { lastSeenSecondsAgo: Math.max(0, now - lastHour) } : {}),
         ...(lag !== undefined ? { remoteWriteLagSeconds: lag } : {}),
-        controlPlane: targets(r.targetsUp, r.targetsTotal, CONTROL_PLANE_JOB),
-        dataplanes: targets(r.targetsUp, r.targetsTotal, DATAPLANES_JOB),
+        controlPlane: targets(r.targetsUp, r.targetsTotal, KUMA_CONTROL_PLANE_JOB),
+        dataplanes: targets(r.targetsUp, r.targetsTotal, KUMA_DATAPLANES_JOB),
     };
 }

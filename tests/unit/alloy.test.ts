@@ -11,8 +11,8 @@ import {
     ZoneLogShipperSettings,
 } from "../../components/logs/alloy-config";
 import { ZoneLogShipper } from "../../components/logs/zone-log-shipper";
-import { mountedSecret } from "../../components/mounted-secret";
-import { WORKLOAD_ANNOTATION } from "../../components/workload-files";
+import { mountedSecret } from "../../components/shared/mounted-secret";
+import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { registrationsOf } from "../support/component-registrations";
 import { upstreamPath, upstreamYaml } from "../support/upstream";

@@ -2,7 +2,6 @@ import { strict as assert } from "assert";
 import {
     ampQueryPolicy,
     ampRemoteWritePolicy,
-    ampRemoteWriteUserPolicy,
     irsaTrustPolicy,
     IrsaTrustPolicyArgs,
     lokiBucketPolicy,
@@ -92,8 +91,6 @@ describe("aws iam: permission policies", () => {
             Statement: [{ Sid: "AmpRemoteWrite", Effect: "Allow", Action: ["aps:RemoteWrite"], Resource: [WORKSPACE_ARN] }],
         };
         assert.deepEqual(ampRemoteWritePolicy(WORKSPACE_ARN), expected);
-        // The static-credentials (IAM user) variant grants the same, nothing more.
-        assert.deepEqual(ampRemoteWriteUserPolicy(WORKSPACE_ARN), expected);
     });
 
     it("AMP query (Grafana): the four read actions on that workspace only", () => {

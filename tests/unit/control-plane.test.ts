@@ -1,6 +1,7 @@
 import { strict as assert } from "assert";
-import { controlPlaneEndpoints, hasMadsLongPollBug } from "../../components/mesh/control-plane";
-import { effectiveFetchTimeout } from "../../infra/roles/zone";
+import { controlPlaneEndpoints } from "../../components/mesh/control-plane";
+import { hasMadsLongPollBug } from "../../components/mesh/kuma-facts";
+import { effectiveFetchTimeout } from "../../infra/roles/zone-metrics";
 
 describe("zone control plane endpoints", () => {
     it("defaults to kuma-control-plane.kuma-system for Kuma", () => {

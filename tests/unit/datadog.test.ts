@@ -17,7 +17,7 @@ import { buildMeshDashboard, renderMeshDashboardJson } from "../../components/da
 import { DatadogMeshMonitoring } from "../../components/datadog/datadog-mesh-monitoring";
 import { buildMeshMonitors, MeshMonitorSettings } from "../../components/datadog/monitors";
 import { ZoneDatadogAgent } from "../../components/datadog/zone-datadog-agent";
-import { WORKLOAD_ANNOTATION } from "../../components/workload-files";
+import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { upstreamJson, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";

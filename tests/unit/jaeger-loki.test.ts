@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
 import { parse } from "yaml";
-import { ServiceExposure } from "../../components/prometheus/chart-values";
+import { ServiceExposure } from "../../components/shared/service-exposure";
 import { GlobalLoki } from "../../components/logs/global-loki";
 import {
     buildLokiLoadBalancer,
@@ -30,7 +30,7 @@ import {
     QUERY_HTTP_PORT,
     renderJaegerConfig,
 } from "../../components/traces/jaeger-config";
-import { WORKLOAD_ANNOTATION } from "../../components/workload-files";
+import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
 import { revealOrMask } from "../../infra/plan/secret-values";
 import { upstreamJson, upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";

@@ -1,12 +1,6 @@
 import { strict as assert } from "assert";
-import {
-    DEFAULT_CONTROL_PLANE_APP_LABEL,
-    KUMA_CONTROL_PLANE_JOB,
-    KUMA_DATAPLANES_JOB,
-    KUMA_ZONE_PROXIES_JOB,
-    KumaKubernetesDiscoverySettings,
-    kumaKubernetesScrapeJobs,
-} from "../../components/prometheus/kubernetes-discovery";
+import { KUMA_CONTROL_PLANE_APP_LABEL, KUMA_CONTROL_PLANE_JOB, KUMA_DATAPLANES_JOB, KUMA_ZONE_PROXIES_JOB } from "../../components/mesh/kuma-facts";
+import { KumaKubernetesDiscoverySettings, kumaKubernetesScrapeJobs } from "../../components/prometheus/kubernetes-discovery";
 import { upstreamYaml } from "../support/upstream";
 
 const BASE: KumaKubernetesDiscoverySettings = { controlPlane: { namespace: "kuma-system" }, scrapeInterval: "15s" };
@@ -159,7 +153,7 @@ describe("Kuma 3.x Kubernetes discovery: scrape jobs", () => {
     describe("kuma-control-plane relabeling", () => {
         it("keeps every pod with the chart's app label (one target per HA replica), escaping the value as a literal", () => {
             const keep = rules(KUMA_CONTROL_PLANE_JOB).find((r) => r.action === "keep" && r.source_labels[0] === "__meta_kubernetes_pod_label_app")!;
-            assert.equal(keep.regex, DEFAULT_CONTROL_PLANE_APP_LABEL);
+            assert.equal(keep.regex, KUMA_CONTROL_PLANE_APP_LABEL);
             const dotted = rules(KUMA_CONTROL_PLANE_JOB, { ...BASE, controlPlane: { namespace: "kuma-system", appLabel: "cp.v3" } });
             const k2 = dotted.find((r) => r.action === "keep" && r.source_labels[0] === "__meta_kubernetes_pod_label_app")!;
             assert.equal(k2.regex, "cp\\.v3");
@@ -171,7 +165,7 @@ describe("Kuma 3.x Kubernetes discovery: scrape jobs", () => {
             const exprs = values.controlPlane.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchExpressions;
             const app = exprs.find((e: any) => e.key === "app");
             assert.deepEqual(app.values, ['{{ include "kuma.name" . }}-control-plane']);
-            assert.equal(DEFAULT_CONTROL_PLANE_APP_LABEL, "kuma-control-plane", "kuma.name is the chart name, kuma");
+            assert.equal(KUMA_CONTROL_PLANE_APP_LABEL, "kuma-control-plane", "kuma.name is the chart name, kuma");
         });
     });
 

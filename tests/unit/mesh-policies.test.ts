@@ -11,8 +11,8 @@ import {
     prometheusPlacementRequirements,
     renderMeshPolicies,
     TraceSettings,
-    usesOpenTelemetryBackendRef,
 } from "../../components/mesh/policies";
+import { usesOpenTelemetryBackendRef } from "../../components/mesh/kuma-facts";
 import { registrationsOf } from "../support/component-registrations";
 import { KumaCrd, loadKumaCrds } from "../support/kuma-crds";
 

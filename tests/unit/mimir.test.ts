@@ -13,10 +13,10 @@ import {
     mimirReplicationFactor,
     mimirTenantHeaders,
     STORAGE_PREFIXES,
-    TENANT_HEADER,
     validateMimirTenant,
 } from "../../components/mimir/mimir-chart";
-import { renderYaml } from "../../components/render-yaml";
+import { TENANT_HEADER } from "../../components/shared/tenant-header";
+import { renderYaml } from "../../components/shared/render-yaml";
 import { registrationsOf } from "../support/component-registrations";
 import { promtoolCheckConfig } from "../support/prometheus-process";
 import { upstreamPath, upstreamYaml } from "../support/upstream";

@@ -34,8 +34,8 @@ function zone(over: Partial<ZonePrometheusArgs>): Promise<Run> {
 describe("ZonePrometheus glue for remote-write auth and mode", function () {
     this.timeout(30_000);
 
-    it("legacy basic-auth fields: password Secret mounted, basic_auth in the file, no env or ServiceAccount values", async () => {
-        const run = await zone({ remoteWriteUrl: pulumi.output("https://global/api/v1/write"), remoteWriteUsername: "zone-writer", remoteWritePassword: pulumi.secret("pw") });
+    it("basic auth: password Secret mounted, basic_auth in the file, no env or ServiceAccount values", async () => {
+        const run = await zone({ remoteWrite: { auth: "basic", url: pulumi.output("https://global/api/v1/write"), username: "zone-writer", password: pulumi.secret("pw") } });
         const cfg = parse(String(run.outputs.config)) as any;
         assert.deepEqual(cfg.remote_write[0].basic_auth, { username: "zone-writer", password_file: "/etc/prometheus/secrets/remote-write/remote-write-password" });
         assert.deepEqual(ofType(run, "kubernetes:core/v1:Secret").map((s) => s.name), ["zone-prometheus-remote-write"]);

@@ -129,15 +129,13 @@ describe("zone remote-write auth", () => {
         });
     });
 
-    describe("component arguments: the legacy basic-auth fields or remoteWrite, not both", () => {
-        it("maps the three legacy fields to basic auth, and nothing to no remote write", () => {
-            assert.deepEqual(zoneRemoteWriteArgs({ remoteWriteUrl: "u", remoteWriteUsername: "n", remoteWritePassword: "p" }, "z"), { auth: "basic", url: "u", username: "n", password: "p" });
+    describe("component arguments: remoteWrite or nothing", () => {
+        it("passes remoteWrite through, and nothing to no remote write", () => {
+            assert.deepEqual(zoneRemoteWriteArgs({ remoteWrite: { auth: "basic", url: "u", username: "n", password: "p" } }, "z"), { auth: "basic", url: "u", username: "n", password: "p" });
             assert.equal(zoneRemoteWriteArgs({}, "z"), undefined);
         });
 
-        it("refuses a partial legacy set, both forms at once and an unknown auth", () => {
-            assert.throws(() => zoneRemoteWriteArgs({ remoteWriteUrl: "u" }, "z"), /ZonePrometheus z: remoteWriteUrl, remoteWriteUsername and remoteWritePassword go together/);
-            assert.throws(() => zoneRemoteWriteArgs({ remoteWriteUrl: "u", remoteWrite: { auth: "none", url: "u" } }, "z"), /both set; allowed: one of the two forms/);
+        it("refuses an unknown auth", () => {
             assert.throws(() => zoneRemoteWriteArgs({ remoteWrite: { auth: "bearer", url: "u" } as any }, "z"), /remoteWrite\.auth "bearer" is unknown; allowed: basic, sigv4, none/);
         });
     });

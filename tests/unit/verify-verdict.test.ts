@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { stringify } from "yaml";
-import { CONTROL_PLANE_JOB, DATAPLANES_JOB } from "../../components/prometheus/zone-config";
+import { KUMA_CONTROL_PLANE_JOB, KUMA_DATAPLANES_JOB } from "../../components/mesh/kuma-facts";
 import { runVerify } from "../../infra/verify/cli";
 import { accessFromOutputs, awsCredentialsFromEnv, VerifyError } from "../../infra/verify/global-access";
 import { VectorSample, zoneMetrics, zoneQueries, ZoneQueryResults } from "../../infra/verify/queries";
@@ -19,8 +19,8 @@ const NO_BACKENDS: Backends = { logs: { name: "Loki", answer: { kind: "none" } }
 /** Query results of a zone whose newest sample is `age` s old, with the given lag and targets. */
 function results(o: { age?: number; lastHour?: number; lag?: number; cp?: [number, number]; dp?: [number, number] }): ZoneQueryResults {
     const byJob = (pick: 0 | 1) => [
-        ...(o.cp ? [v(o.cp[pick], { zone: "east", job: CONTROL_PLANE_JOB })] : []),
-        ...(o.dp ? [v(o.dp[pick], { zone: "east", job: DATAPLANES_JOB })] : []),
+        ...(o.cp ? [v(o.cp[pick], { zone: "east", job: KUMA_CONTROL_PLANE_JOB })] : []),
+        ...(o.dp ? [v(o.dp[pick], { zone: "east", job: KUMA_DATAPLANES_JOB })] : []),
     ];
     return {
         newest: o.age === undefined ? [] : [v(NOW - o.age)],

@@ -1,9 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 
 /**
- * Shared input checks for the AWS building blocks. Every error names where the value went in
- * (`<builder or component>: <setting>`), the value, what is wrong and what is allowed, in the
- * repository's usual `…; allowed: …` form.
+ * One home for the shapes every builder and the stack-config schema check: DNS names, AWS regions
+ * and ARNs, and (in duration.ts) Prometheus durations. Callers keep their own error messages (each
+ * names its setting); the pattern is the fact and lives here only. `invalid` builds the usual
+ * `<where>: <setting> <value> <problem>; allowed: …` error of the AWS building blocks.
  */
 export function invalid(where: string, setting: string, value: unknown, problem: string, allowed: string): Error {
     return new Error(`${where}: ${setting} ${JSON.stringify(value)} ${problem}; allowed: ${allowed}`);
@@ -12,8 +13,8 @@ export function invalid(where: string, setting: string, value: unknown, problem:
 /** AWS partitions as they appear in ARNs (aws, aws-cn, aws-us-gov, aws-iso, aws-iso-b, aws-eusc, …). */
 const PARTITION = "aws(?:-[a-z]+)*";
 const ACCOUNT = "\\d{12}";
-/** Region names: us-east-1, eu-central-2, us-gov-west-1, ap-southeast-5, … */
-export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+/** AWS region names: us-east-1, eu-central-2, us-gov-west-1, ap-southeast-5, … */
+export const AWS_REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 export const ARN_PATTERNS = {
     /** arn:<partition>:iam::<account>:oidc-provider/<issuer host/path> */
@@ -30,9 +31,16 @@ export const ARN_PATTERNS = {
     iamPolicy: new RegExp(`^arn:${PARTITION}:iam::(${ACCOUNT}|aws):policy/[\\w+=,.@/-]+$`),
 } as const;
 
-/** DNS-1123 label (Kubernetes namespace names): lower-case alphanumerics and '-', at most 63. */
+/**
+ * RFC 1123 DNS label (Kubernetes namespace names, zone and mesh names, which become Kubernetes names,
+ * label values and DNS names): lower-case alphanumerics and '-', at most 63
+ * (kubernetes/apimachinery pkg/util/validation/validation.go IsDNS1123Label).
+ */
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-/** DNS-1123 subdomain (ServiceAccount names): labels joined by '.', at most 253. */
+/**
+ * RFC 1123 DNS subdomain (ServiceAccount and Secret names; what kuma-cp accepts as a zone name):
+ * labels joined by '.', at most 253 (validation.go IsDNS1123Subdomain).
+ */
 export const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /**

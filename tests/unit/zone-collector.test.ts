@@ -24,8 +24,8 @@ import {
 } from "../../components/telemetry/collector-config";
 import { DATADOG_API_KEY_ENV, ZoneCollector } from "../../components/telemetry/zone-collector";
 import { WORKLOAD_ANNOTATION } from "../../components/workload-files";
+import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
-import { registrationsOf } from "../support/component-registrations";
 import { upstreamJson, upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
@@ -265,7 +265,7 @@ describe(`opentelemetry-collector chart ${OTEL_COLLECTOR_CHART.version} values`,
 });
 
 describe("ZoneCollector under Pulumi mocks", () => {
-    type Run = Awaited<ReturnType<typeof registrationsOf>>;
+    type Run = RecordedRun;
     const ofType = (run: Run, type: string) =>
         run.resources
             .filter((r) => r.type === type)
@@ -275,7 +275,7 @@ describe("ZoneCollector under Pulumi mocks", () => {
     describe("Jaeger and Loki endpoints from the global stack (outputs)", () => {
         let run: Run;
         before(async () => {
-            run = await registrationsOf("test-zone-east", () => {
+            run = await underMocks({ stack: "test-zone-east" }, () => {
                 const c = new ZoneCollector("zone-collector", {
                     namespace: "mesh-observability-east",
                     zone: "east",
@@ -297,12 +297,12 @@ describe("ZoneCollector under Pulumi mocks", () => {
         it("mounts the rendered config byte for byte from a ConfigMap the plan lists for otel-collector", () => {
             const [cm] = ofType(run, "kubernetes:core/v1:ConfigMap");
             assert.equal(cm.revealed.metadata.annotations[WORKLOAD_ANNOTATION], "otel-collector");
-            assert.equal(cm.revealed.data[COLLECTOR_CONFIG_KEY], run.outputs.config);
+            assert.equal(cm.revealed.data[COLLECTOR_CONFIG_KEY], run.outputs.config.value);
             const traces = { type: "otlp", endpoint: "http://global-jaeger.obs.svc.cluster.local:4317", insecure: true } as const;
-            assert.equal(run.outputs.config, renderZoneCollectorConfig({ zone: "east", traces, logs: LOKI }));
+            assert.equal(run.outputs.config.value, renderZoneCollectorConfig({ zone: "east", traces, logs: LOKI }));
             const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
             assert.equal(chart.revealed.values.configMap.existingName, cm.revealed.metadata.name, "the chart mounts this very ConfigMap");
-            assert.equal(chart.revealed.values.podAnnotations["meshobs.io/config-sha256"], sha256(run.outputs.config as string));
+            assert.equal(chart.revealed.values.podAnnotations["meshobs.io/config-sha256"], sha256(run.outputs.config.value as string));
         });
 
         it("installs the pinned chart from its repository into the namespace", () => {
@@ -316,13 +316,13 @@ describe("ZoneCollector under Pulumi mocks", () => {
         });
 
         it("exports the Service's OTLP endpoints", () => {
-            assert.equal(run.outputs.grpc, "zone-collector.mesh-observability-east.svc.cluster.local:4317");
-            assert.equal(run.outputs.http, "http://zone-collector.mesh-observability-east.svc.cluster.local:4318");
+            assert.equal(run.outputs.grpc.value, "zone-collector.mesh-observability-east.svc.cluster.local:4317");
+            assert.equal(run.outputs.http.value, "http://zone-collector.mesh-observability-east.svc.cluster.local:4318");
         });
     });
 
     it("with Datadog: the key goes into a secret Secret read as DD_API_KEY, never into the config", async () => {
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             const c = new ZoneCollector("zc", {
                 namespace: "obs",
                 zone: "east",
@@ -337,12 +337,12 @@ describe("ZoneCollector under Pulumi mocks", () => {
         assert.equal(secret.revealed.stringData["api-key"], "dd-key-123");
         const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
         assert.deepEqual(chart.revealed.values.extraEnvs, [{ name: DATADOG_API_KEY_ENV, valueFrom: { secretKeyRef: { name: "zc-datadog-api-key", key: "api-key" } } }]);
-        assert.ok(!(run.outputs.config as string).includes("dd-key-123"));
-        assert.match(run.outputs.config as string, /key: \$\{env:DD_API_KEY\}/);
+        assert.ok(!(run.outputs.config.value as string).includes("dd-key-123"));
+        assert.match(run.outputs.config.value as string, /key: \$\{env:DD_API_KEY\}/);
     });
 
     it("refuses a bad zone, an unknown Datadog site and no backend at all before registering anything", async () => {
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             assert.throws(() => new ZoneCollector("a", { namespace: "obs", zone: "East", traces: JAEGER, logs: { type: "none" } }), /not a zone name/);
             assert.throws(
                 () => new ZoneCollector("b", { namespace: "obs", zone: "east", traces: { type: "datadog", site: "datadog.com", apiKey: "k" }, logs: { type: "none" } }),

@@ -12,7 +12,8 @@ import { zoneSettings } from "../support/fixtures";
 /**
  * The components stay thin: these runs under Pulumi's mocks check only their glue (which Secret
  * exists and holds what, what the chart values and prometheus.yml receive), the builders
- * themselves being covered in prometheus-modes.test.ts.
+ * themselves being covered in zone-remote-write-auth, prometheus-agent-mode, prometheus-chart-values,
+ * global-federation and global-remote-read.test.ts.
  */
 
 const { remoteWrite: _unused, ...settings } = zoneSettings();

@@ -14,7 +14,8 @@ import { ZoneLogShipper } from "../../components/logs/zone-log-shipper";
 import { mountedSecret } from "../../components/mounted-secret";
 import { WORKLOAD_ANNOTATION } from "../../components/workload-files";
 import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
-import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
+import { containsSecret } from "../../infra/plan/secret-values";
+import { registeredRevealed } from "../support/registrations";
 import { upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
@@ -469,12 +470,6 @@ describe(`alloy chart ${ALLOY_CHART.version} values`, () => {
 });
 
 describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
-    type Run = RecordedRun;
-    const ofType = (run: Run, type: string) =>
-        run.resources
-            .filter((r) => r.type === type)
-            .sort((a, b) => a.name.localeCompare(b.name))
-            .map((r) => ({ ...r, revealed: revealOrMask(r.inputs, true) as any }));
 
     it("mountedSecret: annotated for the given workload, every value secret", async () => {
         const run = await underMocks({ stack: "test-zone-east" }, () => {
@@ -482,7 +477,7 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
             const s = mountedSecret(parent, "creds", "obs", "alloy", { password: "hunter2", user: pulumi.output("u") });
             return { name: s.metadata.name };
         });
-        const [secret] = ofType(run, "kubernetes:core/v1:Secret");
+        const [secret] = registeredRevealed(run, "kubernetes:core/v1:Secret");
         assert.equal(secret.revealed.metadata.annotations[WORKLOAD_ANNOTATION], "alloy");
         assert.equal(secret.revealed.metadata.namespace, "obs");
         assert.ok(containsSecret(secret.inputs.stringData));
@@ -490,7 +485,7 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
     });
 
     describe("with basic auth, endpoint from the global stack", () => {
-        let run: Run;
+        let run: RecordedRun;
         before(async () => {
             run = await underMocks({ stack: "test-zone-east" }, () => {
                 const l = new ZoneLogShipper("zone-logs", {
@@ -506,27 +501,27 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
         });
 
         it("registers the component, its Secret, ConfigMap and chart, named after it", () => {
-            assert.deepEqual(ofType(run, "meshobs:logs:ZoneLogShipper").map((r) => r.name), ["zone-logs"]);
-            assert.deepEqual(ofType(run, "kubernetes:core/v1:Secret").map((r) => r.name), ["zone-logs-loki-push"]);
-            assert.deepEqual(ofType(run, "kubernetes:core/v1:ConfigMap").map((r) => r.name), ["zone-logs-config"]);
-            assert.deepEqual(ofType(run, "kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["zone-logs-chart"]);
+            assert.deepEqual(registeredRevealed(run, "meshobs:logs:ZoneLogShipper").map((r) => r.name), ["zone-logs"]);
+            assert.deepEqual(registeredRevealed(run, "kubernetes:core/v1:Secret").map((r) => r.name), ["zone-logs-loki-push"]);
+            assert.deepEqual(registeredRevealed(run, "kubernetes:core/v1:ConfigMap").map((r) => r.name), ["zone-logs-config"]);
+            assert.deepEqual(registeredRevealed(run, "kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["zone-logs-chart"]);
         });
 
         it("mounts the rendered config byte for byte from a ConfigMap the plan lists for alloy", () => {
-            const [cm] = ofType(run, "kubernetes:core/v1:ConfigMap");
+            const [cm] = registeredRevealed(run, "kubernetes:core/v1:ConfigMap");
             assert.equal(cm.revealed.metadata.annotations[WORKLOAD_ANNOTATION], "alloy");
             assert.equal(cm.revealed.data[ALLOY_CONFIG_KEY], run.outputs.config.value);
             assert.equal(run.outputs.config.value, renderAlloyConfig(SETTINGS));
-            const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+            const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
             assert.equal(chart.revealed.values.alloy.configMap.name, cm.revealed.metadata.name, "the chart runs this very ConfigMap");
         });
 
         it("the password is a secret file in the Secret the chart mounts, where the config reads it", () => {
-            const [secret] = ofType(run, "kubernetes:core/v1:Secret");
+            const [secret] = registeredRevealed(run, "kubernetes:core/v1:Secret");
             assert.equal(secret.revealed.metadata.annotations[WORKLOAD_ANNOTATION], "alloy");
             assert.ok(containsSecret(secret.inputs.stringData));
             assert.deepEqual(secret.revealed.stringData, { password: "s3cret" });
-            const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+            const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
             const volume = chart.revealed.values.controller.volumes.extra.find((v: any) => v.secret?.secretName === secret.revealed.metadata.name);
             const mount = chart.revealed.values.alloy.mounts.extra.find((m: any) => m.name === volume.name);
             assert.equal(`${mount.mountPath}/password`, SETTINGS.basicAuth!.passwordFile);
@@ -534,7 +529,7 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
         });
 
         it("installs the pinned chart from its repository into the namespace", () => {
-            const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+            const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
             assert.equal(chart.revealed.chart, "alloy");
             assert.equal(chart.revealed.version, ALLOY_CHART.version);
             assert.equal(chart.revealed.repositoryOpts.repo, "https://grafana.github.io/helm-charts");
@@ -547,8 +542,8 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
             const l = new ZoneLogShipper("logs", { namespace: "obs", zone: "east", lokiPushUrl: SETTINGS.lokiPushUrl, tenant: "fake" });
             return { config: l.configText };
         });
-        assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
-        const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+        assert.equal(registeredRevealed(run, "kubernetes:core/v1:Secret").length, 0);
+        const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
         assert.deepEqual(chart.revealed.values.controller.volumes.extra.map((v: any) => v.name), ["alloy-data"]);
         assert.doesNotMatch(run.outputs.config.value as string, /basic_auth/);
     });

@@ -8,6 +8,7 @@ import { IrsaRole } from "../../components/aws/irsa-role";
 import { LokiBucket, LokiBucketArgs, lokiLifecycleRules } from "../../components/aws/loki-bucket";
 import { RecordedRun, Registration } from "../../infra/plan/mock-runtime";
 import { MOCK_ACCOUNT, MOCK_EKS, MOCK_REGION, underAwsMocks } from "../support/aws-mocks";
+import { assertRejects } from "../support/config-errors";
 
 const ISSUER = MOCK_EKS.oidcIssuerUrl.replace("https://", "");
 const PROVIDER_ARN = `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${ISSUER}`;
@@ -27,16 +28,6 @@ const T = {
     versioning: "aws:s3/bucketVersioning:BucketVersioning",
     lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
 };
-
-function assertRejects(fn: () => unknown, setting: string, problem: RegExp): void {
-    assert.throws(fn, (e: unknown) => {
-        assert.ok(e instanceof Error, `not an Error: ${String(e)}`);
-        assert.ok(e.message.includes(`${setting} `), `setting ${setting} not named: ${e.message}`);
-        assert.match(e.message, problem);
-        assert.match(e.message, /; allowed: .+/, `no allowed values: ${e.message}`);
-        return true;
-    });
-}
 
 const byType = (run: RecordedRun, type: string): Registration[] => run.resources.filter((r) => r.type === type);
 const one = (run: RecordedRun, type: string): Registration => {

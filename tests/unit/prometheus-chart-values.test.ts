@@ -4,6 +4,7 @@ import * as fs from "fs";
 import { awsCredentialChartInputs, IRSA_ROLE_ANNOTATION } from "../../components/prometheus/aws-credentials";
 import { CONFIG_FILE_KEY, CONFIG_MOUNT_DIR, DATA_MOUNT_PATH, PROMETHEUS_CHART } from "../../components/prometheus/chart";
 import { agentFlags, buildPrometheusChartValues, PrometheusChartSettings } from "../../components/prometheus/chart-values";
+import { AMP_ROLE_ARN } from "../support/fixtures";
 import { upstreamJson, upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
@@ -87,8 +88,6 @@ describe(`prometheus chart ${PROMETHEUS_CHART.version} values against upstream`,
     });
 });
 
-const ROLE = "arn:aws:iam::123456789012:role/amp-ingest";
-
 describe(`prometheus chart ${PROMETHEUS_CHART.version} values for agent mode, AWS env and IRSA`, () => {
     const upstreamValues = upstreamYaml(CHART_DIR, "values.yaml");
     const validate = new Ajv({ allErrors: true, strict: false }).compile(upstreamJson(CHART_DIR, "values.schema.json"));
@@ -109,7 +108,7 @@ describe(`prometheus chart ${PROMETHEUS_CHART.version} values for agent mode, AW
     const variants: Array<[string, PrometheusChartSettings]> = [
         ["agent", zone({ mode: "agent" })],
         ["agent with AWS keys from a Secret", zone({ mode: "agent", ...awsCredentialChartInputs({ type: "secret", secretName: "zone-prometheus-aws-credentials" }) })],
-        ["server with IRSA", zone({ mode: "server", retention: "2d", ...awsCredentialChartInputs({ type: "irsa", roleArn: ROLE }) })],
+        ["server with IRSA", zone({ mode: "server", retention: "2d", ...awsCredentialChartInputs({ type: "irsa", roleArn: AMP_ROLE_ARN }) })],
     ];
 
     for (const [what, s] of variants) {
@@ -169,8 +168,8 @@ describe(`prometheus chart ${PROMETHEUS_CHART.version} values for agent mode, AW
     });
 
     it("IRSA annotates the server ServiceAccount (serviceAccounts.server.annotations), named explicitly", () => {
-        const v: any = buildPrometheusChartValues(zone(awsCredentialChartInputs({ type: "irsa", roleArn: ROLE })));
-        assert.deepEqual(v.serviceAccounts, { server: { create: true, name: "zone-prometheus", annotations: { [IRSA_ROLE_ANNOTATION]: ROLE } } });
+        const v: any = buildPrometheusChartValues(zone(awsCredentialChartInputs({ type: "irsa", roleArn: AMP_ROLE_ARN })));
+        assert.deepEqual(v.serviceAccounts, { server: { create: true, name: "zone-prometheus", annotations: { [IRSA_ROLE_ANNOTATION]: AMP_ROLE_ARN } } });
         assert.equal(IRSA_ROLE_ANNOTATION, "eks.amazonaws.com/role-arn");
         assert.ok(!("env" in v.server));
         assert.ok("annotations" in upstreamValues.serviceAccounts.server && "name" in upstreamValues.serviceAccounts.server);

@@ -7,7 +7,7 @@ import { ZonePrometheus, ZonePrometheusArgs } from "../../components/prometheus/
 import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { planMocks } from "../../infra/plan/mocks";
 import { containsSecret, revealOrMask, SECRET_MASK } from "../../infra/plan/secret-values";
-import { zoneSettings } from "../support/fixtures";
+import { AMP_ROLE_ARN, AMP_URL, zoneSettings } from "../support/fixtures";
 
 /**
  * The components stay thin: these runs under Pulumi's mocks check only their glue (which Secret
@@ -17,8 +17,6 @@ import { zoneSettings } from "../support/fixtures";
  */
 
 const { remoteWrite: _unused, ...settings } = zoneSettings();
-const ROLE = "arn:aws:iam::123456789012:role/amp-ingest";
-const AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123/api/v1/remote_write";
 const DUMMY_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
 type Run = RecordedRun;
@@ -77,12 +75,12 @@ describe("ZonePrometheus glue for remote-write auth and mode", function () {
 
     it("sigv4 through IRSA: the role ARN (an Output) annotates the ServiceAccount, role_arn to assume is optional, no Secret", async () => {
         const run = await zone({
-            remoteWrite: { auth: "sigv4", url: AMP_URL, region: "us-east-1", roleArn: ROLE, credentials: { type: "irsa", roleArn: pulumi.output(ROLE) } },
+            remoteWrite: { auth: "sigv4", url: AMP_URL, region: "us-east-1", roleArn: AMP_ROLE_ARN, credentials: { type: "irsa", roleArn: pulumi.output(AMP_ROLE_ARN) } },
         });
         assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
-        assert.deepEqual((parse(String(run.outputs.config.value)) as any).remote_write[0].sigv4, { region: "us-east-1", role_arn: ROLE });
+        assert.deepEqual((parse(String(run.outputs.config.value)) as any).remote_write[0].sigv4, { region: "us-east-1", role_arn: AMP_ROLE_ARN });
         const v = chartValues(run);
-        assert.deepEqual(v.serviceAccounts.server.annotations, { "eks.amazonaws.com/role-arn": ROLE });
+        assert.deepEqual(v.serviceAccounts.server.annotations, { "eks.amazonaws.com/role-arn": AMP_ROLE_ARN });
         assert.equal(v.serviceAccounts.server.name, "zone-prometheus");
     });
 

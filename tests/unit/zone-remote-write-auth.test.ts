@@ -3,10 +3,8 @@ import { RESERVED_REMOTE_WRITE_HEADERS, remoteWriteAuthKind } from "../../compon
 import { ZONE_REMOTE_WRITE_QUEUE } from "../../components/prometheus/remote-write-queue";
 import { buildZonePrometheusConfig, renderZonePrometheusConfig, ZonePrometheusSettings, ZoneRemoteWrite } from "../../components/prometheus/zone-config";
 import { zoneRemoteWriteArgs } from "../../components/prometheus/zone-remote-write-args";
-import { zoneSettings } from "../support/fixtures";
+import { AMP_ROLE_ARN, AMP_URL, zoneSettings } from "../support/fixtures";
 
-const AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123/api/v1/remote_write";
-const ROLE = "arn:aws:iam::123456789012:role/amp-ingest";
 const sigv4Zone = (rw: Partial<ZoneRemoteWrite> = {}, over: Partial<ZonePrometheusSettings> = {}): ZonePrometheusSettings =>
     zoneSettings({ remoteWrite: { url: AMP_URL, sigv4: { region: "us-east-1" }, ...rw } as ZoneRemoteWrite, ...over });
 const rwOf = (s: ZonePrometheusSettings): any => (buildZonePrometheusConfig(s) as any).remote_write[0];
@@ -39,15 +37,15 @@ describe("zone remote-write auth", () => {
     describe("sigv4", () => {
         it("writes region (and role_arn when set) and nothing else: no basic_auth, no keys", () => {
             assert.deepEqual(rwOf(sigv4Zone()).sigv4, { region: "us-east-1" });
-            const withRole = rwOf(sigv4Zone({ sigv4: { region: "eu-west-1", roleArn: ROLE } }));
-            assert.deepEqual(withRole.sigv4, { region: "eu-west-1", role_arn: ROLE });
+            const withRole = rwOf(sigv4Zone({ sigv4: { region: "eu-west-1", roleArn: AMP_ROLE_ARN } }));
+            assert.deepEqual(withRole.sigv4, { region: "eu-west-1", role_arn: AMP_ROLE_ARN });
             assert.ok(!("basic_auth" in withRole));
             assert.deepEqual(Object.keys(withRole), ["name", "url", "remote_timeout", "sigv4", "queue_config", "metadata_config"]);
             assert.equal(remoteWriteAuthKind({ url: AMP_URL, sigv4: { region: "us-east-1" } }), "sigv4");
         });
 
         it("never puts a secret into the file", () => {
-            const text = renderZonePrometheusConfig(sigv4Zone({ sigv4: { region: "us-east-1", roleArn: ROLE } }));
+            const text = renderZonePrometheusConfig(sigv4Zone({ sigv4: { region: "us-east-1", roleArn: AMP_ROLE_ARN } }));
             for (const forbidden of [/access_key/, /secret_key/, /^\s*password:/m, /credentials:/, /profile:/, /AKIA/]) assert.doesNotMatch(text, forbidden);
         });
 

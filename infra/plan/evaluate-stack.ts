@@ -1,12 +1,10 @@
-import * as pulumi from "@pulumi/pulumi";
 import { main } from "../main";
 import { takeWarnings } from "../warnings";
+import { recordUnderMocks, Registration } from "./mock-runtime";
 import { planMocks } from "./mocks";
 import { StackFile } from "./stack-files";
 
-export const PROJECT = "mesh-observability";
-/** Organization name Pulumi uses on a DIY (local file) backend. */
-export const LOCAL_ORGANIZATION = "organization";
+export { LOCAL_ORGANIZATION, PROJECT } from "./mock-runtime";
 
 /** A resource as the engine would receive it; inputs in wire format (secrets still marked). */
 export interface PlannedResource {
@@ -40,6 +38,10 @@ function parentOf(urn: string): string | undefined {
     return `${type}::${parts.slice(3).join("::")}`;
 }
 
+function planned(r: Registration): PlannedResource {
+    return { type: r.type, name: r.name, parent: parentOf(r.parent), custom: r.custom, inputs: r.inputs };
+}
+
 /**
  * Runs the program for one stack under Pulumi's mock runtime, exactly as `pulumi preview` would
  * run it (same config map, same stack name), recording every resource registration.
@@ -49,57 +51,20 @@ export async function evaluateStack(
     stackOutputs: ReadonlyMap<string, Readonly<Record<string, PlannedOutput>>>,
     opts: { readonly preview?: boolean; readonly onResource?: (r: PlannedResource) => void } = {},
 ): Promise<StackEvaluation> {
-    // preview: run as `pulumi preview` does (pulumi.runtime.isDryRun() true); the plan runs as `up`.
-    await pulumi.runtime.setMocks(planMocks({ stack: file.stack, stackOutputs }), PROJECT, file.stack, opts.preview ?? false, LOCAL_ORGANIZATION);
-    pulumi.runtime.setAllConfig(file.config, file.secretKeys);
     takeWarnings();
-
-    const resources: PlannedResource[] = [];
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const record = (req: any, props: any, custom: boolean) => {
-        const r: PlannedResource = { type: req.getType(), name: req.getName(), parent: parentOf(req.getParent()), custom, inputs: props.toJavaScript() };
-        resources.push(r);
-        // Seen even when the run fails (resources is not returned then): "fails before any resource".
-        opts.onResource?.(r);
-    };
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, cb: any) => {
-        record(req, req.getObject(), req.getCustom());
-        return register(req, cb);
-    };
-    const read = monitor.readResource.bind(monitor);
-    monitor.readResource = (req: any, cb: any) => {
-        record(req, req.getProperties(), true);
-        return read(req, cb);
-    };
-
-    // Errors inside applies (a missing global output, an undeclared zone) surface as rejected
-    // registrations; Pulumi reports them as the program's failure, and so does the plan.
-    const failures: unknown[] = [];
-    const onRejection = (err: unknown) => failures.push(err);
-    process.on("unhandledRejection", onRejection);
-    let stackExports: Record<string, pulumi.Output<unknown>> = {};
-    try {
-        await pulumi.runtime.runInPulumiStack(async () => {
-            stackExports = await main();
-            return stackExports;
-        });
-        const outputs: Record<string, PlannedOutput> = {};
-        for (const [key, out] of Object.entries(stackExports)) {
-            const o = out as any;
-            outputs[key] = { value: await o.promise(), secret: await o.isSecret };
-        }
-        await settle();
-        if (failures.length > 0) throw failures[0];
-        return { stack: file.stack, resources, outputs, warnings: takeWarnings() };
-    } finally {
-        // A failed run still has registrations in flight: their rejections belong to this stack, not the next one.
-        await settle();
-        process.off("unhandledRejection", onRejection);
-    }
-}
-
-/** Lets pending registrations (and their rejections) run before results are read. */
-async function settle(): Promise<void> {
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    const run = await recordUnderMocks(
+        {
+            stack: file.stack,
+            mocks: planMocks({ stack: file.stack, stackOutputs }),
+            // preview: run as `pulumi preview` does (pulumi.runtime.isDryRun() true); the plan runs as `up`.
+            preview: opts.preview ?? false,
+            config: { values: file.config, secretKeys: file.secretKeys },
+            inStack: true,
+            // Seen even when the run fails (resources is not returned then): "fails before any resource".
+            onResource: opts.onResource && ((r) => opts.onResource?.(planned(r))),
+        },
+        main,
+    );
+    if (run.error !== undefined) throw run.error;
+    return { stack: file.stack, resources: run.resources.map(planned), outputs: run.outputs, warnings: takeWarnings() };
 }

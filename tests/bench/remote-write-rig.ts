@@ -5,13 +5,12 @@ import * as http from "http";
 import * as snappy from "snappyjs";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
-import { StackFile } from "../../infra/plan/stack-files";
-import { parseStackName } from "../../infra/stack-identity";
 import { assertLoopbackUrl, BasicAuth, basicAuthHeader, loopbackRequest, sleep, waitFor } from "../support/loopback-http";
 import { MonitoringAssignment } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
 import { output } from "../support/plan-access";
 import { PrometheusProcess, stopAllPrometheus } from "../support/prometheus-process";
+import { testStack } from "../support/stack-file";
 import { PrometheusConfig } from "../support/swap-discovery";
 
 /**
@@ -21,8 +20,6 @@ import { PrometheusConfig } from "../support/swap-discovery";
  * secret mounts and flags from the plan), /metrics and /proc readers, and a minimal remote-write
  * client (hand-rolled protobuf, snappyjs) for the receiver's own ceiling.
  */
-
-const P = "mesh-observability";
 
 // ---------------------------------------------------------------- cleanup on signals
 
@@ -92,16 +89,6 @@ export function runBenchPart(main: (argv: string[]) => Promise<void>): void {
 
 // ---------------------------------------------------------------- environment
 
-function stackFile(stack: string, config: Record<string, unknown>): StackFile {
-    return {
-        stack,
-        identity: parseStackName(stack),
-        file: `stacks/Pulumi.${stack}.yaml`,
-        config: Object.fromEntries(Object.entries(config).map(([k, v]) => [`${P}:${k}`, typeof v === "string" ? v : JSON.stringify(v)])),
-        secretKeys: [],
-    };
-}
-
 export function zoneName(i: number): string {
     return `zone-${String(i + 1).padStart(3, "0")}`;
 }
@@ -115,9 +102,9 @@ export async function benchEnvironment(zones: number, scrapeInterval?: string): 
     const intervals = scrapeInterval === undefined ? {} : { scrapeInterval, dataplaneScrapeInterval: scrapeInterval };
     return evaluateEnvironment("rwbench", {
         files: [
-            stackFile("rwbench-global", { zones: names }),
+            testStack("rwbench-global", { zones: names }),
             ...names.map((zone) =>
-                stackFile(`rwbench-zone-${zone}`, {
+                testStack(`rwbench-zone-${zone}`, {
                     namespace: `obs-${zone}`,
                     mesh: { version: "2.14.3" },
                     zonePrometheus: { ...intervals, externalLabels: { environment: "rwbench" }, discovery: { clientId: `prometheus-${zone}` } },

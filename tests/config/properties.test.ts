@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import fc from "fast-check";
 import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
 import { evaluateStack, LOCAL_ORGANIZATION, PlannedOutput, PROJECT } from "../../infra/plan/evaluate-stack";
+import { MockSpyRun, withMockSpy } from "../../infra/plan/mock-runtime";
 import {
     catalogue,
     environmentArb,
@@ -14,7 +15,6 @@ import {
     shapedEnvironmentArb,
     toStackFile,
 } from "../support/config-arbitraries";
-import { MockSpyRun, withMockSpy } from "../support/mock-spy";
 import { yamlFile } from "../support/plan-access";
 
 /**

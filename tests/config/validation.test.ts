@@ -1,9 +1,9 @@
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import { globalConfigSchema } from "../../infra/config/global-schema";
 import { zoneConfigSchema } from "../../infra/config/zone-schema";
 import { main } from "../../infra/main";
 import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
+import { mockProviders, recordUnderMocks } from "../../infra/plan/mock-runtime";
 import { PROJECT } from "../../infra/plan/evaluate-stack";
 import { StackFile } from "../../infra/plan/stack-files";
 import { parseStackName } from "../../infra/stack-identity";
@@ -18,32 +18,20 @@ function stackFile(stack: string, config: Record<string, string>): StackFile {
 }
 
 /**
- * Runs the program with counting mocks; returns the error and how many resources were registered.
+ * Runs the program under mocks; returns the error and how many resources were registered.
  * A StackReference answers with `globalOutputs` and is not counted: it reads, it creates nothing.
  */
 async function failure(stack: string, config: Record<string, string>, globalOutputs: object = {}): Promise<{ message: string; registered: number }> {
-    let registered = 0;
-    await pulumi.runtime.setMocks(
+    const run = await recordUnderMocks(
         {
-            newResource: (a) =>
-                a.type === "pulumi:pulumi:StackReference"
-                    ? { id: a.name, state: { name: a.name, outputs: globalOutputs, secretOutputNames: [] } }
-                    : (registered++, { id: `${a.name}-id`, state: a.inputs }),
-            call: (a) => a.inputs,
+            stack,
+            config: { values: config },
+            mocks: mockProviders({ resources: { "pulumi:pulumi:StackReference": (a) => ({ id: a.name, state: { name: a.name, outputs: globalOutputs, secretOutputNames: [] } }) } }),
         },
-        P,
-        stack,
-        false,
-        "organization",
+        main,
     );
-    pulumi.runtime.setAllConfig(config);
-    try {
-        await main();
-    } catch (e) {
-        await new Promise((r) => setImmediate(r));
-        return { message: (e as Error).message, registered };
-    }
-    throw new Error(`stack ${stack} with ${JSON.stringify(config)} did not fail`);
+    if (run.error === undefined) throw new Error(`stack ${stack} with ${JSON.stringify(config)} did not fail`);
+    return { message: (run.error as Error).message, registered: run.resources.filter((r) => r.type !== "pulumi:pulumi:StackReference").length };
 }
 
 describe("stack config validation", () => {

@@ -3,10 +3,10 @@ import { parse } from "yaml";
 import { DATA_MOUNT_PATH } from "../../components/prometheus/chart";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { PROJECT, StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { MockedResource, MockSpyRun, providerName, withMockSpy } from "../../infra/plan/mock-runtime";
 import { PLAN_AWS_ACCOUNT } from "../../infra/plan/mocks";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { securePlaceholder, StackFile } from "../../infra/plan/stack-files";
-import { MockedResource, MockSpyRun, providerName, withMockSpy } from "../support/mock-spy";
 import { file, one, output, resourcesOf, revealed, yamlFile } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
 

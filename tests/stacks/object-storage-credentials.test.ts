@@ -3,10 +3,10 @@ import { irsaRoleName } from "../../components/aws/irsa-role";
 import { S3_KEY_ENV } from "../../components/aws/s3-keys";
 import { EnvironmentEvaluation, evaluateEnvironment } from "../../infra/plan/evaluate-environment";
 import { PROJECT, StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { withMockSpy } from "../../infra/plan/mock-runtime";
 import { PLAN_AWS_ACCOUNT } from "../../infra/plan/mocks";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { securePlaceholder } from "../../infra/plan/stack-files";
-import { withMockSpy } from "../support/mock-spy";
 import { one, resourcesOf, revealed } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
 

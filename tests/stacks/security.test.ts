@@ -85,6 +85,14 @@ function tmp(prefix: string): string {
     return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
+/** The secrets that no file under dir holds (none, once they are all written). */
+function absentUnder(dir: string, secrets: readonly SecretValue[]): string[] {
+    const text = filesUnder(dir)
+        .map((f) => fs.readFileSync(f, "utf8"))
+        .join("\n");
+    return secrets.filter((s) => leaks(text, [s]).length === 0).map((s) => s.what);
+}
+
 /** path → leaked secrets, for every file under dir that holds one. */
 function leaksUnder(dir: string, secrets: readonly SecretValue[]): Record<string, string[]> {
     const found: Record<string, string[]> = {};
@@ -136,13 +144,7 @@ describe("secrets never leave their Secrets, in every environment", function () 
                 const out = tmp(`sec-${c.env}-shown-`);
                 try {
                     for (const ev of e.stacks) renderStack(ev, { outDir: out, showSecrets: true });
-                    const text = filesUnder(out)
-                        .map((f) => fs.readFileSync(f, "utf8"))
-                        .join("\n");
-                    assert.deepEqual(
-                        secrets.filter((s) => leaks(text, [s]).length === 0).map((s) => s.what),
-                        [],
-                    );
+                    assert.deepEqual(absentUnder(out, secrets), []);
                 } finally {
                     fs.rmSync(out, { recursive: true, force: true });
                 }
@@ -189,13 +191,7 @@ describe("secrets never leave their Secrets, in every environment", function () 
                     const shownLines: string[] = [];
                     assert.equal(await runPlan(["--env", env, "--out", shown, "--show-secrets"], (l) => shownLines.push(l)), 0);
                     assert.deepEqual(leaks(shownLines.join("\n"), secrets), [], "secrets go to files, never to the terminal");
-                    const text = filesUnder(shown)
-                        .map((f) => fs.readFileSync(f, "utf8"))
-                        .join("\n");
-                    assert.deepEqual(
-                        secrets.filter((s) => leaks(text, [s]).length === 0).map((s) => s.what),
-                        [],
-                    );
+                    assert.deepEqual(absentUnder(shown, secrets), []);
                 } finally {
                     fs.rmSync(out, { recursive: true, force: true });
                     fs.rmSync(shown, { recursive: true, force: true });

@@ -94,7 +94,7 @@ function byCluster(env: RenderedEnvironment): Map<string, RenderedStack[]> {
 
 /**
  * A zone in the global's own namespace cannot share the global's cluster: the one-cluster check
- * (infra/cluster-identity.ts, tested in shared-cluster.test.ts) refuses it before any resource. Such a
+ * (infra/cluster-identity.ts, tested in one-cluster-per-zone.test.ts) refuses it before any resource. Such a
  * pair would create that Namespace twice, and nothing else; every other object must stay apart.
  */
 function sameNamespaceObject(collision: string, global: RenderedStack, zone: RenderedStack): boolean {

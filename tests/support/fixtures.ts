@@ -31,3 +31,7 @@ export const zoneDecisions = (over: Partial<ZoneDecisions> = {}): ZoneDecisions 
     otlpTracesProtocol: "",
     ...over,
 });
+
+/** An AMP workspace's remote-write URL and the role a zone assumes to write to it (documentation account). */
+export const AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123/api/v1/remote_write";
+export const AMP_ROLE_ARN = "arn:aws:iam::123456789012:role/amp-ingest";

@@ -7,7 +7,7 @@ import { SIGV4_ALGORITHM, signingKey, uriEncode } from "../../infra/verify/sigv4
  * request's method, path, query, the headers its Authorization names, and its body, recompute the
  * canonical request, the string to sign and the signature with the secret key, and compare.
  * The algorithm is AWS's "Create a signed AWS API request" (docs.aws.amazon.com/IAM/latest/UserGuide/
- * create-signed-request.html); tests/support/sigv4-verify.test.ts checks it against AWS's published
+ * create-signed-request.html); tests/harness/sigv4-verify.test.ts checks it against AWS's published
  * SigV4 test suite (docs.aws.amazon.com/general/latest/gr/signature-v4-test-suite.html, also in
  * boto/botocore tests/unit/auth/aws4_testsuite). Only what AMP receives is covered: header
  * signatures (no presigned URLs), the non-S3 path rule (each path segment URI-encoded once more).

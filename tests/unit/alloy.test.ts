@@ -13,8 +13,9 @@ import {
 import { ZoneLogShipper } from "../../components/logs/zone-log-shipper";
 import { mountedSecret } from "../../components/shared/mounted-secret";
 import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
-import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
-import { registrationsOf } from "../support/component-registrations";
+import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
+import { containsSecret } from "../../infra/plan/secret-values";
+import { registeredRevealed } from "../support/registrations";
 import { upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
@@ -469,20 +470,14 @@ describe(`alloy chart ${ALLOY_CHART.version} values`, () => {
 });
 
 describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
-    type Run = Awaited<ReturnType<typeof registrationsOf>>;
-    const ofType = (run: Run, type: string) =>
-        run.resources
-            .filter((r) => r.type === type)
-            .sort((a, b) => a.name.localeCompare(b.name))
-            .map((r) => ({ ...r, revealed: revealOrMask(r.inputs, true) as any }));
 
     it("mountedSecret: annotated for the given workload, every value secret", async () => {
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             const parent = new pulumi.ComponentResource("test:index:Parent", "p");
             const s = mountedSecret(parent, "creds", "obs", "alloy", { password: "hunter2", user: pulumi.output("u") });
             return { name: s.metadata.name };
         });
-        const [secret] = ofType(run, "kubernetes:core/v1:Secret");
+        const [secret] = registeredRevealed(run, "kubernetes:core/v1:Secret");
         assert.equal(secret.revealed.metadata.annotations[WORKLOAD_ANNOTATION], "alloy");
         assert.equal(secret.revealed.metadata.namespace, "obs");
         assert.ok(containsSecret(secret.inputs.stringData));
@@ -490,9 +485,9 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
     });
 
     describe("with basic auth, endpoint from the global stack", () => {
-        let run: Run;
+        let run: RecordedRun;
         before(async () => {
-            run = await registrationsOf("test-zone-east", () => {
+            run = await underMocks({ stack: "test-zone-east" }, () => {
                 const l = new ZoneLogShipper("zone-logs", {
                     namespace: "mesh-observability-east",
                     zone: "east",
@@ -506,35 +501,35 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
         });
 
         it("registers the component, its Secret, ConfigMap and chart, named after it", () => {
-            assert.deepEqual(ofType(run, "meshobs:logs:ZoneLogShipper").map((r) => r.name), ["zone-logs"]);
-            assert.deepEqual(ofType(run, "kubernetes:core/v1:Secret").map((r) => r.name), ["zone-logs-loki-push"]);
-            assert.deepEqual(ofType(run, "kubernetes:core/v1:ConfigMap").map((r) => r.name), ["zone-logs-config"]);
-            assert.deepEqual(ofType(run, "kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["zone-logs-chart"]);
+            assert.deepEqual(registeredRevealed(run, "meshobs:logs:ZoneLogShipper").map((r) => r.name), ["zone-logs"]);
+            assert.deepEqual(registeredRevealed(run, "kubernetes:core/v1:Secret").map((r) => r.name), ["zone-logs-loki-push"]);
+            assert.deepEqual(registeredRevealed(run, "kubernetes:core/v1:ConfigMap").map((r) => r.name), ["zone-logs-config"]);
+            assert.deepEqual(registeredRevealed(run, "kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["zone-logs-chart"]);
         });
 
         it("mounts the rendered config byte for byte from a ConfigMap the plan lists for alloy", () => {
-            const [cm] = ofType(run, "kubernetes:core/v1:ConfigMap");
+            const [cm] = registeredRevealed(run, "kubernetes:core/v1:ConfigMap");
             assert.equal(cm.revealed.metadata.annotations[WORKLOAD_ANNOTATION], "alloy");
-            assert.equal(cm.revealed.data[ALLOY_CONFIG_KEY], run.outputs.config);
-            assert.equal(run.outputs.config, renderAlloyConfig(SETTINGS));
-            const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+            assert.equal(cm.revealed.data[ALLOY_CONFIG_KEY], run.outputs.config.value);
+            assert.equal(run.outputs.config.value, renderAlloyConfig(SETTINGS));
+            const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
             assert.equal(chart.revealed.values.alloy.configMap.name, cm.revealed.metadata.name, "the chart runs this very ConfigMap");
         });
 
         it("the password is a secret file in the Secret the chart mounts, where the config reads it", () => {
-            const [secret] = ofType(run, "kubernetes:core/v1:Secret");
+            const [secret] = registeredRevealed(run, "kubernetes:core/v1:Secret");
             assert.equal(secret.revealed.metadata.annotations[WORKLOAD_ANNOTATION], "alloy");
             assert.ok(containsSecret(secret.inputs.stringData));
             assert.deepEqual(secret.revealed.stringData, { password: "s3cret" });
-            const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+            const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
             const volume = chart.revealed.values.controller.volumes.extra.find((v: any) => v.secret?.secretName === secret.revealed.metadata.name);
             const mount = chart.revealed.values.alloy.mounts.extra.find((m: any) => m.name === volume.name);
             assert.equal(`${mount.mountPath}/password`, SETTINGS.basicAuth!.passwordFile);
-            assert.ok(!(run.outputs.config as string).includes("s3cret"));
+            assert.ok(!(run.outputs.config.value as string).includes("s3cret"));
         });
 
         it("installs the pinned chart from its repository into the namespace", () => {
-            const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+            const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
             assert.equal(chart.revealed.chart, "alloy");
             assert.equal(chart.revealed.version, ALLOY_CHART.version);
             assert.equal(chart.revealed.repositoryOpts.repo, "https://grafana.github.io/helm-charts");
@@ -543,18 +538,18 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
     });
 
     it("without basic auth: no Secret, no credential mount, no basic_auth block", async () => {
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             const l = new ZoneLogShipper("logs", { namespace: "obs", zone: "east", lokiPushUrl: SETTINGS.lokiPushUrl, tenant: "fake" });
             return { config: l.configText };
         });
-        assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
-        const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+        assert.equal(registeredRevealed(run, "kubernetes:core/v1:Secret").length, 0);
+        const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
         assert.deepEqual(chart.revealed.values.controller.volumes.extra.map((v: any) => v.name), ["alloy-data"]);
-        assert.doesNotMatch(run.outputs.config as string, /basic_auth/);
+        assert.doesNotMatch(run.outputs.config.value as string, /basic_auth/);
     });
 
     it("refuses a bad zone or a clashing label before registering anything", async () => {
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             assert.throws(() => new ZoneLogShipper("a", { namespace: "obs", zone: "East", lokiPushUrl: SETTINGS.lokiPushUrl, tenant: "t" }), /not a zone name/);
             const clashing = { namespace: "obs", zone: "east", lokiPushUrl: SETTINGS.lokiPushUrl, tenant: "t", extraLabels: { pod: "x" } };
             assert.throws(() => new ZoneLogShipper("b", clashing), /clash/);

@@ -6,7 +6,9 @@ import { EXEC_API_VERSION, eksKubeconfig, EksKubeconfigArgs, lookupEksCluster } 
 import { ampRemoteWritePolicy, irsaTrustPolicy, lokiBucketPolicy } from "../../components/aws/iam-policies";
 import { IrsaRole } from "../../components/aws/irsa-role";
 import { LokiBucket, LokiBucketArgs, lokiLifecycleRules } from "../../components/aws/loki-bucket";
-import { AwsMockRun, AwsRegistration, MOCK_ACCOUNT, MOCK_EKS, MOCK_REGION, underAwsMocks } from "../support/aws-mocks";
+import { RecordedRun, Registration } from "../../infra/plan/mock-runtime";
+import { MOCK_ACCOUNT, MOCK_EKS, MOCK_REGION, underAwsMocks } from "../support/aws-mocks";
+import { assertRejects } from "../support/config-errors";
 
 const ISSUER = MOCK_EKS.oidcIssuerUrl.replace("https://", "");
 const PROVIDER_ARN = `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${ISSUER}`;
@@ -27,24 +29,14 @@ const T = {
     lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
 };
 
-function assertRejects(fn: () => unknown, setting: string, problem: RegExp): void {
-    assert.throws(fn, (e: unknown) => {
-        assert.ok(e instanceof Error, `not an Error: ${String(e)}`);
-        assert.ok(e.message.includes(`${setting} `), `setting ${setting} not named: ${e.message}`);
-        assert.match(e.message, problem);
-        assert.match(e.message, /; allowed: .+/, `no allowed values: ${e.message}`);
-        return true;
-    });
-}
-
-const byType = (run: AwsMockRun, type: string): AwsRegistration[] => run.resources.filter((r) => r.type === type);
-const one = (run: AwsMockRun, type: string): AwsRegistration => {
+const byType = (run: RecordedRun, type: string): Registration[] => run.resources.filter((r) => r.type === type);
+const one = (run: RecordedRun, type: string): Registration => {
     const found = byType(run, type);
     assert.equal(found.length, 1, `${type}: ${found.map((r) => r.name).join(", ")}`);
     return found[0];
 };
 /** URN of a component, as its children name their parent. */
-const componentUrn = (run: AwsMockRun, r: AwsRegistration): string => {
+const componentUrn = (run: RecordedRun, r: Registration): string => {
     const urns = run.resources.filter((x) => x.parent !== "").map((x) => x.parent);
     const urn = urns.find((u) => u.endsWith(`${r.type}::${r.name}`));
     assert.ok(urn !== undefined, `no child of ${r.type} ${r.name}`);
@@ -55,7 +47,7 @@ const componentUrn = (run: AwsMockRun, r: AwsRegistration): string => {
  * The component conventions: its type token, every direct child named `<name>-<role>` with the
  * component as parent, and registerOutputs after the last child was constructed.
  */
-function assertComponentShape(run: AwsMockRun, type: string, name: string, childTypes: string[]): void {
+function assertComponentShape(run: RecordedRun, type: string, name: string, childTypes: string[]): void {
     const component = run.resources.filter((r) => r.type === T.component(type) && r.name === name);
     assert.equal(component.length, 1, `${type} ${name} registered ${component.length} times`);
     const urn = componentUrn(run, component[0]);
@@ -83,7 +75,7 @@ describe("aws: AMP URLs", () => {
 });
 
 describe("AmpWorkspace under Pulumi mocks", () => {
-    let run: AwsMockRun;
+    let run: RecordedRun;
     before(async () => {
         run = await underAwsMocks("prod-global", () => {
             const ws = new AmpWorkspace("amp", { alias: "prod-mesh", tags: { team: "mesh" }, logging: { retentionInDays: 30 } });
@@ -149,7 +141,7 @@ describe("AmpWorkspace under Pulumi mocks", () => {
 });
 
 describe("IrsaRole under Pulumi mocks (zone Prometheus writing to AMP)", () => {
-    let run: AwsMockRun;
+    let run: RecordedRun;
     before(async () => {
         run = await underAwsMocks("prod-zone-east", () => {
             const ws = new AmpWorkspace("amp", { alias: "prod-mesh" });
@@ -238,7 +230,7 @@ describe("IrsaRole under Pulumi mocks (zone Prometheus writing to AMP)", () => {
 
 describe("LokiBucket under Pulumi mocks", () => {
     describe("defaults", () => {
-        let run: AwsMockRun;
+        let run: RecordedRun;
         before(async () => {
             run = await underAwsMocks("prod-global", () => {
                 const b = new LokiBucket("loki", { bucketName: "prod-mesh-loki", retentionDays: 14 });
@@ -292,7 +284,7 @@ describe("LokiBucket under Pulumi mocks", () => {
     });
 
     describe("KMS, versioning and Loki's IRSA role", () => {
-        let run: AwsMockRun;
+        let run: RecordedRun;
         before(async () => {
             run = await underAwsMocks("prod-global", () => {
                 const b = new LokiBucket("loki", {
@@ -432,7 +424,7 @@ describe("aws: EKS kubeconfig", () => {
 });
 
 describe("lookupEksCluster under Pulumi mocks", () => {
-    let run: AwsMockRun;
+    let run: RecordedRun;
     before(async () => {
         run = await underAwsMocks("prod-zone-east", () => {
             const c = lookupEksCluster("prod-east", MOCK_REGION, { profile: "mesh-prod" });

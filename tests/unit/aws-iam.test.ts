@@ -9,6 +9,7 @@ import {
     validateIdentityPolicy,
 } from "../../components/aws/iam-policies";
 import { serviceAccountAnnotations } from "../../components/aws/irsa-role";
+import { assertRejects } from "../support/config-errors";
 
 const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF";
 const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
@@ -22,17 +23,6 @@ const trustArgs = (over: Partial<IrsaTrustPolicyArgs> = {}): IrsaTrustPolicyArgs
     serviceAccount: "prometheus-server",
     ...over,
 });
-
-/** Asserts `fn` throws an Error naming the setting, saying what is wrong, and what is allowed. */
-function assertRejects(fn: () => unknown, setting: string, problem: RegExp): void {
-    assert.throws(fn, (e: unknown) => {
-        assert.ok(e instanceof Error, `not an Error: ${String(e)}`);
-        assert.ok(e.message.includes(`${setting} `), `setting ${setting} not named: ${e.message}`);
-        assert.match(e.message, problem);
-        assert.match(e.message, /; allowed: .+/, `no allowed values: ${e.message}`);
-        return true;
-    });
-}
 
 describe("aws iam: IRSA trust policy", () => {
     it("lets exactly one ServiceAccount's STS-audience token assume the role", () => {

@@ -1,14 +1,15 @@
 import { strict as assert } from "assert";
 import { ControlPlaneInstall } from "../../components/mesh/control-plane-install";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
-import { AwsRegistration, underAwsMocks } from "../support/aws-mocks";
+import { Registration } from "../../infra/plan/mock-runtime";
+import { underAwsMocks } from "../support/aws-mocks";
 
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const SECRET = "kubernetes:core/v1:Secret";
 const CHART = "kubernetes:helm.sh/v4:Chart";
 
-const urnOf = (r: AwsRegistration) => (deps: string[]) => deps.some((d) => d.endsWith(`::${r.type}::${r.name}`) || d.endsWith(`$${r.type}::${r.name}`));
-const only = (resources: AwsRegistration[], type: string) => {
+const urnOf = (r: Registration) => (deps: string[]) => deps.some((d) => d.endsWith(`::${r.type}::${r.name}`) || d.endsWith(`$${r.type}::${r.name}`));
+const only = (resources: Registration[], type: string) => {
     const found = resources.filter((r) => r.type === type);
     assert.equal(found.length, 1, `${type}: ${found.map((r) => r.name).join(", ")}`);
     return found[0];

@@ -14,7 +14,7 @@ import {
 } from "../../components/mesh/control-plane-chart";
 import { ControlPlaneInstall } from "../../components/mesh/control-plane-install";
 import { controlPlaneOtelEnv, ControlPlaneTelemetrySettings, encodeResourceAttributes } from "../../components/mesh/control-plane-telemetry";
-import { registrationsOf } from "../support/component-registrations";
+import { underMocks } from "../../infra/plan/mock-runtime";
 import { upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
@@ -230,7 +230,7 @@ describe("control plane chart pins against the Kong Mesh chart index", () => {
 describe("ControlPlaneInstall under Pulumi mocks", () => {
     it("installs the pinned kuma chart into kuma-system with the OTel environment in controlPlane.envVars", async () => {
         const env = controlPlaneOtelEnv(telemetry());
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             const cp = new ControlPlaneInstall("zone-cp", { product: "kuma", mode: "zone", zone: "us-east-1", kdsGlobalAddress: "grpcs://kds:5685", env });
             return { values: cp.values };
         });
@@ -246,12 +246,12 @@ describe("ControlPlaneInstall under Pulumi mocks", () => {
         assert.equal(chart.inputs.name, "kuma");
         assert.equal(chart.inputs.namespace, "kuma-system");
         assert.deepEqual(chart.inputs.values, { controlPlane: { mode: "zone", zone: "us-east-1", kdsGlobalAddress: "grpcs://kds:5685", envVars: env } });
-        assert.deepEqual(run.outputs.values, chart.inputs.values);
+        assert.deepEqual(run.outputs.values.value, chart.inputs.values);
     });
 
     it("installs kong-mesh into kong-mesh-system with values under kuma:, env from an output", async () => {
         const env = controlPlaneOtelEnv(telemetry({ zone: "eu-west-1" }));
-        const run = await registrationsOf("test-zone-eu", () => {
+        const run = await underMocks({ stack: "test-zone-eu" }, () => {
             const cp = new ControlPlaneInstall("zone-cp", { product: "kong-mesh", mode: "zone", zone: "eu-west-1", env: pulumi.output(env), licenseSecret: "kong-mesh-license", license: pulumi.secret("{}") });
             return { values: cp.values };
         });
@@ -266,7 +266,7 @@ describe("ControlPlaneInstall under Pulumi mocks", () => {
 
     it("refuses a kong-mesh chart older than 2.0.0 (its kuma dependency is not the same version)", async () => {
         let caught: Error | undefined;
-        await registrationsOf("test-zone-east", () => {
+        await underMocks({ stack: "test-zone-east" }, () => {
             try {
                 new ControlPlaneInstall("old", { product: "kong-mesh", mode: "zone", env: {}, version: "1.9.8" });
             } catch (e) {
@@ -279,7 +279,7 @@ describe("ControlPlaneInstall under Pulumi mocks", () => {
 
     it("fails before registering anything on an invalid combination", async () => {
         let caught: Error | undefined;
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             try {
                 new ControlPlaneInstall("bad", { product: "kuma", mode: "global", zone: "east", env: {} });
             } catch (e) {

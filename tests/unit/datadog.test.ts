@@ -1,5 +1,4 @@
 import { strict as assert } from "assert";
-import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import {
@@ -18,7 +17,9 @@ import { DatadogMeshMonitoring } from "../../components/datadog/datadog-mesh-mon
 import { buildMeshMonitors, MeshMonitorSettings } from "../../components/datadog/monitors";
 import { ZoneDatadogAgent } from "../../components/datadog/zone-datadog-agent";
 import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
+import { echoWith, mockProviders, RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
+import { registration } from "../support/registrations";
 import { upstreamJson, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
@@ -347,53 +348,21 @@ describe(`datadog chart ${DATADOG_CHART.version} values against upstream`, () =>
 // ---------------------------------------------------------------------------------------------
 // Components under Pulumi's mock runtime.
 
-interface Registered {
-    readonly type: string;
-    readonly name: string;
-    /** Inputs in wire format: secrets are still marked (see infra/plan/secret-values.ts). */
-    readonly inputs: Record<string, any>;
-    /** Provider reference (`<urn>::<id>`) or "". */
-    readonly provider: string;
-}
-
-/** Runs `program` under mocks, recording every registration as the engine receives it. */
-async function underMocks(stack: string, program: () => Record<string, pulumi.Output<unknown>>): Promise<{ resources: Registered[]; outputs: Record<string, { value: any; secret: boolean }> }> {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (a) => {
-                const state: Record<string, unknown> = { ...a.inputs };
-                if (a.type === "random:index/randomPassword:RandomPassword") state.result = "T".repeat(Number(a.inputs.length));
-                if (a.type === "datadog:index/dashboardJson:DashboardJson") state.url = "/dashboard/abc-def-ghi/kuma-mesh-prod";
-                return { id: a.type === "kubernetes:helm.sh/v4:Chart" ? undefined : `${a.name}-id`, state };
-            },
-            call: (a) => a.inputs,
-        },
-        "mesh-observability",
-        stack,
-        false,
-        "organization",
-    );
-    const resources: Registered[] = [];
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, cb: any) => {
-        resources.push({ type: req.getType(), name: req.getName(), inputs: req.getObject().toJavaScript(), provider: req.getProvider() });
-        return register(req, cb);
-    };
-    const outs = program();
-    const outputs: Record<string, { value: any; secret: boolean }> = {};
-    for (const [k, o] of Object.entries(outs)) outputs[k] = { value: await (o as any).promise(), secret: await (o as any).isSecret };
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-    return { resources, outputs };
-}
+/** Datadog's provider answers a dashboard's URL; a RandomPassword gets a result of its length. */
+const DATADOG_MOCKS = mockProviders({
+    resources: {
+        "random:index/randomPassword:RandomPassword": echoWith((a) => ({ result: "T".repeat(Number(a.inputs.length)) })),
+        "datadog:index/dashboardJson:DashboardJson": echoWith(() => ({ url: "/dashboard/abc-def-ghi/kuma-mesh-prod" })),
+    },
+});
 
 const API_KEY = "0123456789abcdef0123456789abcdef";
 const APP_KEY = "fedcba9876543210fedcba9876543210fedcba98";
 
 describe("DatadogMeshMonitoring under Pulumi mocks", () => {
-    let run: Awaited<ReturnType<typeof underMocks>>;
+    let run: RecordedRun;
     before(async () => {
-        run = await underMocks("prod-global", () => {
+        run = await underMocks({ stack: "prod-global", mocks: DATADOG_MOCKS }, () => {
             const m = new DatadogMeshMonitoring("mesh-datadog", {
                 environment: "prod",
                 zones: ZONES,
@@ -462,9 +431,9 @@ describe("DatadogMeshMonitoring under Pulumi mocks", () => {
 });
 
 describe("ZoneDatadogAgent under Pulumi mocks", () => {
-    let run: Awaited<ReturnType<typeof underMocks>>;
+    let run: RecordedRun;
     before(async () => {
-        run = await underMocks("prod-zone-east", () => {
+        run = await underMocks({ stack: "prod-zone-east", mocks: DATADOG_MOCKS }, () => {
             const a = new ZoneDatadogAgent("datadog-agent", {
                 namespace: "mesh-observability",
                 zone: "east",
@@ -476,11 +445,7 @@ describe("ZoneDatadogAgent under Pulumi mocks", () => {
             return { apmUrl: a.apmUrl, logsTcpAddress: a.logsTcpAddress };
         });
     });
-    const one = (type: string, name: string) => {
-        const r = run.resources.find((x) => x.type === type && x.name === name);
-        if (!r) throw new Error(`no ${type} ${name}; have ${run.resources.map((x) => `${x.type} ${x.name}`).join("; ")}`);
-        return r;
-    };
+    const one = (type: string, name: string) => registration(run, type, name);
 
     it("stores the API key in a Secret, as a secret, under the key the chart reads", () => {
         const s = one("kubernetes:core/v1:Secret", "datadog-agent-api-key");

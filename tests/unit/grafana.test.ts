@@ -25,8 +25,10 @@ import { GlobalLoki } from "../../components/logs/global-loki";
 import { sha256 } from "../../components/shared/checksum";
 import { GlobalJaeger } from "../../components/traces/global-jaeger";
 import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
+import { echoWith, mockProviders, RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { PROMTOOL_BIN } from "../support/prometheus-process";
+import { registered, registration } from "../support/registrations";
 import { upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
@@ -419,48 +421,15 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
 const ADMIN_PASSWORD = "adminPW0123456789abcdefghijklmno";
 const PROM_PASSWORD = "promReaderPW-9f8e7d6c5b4a";
 
-/** Runs `program` under mocks (set here, never at file top level), recording every registration. */
-async function underMocks(program: () => Record<string, pulumi.Output<unknown>>) {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (a) => {
-                const state: Record<string, unknown> = { ...a.inputs };
-                if (a.type === "random:index/randomPassword:RandomPassword") state.result = ADMIN_PASSWORD;
-                return { id: a.type === "kubernetes:helm.sh/v4:Chart" ? undefined : `${a.name}-id`, state };
-            },
-            call: (a) => a.inputs,
-        },
-        "mesh-observability",
-        "test-global",
-        false,
-        "organization",
-    );
-    const resources: Array<{ type: string; name: string; inputs: Record<string, any> }> = [];
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, cb: any) => {
-        resources.push({ type: req.getType(), name: req.getName(), inputs: req.getObject().toJavaScript() });
-        return register(req, cb);
-    };
-    const outs = program();
-    const outputs: Record<string, { value: any; secret: boolean }> = {};
-    for (const [k, o] of Object.entries(outs)) outputs[k] = { value: await (o as any).promise(), secret: await (o as any).isSecret };
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-    // Registration order follows input resolution, not program order: look children up by name.
-    const ofType = (t: string) => resources.filter((r) => r.type === t).sort((a, b) => a.name.localeCompare(b.name));
-    const named = (t: string, name: string) => {
-        const r = resources.find((x) => x.type === t && x.name === name);
-        if (r === undefined) throw new Error(`no ${t} named ${name}`);
-        return r;
-    };
-    return { resources, outputs, ofType, named };
-}
+/** A RandomPassword's result is the admin password above, so the tests can look for it. */
+const underGrafanaMocks = (program: () => Record<string, pulumi.Output<unknown>>) =>
+    underMocks({ stack: "test-global", mocks: mockProviders({ resources: { "random:index/randomPassword:RandomPassword": echoWith(() => ({ result: ADMIN_PASSWORD })) } }) }, program);
 
 describe("GlobalGrafana under Pulumi mocks", () => {
-    let run: Awaited<ReturnType<typeof underMocks>>;
+    let run: RecordedRun;
     let dashboardText = "";
     before(async () => {
-        run = await underMocks(() => {
+        run = await underGrafanaMocks(() => {
             const g = new GlobalGrafana("global-grafana", {
                 namespace: "obs",
                 prometheus: { url: "http://global-prometheus.obs.svc.cluster.local:80", basicAuthUser: "grafana", password: PROM_PASSWORD },
@@ -474,16 +443,16 @@ describe("GlobalGrafana under Pulumi mocks", () => {
     });
 
     it("registers the component and its children under `${name}-<role>`", () => {
-        assert.deepEqual(run.ofType("meshobs:grafana:GlobalGrafana").map((r) => r.name), ["global-grafana"]);
-        assert.deepEqual(run.ofType("random:index/randomPassword:RandomPassword").map((r) => r.name), ["global-grafana-admin-password"]);
-        assert.deepEqual(run.ofType("kubernetes:core/v1:Secret").map((r) => r.name), ["global-grafana-admin", "global-grafana-datasource-credentials"]);
-        assert.deepEqual(run.ofType("kubernetes:core/v1:ConfigMap").map((r) => r.name), ["global-grafana-dashboards", "global-grafana-datasources"]);
-        assert.deepEqual(run.ofType("kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["global-grafana-chart"]);
+        assert.deepEqual(registered(run, "meshobs:grafana:GlobalGrafana").map((r) => r.name), ["global-grafana"]);
+        assert.deepEqual(registered(run, "random:index/randomPassword:RandomPassword").map((r) => r.name), ["global-grafana-admin-password"]);
+        assert.deepEqual(registered(run, "kubernetes:core/v1:Secret").map((r) => r.name), ["global-grafana-admin", "global-grafana-datasource-credentials"]);
+        assert.deepEqual(registered(run, "kubernetes:core/v1:ConfigMap").map((r) => r.name), ["global-grafana-dashboards", "global-grafana-datasources"]);
+        assert.deepEqual(registered(run, "kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["global-grafana-chart"]);
     });
 
     it("keeps the admin password and the Prometheus password in Secrets, as secrets", () => {
-        const admin = run.named("kubernetes:core/v1:Secret", "global-grafana-admin");
-        const creds = run.named("kubernetes:core/v1:Secret", "global-grafana-datasource-credentials");
+        const admin = registration(run, "kubernetes:core/v1:Secret", "global-grafana-admin");
+        const creds = registration(run, "kubernetes:core/v1:Secret", "global-grafana-datasource-credentials");
         // The wire format marks the whole stringData secret once any value in it is.
         assert.ok(containsSecret(admin.inputs.stringData));
         assert.ok(containsSecret(creds.inputs.stringData));
@@ -500,8 +469,8 @@ describe("GlobalGrafana under Pulumi mocks", () => {
     });
 
     it("the datasource ConfigMap holds the file byte for byte, for the grafana workload, with the env reference", () => {
-        const ds = run.named("kubernetes:core/v1:ConfigMap", "global-grafana-datasources");
-        const dash = run.named("kubernetes:core/v1:ConfigMap", "global-grafana-dashboards");
+        const ds = registration(run, "kubernetes:core/v1:ConfigMap", "global-grafana-datasources");
+        const dash = registration(run, "kubernetes:core/v1:ConfigMap", "global-grafana-dashboards");
         assert.equal(ds.inputs.metadata.annotations[WORKLOAD_ANNOTATION], "grafana");
         assert.equal(dash.inputs.metadata.annotations[WORKLOAD_ANNOTATION], "grafana");
         assert.equal(ds.inputs.data["datasources.yaml"], run.outputs.datasources.value);
@@ -513,7 +482,7 @@ describe("GlobalGrafana under Pulumi mocks", () => {
     });
 
     it("wires the chart to its Secrets and ConfigMaps, with the checksum of what it mounts", () => {
-        const [chart] = run.ofType("kubernetes:helm.sh/v4:Chart");
+        const [chart] = registered(run, "kubernetes:helm.sh/v4:Chart");
         const v = (revealOrMask(chart.inputs, true) as any).values;
         assert.equal(chart.inputs.chart, "grafana");
         assert.equal(chart.inputs.version, GRAFANA_CHART.version);
@@ -535,7 +504,7 @@ describe("GlobalGrafana under Pulumi mocks", () => {
     });
 
     it("refuses half a basic-auth credential and a Kuma datasource without its plugin", async () => {
-        await underMocks(() => ({}));
+        await underGrafanaMocks(() => ({}));
         assert.throws(() => new GlobalGrafana("g1", { namespace: "obs", prometheus: { url: "http://p", basicAuthUser: "grafana" } }), /go together/);
         assert.throws(() => new GlobalGrafana("g2", { namespace: "obs", prometheus: { url: "http://p" }, kuma: { url: "http://k:5681" }, kumaPlugin: false }), /needs kumaPlugin/);
     });
@@ -543,7 +512,7 @@ describe("GlobalGrafana under Pulumi mocks", () => {
 
 describe("global Jaeger, Loki and Grafana wired together under Pulumi mocks", () => {
     it("Grafana's datasources point at the Jaeger and Loki the components export, with Loki's tenant", async () => {
-        const run = await underMocks(() => {
+        const run = await underGrafanaMocks(() => {
             const jaeger = new GlobalJaeger("global-jaeger", { namespace: "obs", storage: { type: "memory", maxTraces: 10000 }, exposure: { type: "ClusterIP" } });
             const loki = new GlobalLoki("global-loki", {
                 namespace: "obs",
@@ -568,8 +537,8 @@ describe("global Jaeger, Loki and Grafana wired together under Pulumi mocks", ()
         assert.equal(byUid(doc, "loki").url, run.outputs.lokiQuery.value);
         assert.equal(byUid(doc, "loki").secureJsonData.httpHeaderValue1, "mesh-prod");
         assert.equal(byUid(doc, "kuma"), undefined);
-        assert.equal(run.ofType("kubernetes:core/v1:Secret").length, 1, "no credentials Secret without a Prometheus password");
-        const [chart] = run.ofType("kubernetes:helm.sh/v4:Chart").filter((c) => c.name === "global-grafana-chart");
+        assert.equal(registered(run, "kubernetes:core/v1:Secret").length, 1, "no credentials Secret without a Prometheus password");
+        const [chart] = registered(run, "kubernetes:helm.sh/v4:Chart").filter((c) => c.name === "global-grafana-chart");
         const v = (revealOrMask(chart.inputs, true) as any).values;
         assert.equal(v.envFromSecret, undefined);
         assert.equal(v.plugins, undefined, "no Kuma datasource, no plugin by default");

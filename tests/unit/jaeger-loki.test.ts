@@ -1,6 +1,5 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
-import * as pulumi from "@pulumi/pulumi";
 import Ajv from "ajv";
 import { parse } from "yaml";
 import { ServiceExposure } from "../../components/shared/service-exposure";
@@ -31,7 +30,9 @@ import {
     renderJaegerConfig,
 } from "../../components/traces/jaeger-config";
 import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
+import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { revealOrMask } from "../../infra/plan/secret-values";
+import { registered } from "../support/registrations";
 import { upstreamJson, upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
@@ -398,51 +399,15 @@ describe("loki values: what the deployment needs", () => {
 // ---------------------------------------------------------------------------------------------
 // Components under Pulumi's mock runtime.
 
-interface Registered {
-    readonly type: string;
-    readonly name: string;
-    /** Inputs in wire format: secrets are still marked (see infra/plan/secret-values.ts). */
-    readonly inputs: Record<string, any>;
-}
-
-/** Runs `program` under mocks (set here, never at file top level), recording every registration. */
-async function underMocks(stack: string, program: () => Record<string, pulumi.Output<unknown>>) {
-    await pulumi.runtime.setMocks(
-        {
-            newResource: (a) => ({ id: a.type === "kubernetes:helm.sh/v4:Chart" ? undefined : `${a.name}-id`, state: { ...a.inputs } }),
-            call: (a) => a.inputs,
-        },
-        "mesh-observability",
-        stack,
-        false,
-        "organization",
-    );
-    const resources: Registered[] = [];
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, cb: any) => {
-        resources.push({ type: req.getType(), name: req.getName(), inputs: req.getObject().toJavaScript() });
-        return register(req, cb);
-    };
-    const outs = program();
-    const outputs: Record<string, { value: any; secret: boolean }> = {};
-    for (const [k, o] of Object.entries(outs)) outputs[k] = { value: await (o as any).promise(), secret: await (o as any).isSecret };
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-    // Registration order follows input resolution, not program order: sort by name.
-    const ofType = (t: string) =>
-        resources
-            .filter((r) => r.type === t)
-            .sort((a, b) => a.name.localeCompare(b.name))
-            .map((r) => ({ ...r, inputs: revealOrMask(r.inputs, true) as any }));
-    return { resources, outputs, ofType };
-}
+/** Registrations of `type` by name, with secrets revealed (secrecy is asserted on the chart values themselves). */
+const ofType = (run: RecordedRun, type: string) => registered(run, type).map((r) => ({ ...r, inputs: revealOrMask(r.inputs, true) as any }));
 
 describe("GlobalJaeger under Pulumi mocks", () => {
     describe("badger storage behind a load balancer", () => {
-        let run: Awaited<ReturnType<typeof underMocks>>;
+        let run: RecordedRun;
         let configText = "";
         before(async () => {
-            run = await underMocks("test-global", () => {
+            run = await underMocks({ stack: "test-global" }, () => {
                 const j = new GlobalJaeger("global-jaeger", { namespace: "obs", storage: BADGER, exposure: LB, storageClassName: "gp3" });
                 configText = j.configText;
                 return { grpc: j.otlpGrpcEndpoint, http: j.otlpHttpEndpoint, query: j.queryUrl };
@@ -450,31 +415,31 @@ describe("GlobalJaeger under Pulumi mocks", () => {
         });
 
         it("registers the component and its children under `${name}-<role>`", () => {
-            assert.deepEqual(run.ofType("meshobs:traces:GlobalJaeger").map((r) => r.name), ["global-jaeger"]);
-            assert.deepEqual(run.ofType("kubernetes:core/v1:ConfigMap").map((r) => r.name), ["global-jaeger-config"]);
-            assert.deepEqual(run.ofType("kubernetes:core/v1:PersistentVolumeClaim").map((r) => r.name), ["global-jaeger-badger"]);
-            assert.deepEqual(run.ofType("kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["global-jaeger-chart"]);
-            assert.deepEqual(run.ofType("kubernetes:core/v1:Service").map((r) => r.name), ["global-jaeger-otlp"]);
+            assert.deepEqual(ofType(run, "meshobs:traces:GlobalJaeger").map((r) => r.name), ["global-jaeger"]);
+            assert.deepEqual(ofType(run, "kubernetes:core/v1:ConfigMap").map((r) => r.name), ["global-jaeger-config"]);
+            assert.deepEqual(ofType(run, "kubernetes:core/v1:PersistentVolumeClaim").map((r) => r.name), ["global-jaeger-badger"]);
+            assert.deepEqual(ofType(run, "kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["global-jaeger-chart"]);
+            assert.deepEqual(ofType(run, "kubernetes:core/v1:Service").map((r) => r.name), ["global-jaeger-otlp"]);
         });
 
         it("mounts the rendered config byte for byte from a ConfigMap the plan lists for the jaeger workload", () => {
-            const [cm] = run.ofType("kubernetes:core/v1:ConfigMap");
+            const [cm] = ofType(run, "kubernetes:core/v1:ConfigMap");
             assert.equal(cm.inputs.data[JAEGER_CONFIG_KEY], configText);
             assert.equal(configText, renderJaegerConfig(BADGER));
             assert.equal(cm.inputs.metadata.annotations[WORKLOAD_ANNOTATION], "jaeger");
             assert.match(cm.inputs.metadata.name, /^global-jaeger-config-[0-9a-f]{10}$/);
-            const [chart] = run.ofType("kubernetes:helm.sh/v4:Chart");
+            const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
             assert.equal(chart.inputs.values.jaeger.extraVolumes[0].configMap.name, cm.inputs.metadata.name, "the chart mounts this very ConfigMap");
         });
 
         it("installs the pinned chart with the badger PVC mounted", () => {
-            const [chart] = run.ofType("kubernetes:helm.sh/v4:Chart");
+            const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
             assert.equal(chart.inputs.chart, "jaeger");
             assert.equal(chart.inputs.version, JAEGER_CHART.version);
             assert.equal(chart.inputs.repositoryOpts.repo, JAEGER_CHART.repo);
             assert.equal(chart.inputs.namespace, "obs");
             assert.equal(chart.inputs.values.jaeger.extraVolumes[1].persistentVolumeClaim.claimName, "global-jaeger-badger");
-            const [pvc] = run.ofType("kubernetes:core/v1:PersistentVolumeClaim");
+            const [pvc] = ofType(run, "kubernetes:core/v1:PersistentVolumeClaim");
             assert.equal(pvc.inputs.spec.resources.requests.storage, "20Gi");
             assert.equal(pvc.inputs.spec.storageClassName, "gp3");
         });
@@ -487,28 +452,28 @@ describe("GlobalJaeger under Pulumi mocks", () => {
     });
 
     it("with an Ingress: creates it, exports no gRPC endpoint and no PVC for memory storage", async () => {
-        const run = await underMocks("test-global", () => {
+        const run = await underMocks({ stack: "test-global" }, () => {
             const j = new GlobalJaeger("jaeger", { namespace: "obs", storage: MEMORY, exposure: INGRESS_TLS });
             return { grpc: j.otlpGrpcEndpoint, http: j.otlpHttpEndpoint };
         });
-        assert.deepEqual(run.ofType("kubernetes:networking.k8s.io/v1:Ingress").map((r) => r.name), ["jaeger-otlp"]);
-        assert.equal(run.ofType("kubernetes:core/v1:PersistentVolumeClaim").length, 0);
+        assert.deepEqual(ofType(run, "kubernetes:networking.k8s.io/v1:Ingress").map((r) => r.name), ["jaeger-otlp"]);
+        assert.equal(ofType(run, "kubernetes:core/v1:PersistentVolumeClaim").length, 0);
         assert.equal(run.outputs.grpc.value, undefined);
         assert.equal(run.outputs.http.value, "https://otlp.example.com");
     });
 });
 
 describe("GlobalLoki under Pulumi mocks", () => {
-    let run: Awaited<ReturnType<typeof underMocks>>;
+    let run: RecordedRun;
     before(async () => {
-        run = await underMocks("test-global", () => {
+        run = await underMocks({ stack: "test-global" }, () => {
             const l = new GlobalLoki("global-loki", { namespace: "obs", replicas: 3, authEnabled: true, tenant: "mesh", retention: "30d", storage: S3, exposure: LB });
             return { push: l.pushUrl, otlp: l.otlpUrl, query: l.queryUrl, tenant: l.tenant };
         });
     });
 
     it("installs the pinned chart with the built values and its LoadBalancer Service", () => {
-        const [chart] = run.ofType("kubernetes:helm.sh/v4:Chart");
+        const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
         assert.equal(chart.name, "global-loki-chart");
         assert.equal(chart.inputs.chart, "loki");
         assert.equal(chart.inputs.version, LOKI_CHART.version);
@@ -517,8 +482,8 @@ describe("GlobalLoki under Pulumi mocks", () => {
             chart.inputs.values,
             buildLokiValues({ fullname: "global-loki", replicas: 3, authEnabled: true, retention: "30d", storage: S3, exposure: LB }),
         );
-        assert.deepEqual(run.ofType("kubernetes:core/v1:Service").map((r) => r.name), ["global-loki-push"]);
-        assert.deepEqual(run.ofType("meshobs:logs:GlobalLoki").map((r) => r.name), ["global-loki"]);
+        assert.deepEqual(ofType(run, "kubernetes:core/v1:Service").map((r) => r.name), ["global-loki-push"]);
+        assert.deepEqual(ofType(run, "meshobs:logs:GlobalLoki").map((r) => r.name), ["global-loki"]);
     });
 
     it("exports push, OTLP and query URLs and the tenant", () => {
@@ -529,7 +494,7 @@ describe("GlobalLoki under Pulumi mocks", () => {
     });
 
     it("refuses a tenant without auth, and auth without a tenant", async () => {
-        await underMocks("test-global", () => ({}));
+        await underMocks({ stack: "test-global" }, () => ({}));
         assert.throws(() => new GlobalLoki("l1", { namespace: "obs", replicas: 1, authEnabled: true, retention: "30d", storage: { type: "filesystem", size: "1Gi" }, exposure: { type: "ClusterIP" } }), /authEnabled needs a tenant/);
         assert.throws(
             () => new GlobalLoki("l2", { namespace: "obs", replicas: 1, authEnabled: false, tenant: "x", retention: "30d", storage: { type: "filesystem", size: "1Gi" }, exposure: { type: "ClusterIP" } }),
@@ -538,7 +503,7 @@ describe("GlobalLoki under Pulumi mocks", () => {
     });
 
     it("without auth, the tenant is Loki's no-auth tenant", async () => {
-        const r = await underMocks("test-global", () => {
+        const r = await underMocks({ stack: "test-global" }, () => {
             const l = new GlobalLoki("l3", { namespace: "obs", replicas: 1, authEnabled: false, retention: "7d", storage: { type: "filesystem", size: "1Gi" }, exposure: { type: "ClusterIP" } });
             return { tenant: l.tenant };
         });

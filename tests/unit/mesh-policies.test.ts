@@ -13,7 +13,7 @@ import {
     TraceSettings,
 } from "../../components/mesh/policies";
 import { usesOpenTelemetryBackendRef } from "../../components/mesh/kuma-facts";
-import { registrationsOf } from "../support/component-registrations";
+import { underMocks } from "../../infra/plan/mock-runtime";
 import { KumaCrd, loadKumaCrds } from "../support/kuma-crds";
 
 const PLACEMENTS: PrometheusPlacement[] = ["inside-mesh", "outside-mesh", "outside-mesh-tls"];
@@ -267,7 +267,7 @@ describe("MeshPolicies under Pulumi mocks", () => {
     it("creates each policy as a kuma.io custom resource under the component and exposes the YAML", async () => {
         const s = settings({ meshes: ["default"], traces: TRACES[1], accessLogs: ACCESS_LOGS[0] });
         let component: MeshPolicies | undefined;
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             component = new MeshPolicies("mesh-policies", { settings: s });
             return { policyYaml: component.policyYaml };
         });
@@ -290,13 +290,13 @@ describe("MeshPolicies under Pulumi mocks", () => {
         for (const c of children) {
             assert.deepEqual({ apiVersion: c.inputs.apiVersion, kind: c.inputs.kind, metadata: c.inputs.metadata, spec: c.inputs.spec }, built.get(c.inputs.metadata.name));
         }
-        assert.equal(run.outputs.policyYaml, renderMeshPolicies(s));
+        assert.equal(run.outputs.policyYaml.value, renderMeshPolicies(s));
         assert.deepEqual(component?.files, { [MESH_POLICIES_FILE]: renderMeshPolicies(s) });
     });
 
     it("fails before registering anything on invalid settings", async () => {
         let caught: Error | undefined;
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             try {
                 new MeshPolicies("bad", { settings: settings({ meshes: [] }) });
             } catch (e) {

@@ -17,7 +17,7 @@ import {
 } from "../../components/mimir/mimir-chart";
 import { TENANT_HEADER } from "../../components/shared/tenant-header";
 import { renderYaml } from "../../components/shared/render-yaml";
-import { registrationsOf } from "../support/component-registrations";
+import { underMocks } from "../../infra/plan/mock-runtime";
 import { promtoolCheckConfig } from "../support/prometheus-process";
 import { upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
@@ -262,7 +262,7 @@ describe("GlobalMimir under Pulumi mocks", () => {
     const ARGS = { namespace: "obs", tenant: "mesh", storage: S3, storageClassName: "gp3" };
 
     it("registers meshobs:mimir:GlobalMimir with the pinned chart as its child and exports push URL, query URL and tenant", async () => {
-        const run = await registrationsOf("test-global", () => {
+        const run = await underMocks({ stack: "test-global" }, () => {
             const m = new GlobalMimir("global-mimir", ARGS);
             return { push: m.pushUrl, query: m.queryUrl, tenant: m.tenant, urn: m.urn as pulumi.Output<unknown> };
         });
@@ -272,7 +272,7 @@ describe("GlobalMimir under Pulumi mocks", () => {
         assert.equal(charts.length, 1);
         const [chart] = charts;
         assert.equal(chart.name, "global-mimir-chart");
-        assert.equal(chart.parent, run.outputs.urn, "the chart is the component's child");
+        assert.equal(chart.parent, run.outputs.urn.value, "the chart is the component's child");
         assert.equal(chart.inputs.chart, "mimir-distributed");
         assert.equal(chart.inputs.version, "5.7.0");
         assert.equal(chart.inputs.repositoryOpts.repo, "https://grafana.github.io/helm-charts");
@@ -280,7 +280,7 @@ describe("GlobalMimir under Pulumi mocks", () => {
         assert.equal(chart.inputs.name, "global-mimir");
         assert.deepEqual(chart.inputs.values, buildMimirValues({ fullname: "global-mimir", tenant: "mesh", storage: S3, storageClassName: "gp3" }));
         assert.deepEqual(
-            { push: run.outputs.push, query: run.outputs.query, tenant: run.outputs.tenant },
+            { push: run.outputs.push.value, query: run.outputs.query.value, tenant: run.outputs.tenant.value },
             {
                 push: "http://global-mimir-gateway.obs.svc.cluster.local/api/v1/push",
                 query: "http://global-mimir-gateway.obs.svc.cluster.local/prometheus",
@@ -291,7 +291,7 @@ describe("GlobalMimir under Pulumi mocks", () => {
 
     it("bad settings fail before anything is registered", async () => {
         let error: Error | undefined;
-        const run = await registrationsOf("test-global", () => {
+        const run = await underMocks({ stack: "test-global" }, () => {
             try {
                 new GlobalMimir("global-mimir", { ...ARGS, tenant: GATEWAY_NO_AUTH_TENANT });
             } catch (err) {

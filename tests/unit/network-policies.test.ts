@@ -21,9 +21,8 @@ import { ZoneDecisions } from "../../infra/global-outputs";
 import { zoneDecisions } from "../support/fixtures";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
+import { underMocks, withMockSpy } from "../../infra/plan/mock-runtime";
 import { zoneNetworkPolicySettings, zoneNetworkProblems } from "../../infra/roles/zone-network";
-import { registrationsOf } from "../support/component-registrations";
-import { withMockSpy } from "../support/mock-spy";
 import { output, resourcesOf, revealed } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
 import { upstreamYaml } from "../support/upstream";
@@ -258,7 +257,7 @@ describe("NetworkPolicies: builder guards and chart labels", () => {
 describe("ObservabilityNetworkPolicies under Pulumi mocks", () => {
     it("creates the default-deny first, then each allow policy as a child named <name>-<role>, with the built spec", async () => {
         const settings: ZoneNetworkPolicySettings = { namespace: "obs-east", controlPlaneNamespace: "kuma-system", prometheus: { release: "zone-prometheus" }, collector: { release: "zone-collector" } };
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             const c = new ObservabilityNetworkPolicies("zone-network", { role: "zone", settings });
             return { names: c.policyNames };
         });
@@ -273,11 +272,11 @@ describe("ObservabilityNetworkPolicies under Pulumi mocks", () => {
             assert.deepEqual(c.inputs.metadata, { ...expected[i].metadata });
             assert.deepEqual(c.inputs.spec, JSON.parse(JSON.stringify(expected[i].spec)));
         });
-        assert.deepEqual(run.outputs.names, ["zone-network-default-deny-ingress", "zone-network-prometheus", "zone-network-collector"]);
+        assert.deepEqual(run.outputs.names.value, ["zone-network-default-deny-ingress", "zone-network-prometheus", "zone-network-collector"]);
     });
 
     it("invalid settings fail before the component registers", async () => {
-        const run = registrationsOf("test-bad", () => {
+        const run = underMocks({ stack: "test-bad" }, () => {
             new ObservabilityNetworkPolicies("n", { role: "global", settings: { namespace: "obs", zoneSources: [{ kind: "cidr", cidr: "nope" }], grafanaUiSources: [], prometheus: { release: "p" } } });
             return {};
         });

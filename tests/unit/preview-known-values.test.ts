@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
 import * as k8s from "@pulumi/kubernetes";
-import * as pulumi from "@pulumi/pulumi";
 import { IrsaRole, irsaRoleName } from "../../components/aws/irsa-role";
+import { mockProviders, Registration, underMocks } from "../../infra/plan/mock-runtime";
 
 /** Pulumi's wire sentinel for a value unknown at preview (sdk/nodejs/runtime/rpc.ts unknownValue). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -11,33 +11,23 @@ const PROVIDER_ARN = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-west-1
  * Runs `program` as a first `pulumi preview` sees it: a resource that does not exist yet has no
  * computed outputs (its ARN, its auto-name), which the SDK then treats as unknown.
  */
-async function firstPreview(program: () => void): Promise<Array<{ type: string; name: string; inputs: any }>> {
-    await pulumi.runtime.setMocks(
+async function firstPreview(program: () => void): Promise<Registration[]> {
+    const run = await underMocks(
         {
-            newResource: (a) => {
-                const state = { ...a.inputs };
-                if (a.type === "aws:iam/role:Role") {
-                    delete state.arn;
-                    delete state.name;
-                }
-                return { id: undefined, state };
-            },
-            call: (a) => a.inputs,
+            stack: "cloud-zone-us-east-1",
+            preview: true,
+            mocks: mockProviders({
+                resources: {
+                    "aws:iam/role:Role": (a) => {
+                        const { arn: _arn, name: _name, ...state } = a.inputs;
+                        return { id: undefined, state };
+                    },
+                },
+            }),
         },
-        "mesh-observability",
-        "cloud-zone-us-east-1",
-        true,
+        () => (program(), {}),
     );
-    const seen: Array<{ type: string; name: string; inputs: any }> = [];
-    const monitor = pulumi.runtime.getMonitor() as any;
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (req: any, cb: any) => {
-        seen.push({ type: req.getType(), name: req.getName(), inputs: req.getObject().toJavaScript() });
-        return register(req, cb);
-    };
-    program();
-    for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
-    return seen;
+    return run.resources;
 }
 
 const roleFor = (roleName?: string) =>

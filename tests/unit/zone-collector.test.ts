@@ -24,8 +24,9 @@ import {
 } from "../../components/telemetry/collector-config";
 import { DATADOG_API_KEY_ENV, ZoneCollector } from "../../components/telemetry/zone-collector";
 import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
-import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
-import { registrationsOf } from "../support/component-registrations";
+import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
+import { containsSecret } from "../../infra/plan/secret-values";
+import { registeredRevealed } from "../support/registrations";
 import { upstreamJson, upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
@@ -265,17 +266,11 @@ describe(`opentelemetry-collector chart ${OTEL_COLLECTOR_CHART.version} values`,
 });
 
 describe("ZoneCollector under Pulumi mocks", () => {
-    type Run = Awaited<ReturnType<typeof registrationsOf>>;
-    const ofType = (run: Run, type: string) =>
-        run.resources
-            .filter((r) => r.type === type)
-            .sort((a, b) => a.name.localeCompare(b.name))
-            .map((r) => ({ ...r, revealed: revealOrMask(r.inputs, true) as any }));
 
     describe("Jaeger and Loki endpoints from the global stack (outputs)", () => {
-        let run: Run;
+        let run: RecordedRun;
         before(async () => {
-            run = await registrationsOf("test-zone-east", () => {
+            run = await underMocks({ stack: "test-zone-east" }, () => {
                 const c = new ZoneCollector("zone-collector", {
                     namespace: "mesh-observability-east",
                     zone: "east",
@@ -288,25 +283,25 @@ describe("ZoneCollector under Pulumi mocks", () => {
         });
 
         it("registers the component and its ConfigMap and chart, named after it", () => {
-            assert.deepEqual(ofType(run, "meshobs:telemetry:ZoneCollector").map((r) => r.name), ["zone-collector"]);
-            assert.deepEqual(ofType(run, "kubernetes:core/v1:ConfigMap").map((r) => r.name), ["zone-collector-config"]);
-            assert.deepEqual(ofType(run, "kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["zone-collector-chart"]);
-            assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0, "no Datadog key, no Secret");
+            assert.deepEqual(registeredRevealed(run, "meshobs:telemetry:ZoneCollector").map((r) => r.name), ["zone-collector"]);
+            assert.deepEqual(registeredRevealed(run, "kubernetes:core/v1:ConfigMap").map((r) => r.name), ["zone-collector-config"]);
+            assert.deepEqual(registeredRevealed(run, "kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["zone-collector-chart"]);
+            assert.equal(registeredRevealed(run, "kubernetes:core/v1:Secret").length, 0, "no Datadog key, no Secret");
         });
 
         it("mounts the rendered config byte for byte from a ConfigMap the plan lists for otel-collector", () => {
-            const [cm] = ofType(run, "kubernetes:core/v1:ConfigMap");
+            const [cm] = registeredRevealed(run, "kubernetes:core/v1:ConfigMap");
             assert.equal(cm.revealed.metadata.annotations[WORKLOAD_ANNOTATION], "otel-collector");
-            assert.equal(cm.revealed.data[COLLECTOR_CONFIG_KEY], run.outputs.config);
+            assert.equal(cm.revealed.data[COLLECTOR_CONFIG_KEY], run.outputs.config.value);
             const traces = { type: "otlp", endpoint: "http://global-jaeger.obs.svc.cluster.local:4317", insecure: true } as const;
-            assert.equal(run.outputs.config, renderZoneCollectorConfig({ zone: "east", traces, logs: LOKI }));
-            const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+            assert.equal(run.outputs.config.value, renderZoneCollectorConfig({ zone: "east", traces, logs: LOKI }));
+            const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
             assert.equal(chart.revealed.values.configMap.existingName, cm.revealed.metadata.name, "the chart mounts this very ConfigMap");
-            assert.equal(chart.revealed.values.podAnnotations["meshobs.io/config-sha256"], sha256(run.outputs.config as string));
+            assert.equal(chart.revealed.values.podAnnotations["meshobs.io/config-sha256"], sha256(run.outputs.config.value as string));
         });
 
         it("installs the pinned chart from its repository into the namespace", () => {
-            const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+            const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
             assert.equal(chart.revealed.chart, "opentelemetry-collector");
             assert.equal(chart.revealed.version, OTEL_COLLECTOR_CHART.version);
             assert.equal(chart.revealed.repositoryOpts.repo, "https://open-telemetry.github.io/opentelemetry-helm-charts");
@@ -316,13 +311,13 @@ describe("ZoneCollector under Pulumi mocks", () => {
         });
 
         it("exports the Service's OTLP endpoints", () => {
-            assert.equal(run.outputs.grpc, "zone-collector.mesh-observability-east.svc.cluster.local:4317");
-            assert.equal(run.outputs.http, "http://zone-collector.mesh-observability-east.svc.cluster.local:4318");
+            assert.equal(run.outputs.grpc.value, "zone-collector.mesh-observability-east.svc.cluster.local:4317");
+            assert.equal(run.outputs.http.value, "http://zone-collector.mesh-observability-east.svc.cluster.local:4318");
         });
     });
 
     it("with Datadog: the key goes into a secret Secret read as DD_API_KEY, never into the config", async () => {
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             const c = new ZoneCollector("zc", {
                 namespace: "obs",
                 zone: "east",
@@ -331,18 +326,18 @@ describe("ZoneCollector under Pulumi mocks", () => {
             });
             return { config: c.configText };
         });
-        const [secret] = ofType(run, "kubernetes:core/v1:Secret");
+        const [secret] = registeredRevealed(run, "kubernetes:core/v1:Secret");
         assert.equal(secret.name, "zc-datadog-api-key");
         assert.ok(containsSecret(secret.inputs.stringData), "the key is a Pulumi secret");
         assert.equal(secret.revealed.stringData["api-key"], "dd-key-123");
-        const [chart] = ofType(run, "kubernetes:helm.sh/v4:Chart");
+        const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
         assert.deepEqual(chart.revealed.values.extraEnvs, [{ name: DATADOG_API_KEY_ENV, valueFrom: { secretKeyRef: { name: "zc-datadog-api-key", key: "api-key" } } }]);
-        assert.ok(!(run.outputs.config as string).includes("dd-key-123"));
-        assert.match(run.outputs.config as string, /key: \$\{env:DD_API_KEY\}/);
+        assert.ok(!(run.outputs.config.value as string).includes("dd-key-123"));
+        assert.match(run.outputs.config.value as string, /key: \$\{env:DD_API_KEY\}/);
     });
 
     it("refuses a bad zone, an unknown Datadog site and no backend at all before registering anything", async () => {
-        const run = await registrationsOf("test-zone-east", () => {
+        const run = await underMocks({ stack: "test-zone-east" }, () => {
             assert.throws(() => new ZoneCollector("a", { namespace: "obs", zone: "East", traces: JAEGER, logs: { type: "none" } }), /not a zone name/);
             assert.throws(
                 () => new ZoneCollector("b", { namespace: "obs", zone: "east", traces: { type: "datadog", site: "datadog.com", apiKey: "k" }, logs: { type: "none" } }),

@@ -4,9 +4,9 @@ import { AddressInfo } from "net";
 import * as snappy from "snappyjs";
 import { DeliveryTracker, LatencyHistogram } from "../bench/delivery-tracker";
 import { encodeLabels, encodeWriteRequest, prepareSeries } from "../bench/remote-write-rig";
-import { loopbackRequest } from "./loopback-http";
-import { LoopbackProxy, ProxiedRequest, startLoopbackProxy } from "./loopback-proxy";
-import { decodeWriteRequest, scanWriteRequest } from "./remote-write-wire";
+import { loopbackRequest } from "../support/loopback-http";
+import { LoopbackProxy, ProxiedRequest, startLoopbackProxy } from "../support/loopback-proxy";
+import { decodeWriteRequest, scanWriteRequest } from "../support/remote-write-wire";
 
 /**
  * The pieces the fault tests and the remote-write bench measure with: the loopback proxy (delay,

@@ -1,7 +1,7 @@
 import { strict as assert } from "assert";
-import { INITIAL_EVENTS_END_ANNOTATION, KubernetesApiServer, startKubernetesApiServer } from "./kubernetes-api-server";
-import { assertPodShape, podObject, TestPod } from "./kubernetes-pods";
-import { loopbackRequest } from "./loopback-http";
+import { INITIAL_EVENTS_END_ANNOTATION, KubernetesApiServer, startKubernetesApiServer } from "../support/kubernetes-api-server";
+import { assertPodShape, podObject, TestPod } from "../support/kubernetes-pods";
+import { loopbackRequest } from "../support/loopback-http";
 
 /**
  * The loopback Kubernetes API fixture's own semantics, over plain HTTP, for what the real

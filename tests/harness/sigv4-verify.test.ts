@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { IncomingHttpHeaders } from "http";
-import { canonicalRequest, parseSigV4Authorization, ReceivedRequest, signingKey, verifySigV4 } from "./sigv4-verify";
+import { canonicalRequest, parseSigV4Authorization, ReceivedRequest, signingKey, verifySigV4 } from "../support/sigv4-verify";
 
 /**
  * The SigV4 verifier against AWS's published vectors, so the on-the-wire check in

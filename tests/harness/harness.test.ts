@@ -1,13 +1,13 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { formatPrometheusDuration, parseGoDuration, parsePrometheusDuration } from "./durations";
-import { startKumaHttpSdBridge, KumaHttpSdBridge } from "./kuma-http-sd-bridge";
-import { loopbackRequest, LoopbackResponse, waitFor } from "./loopback-http";
-import { MADS_PATH, MADS_TYPE_URL, MadsServer, MonitoringAssignment, startMadsServer } from "./mads-server";
-import { MetricsEndpoint, startMetricsEndpoint } from "./metrics-endpoint";
-import { withFlags } from "./mounted-workload";
-import { promtoolCheckConfig, startPrometheus, stopAllPrometheus } from "./prometheus-process";
+import { formatPrometheusDuration, parseGoDuration, parsePrometheusDuration } from "../support/durations";
+import { startKumaHttpSdBridge, KumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
+import { loopbackRequest, LoopbackResponse, waitFor } from "../support/loopback-http";
+import { MADS_PATH, MADS_TYPE_URL, MadsServer, MonitoringAssignment, startMadsServer } from "../support/mads-server";
+import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
+import { withFlags } from "../support/mounted-workload";
+import { promtoolCheckConfig, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
 import {
     findNonLoopbackAddresses,
     kumaSdEntries,
@@ -16,7 +16,7 @@ import {
     rewriteAddresses,
     rewriteFilePaths,
     swapKumaSdForHttpSd,
-} from "./swap-discovery";
+} from "../support/swap-discovery";
 
 /**
  * Proves the loopback harness itself (fake MADS, kuma->http SD bridge, metrics endpoints, config

@@ -4,28 +4,27 @@ import { parse } from "yaml";
 import { GlobalPrometheus, ZONE_CREDENTIALS_DIR } from "../../components/prometheus/global-prometheus";
 import { globalZoneAccessFiles } from "../../components/prometheus/global-zone-access";
 import { ZonePrometheus, ZonePrometheusArgs } from "../../components/prometheus/zone-prometheus";
+import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { planMocks } from "../../infra/plan/mocks";
 import { containsSecret, revealOrMask, SECRET_MASK } from "../../infra/plan/secret-values";
-import { registrationsOf } from "../support/component-registrations";
-import { zoneSettings } from "../support/fixtures";
+import { AMP_ROLE_ARN, AMP_URL, zoneSettings } from "../support/fixtures";
 
 /**
  * The components stay thin: these runs under Pulumi's mocks check only their glue (which Secret
  * exists and holds what, what the chart values and prometheus.yml receive), the builders
- * themselves being covered in prometheus-modes.test.ts.
+ * themselves being covered in zone-remote-write-auth, prometheus-agent-mode, prometheus-chart-values,
+ * global-federation and global-remote-read.test.ts.
  */
 
 const { remoteWrite: _unused, ...settings } = zoneSettings();
-const ROLE = "arn:aws:iam::123456789012:role/amp-ingest";
-const AMP_URL = "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-0123/api/v1/remote_write";
 const DUMMY_SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
 
-type Run = Awaited<ReturnType<typeof registrationsOf>>;
+type Run = RecordedRun;
 const ofType = (run: Run, type: string) => run.resources.filter((r) => r.type === type);
 const chartValues = (run: Run): any => (revealOrMask(ofType(run, "kubernetes:helm.sh/v4:Chart")[0].inputs, true) as any).values;
 
 function zone(over: Partial<ZonePrometheusArgs>): Promise<Run> {
-    return registrationsOf("test-zone-east", () => {
+    return underMocks({ stack: "test-zone-east" }, () => {
         const p = new ZonePrometheus("zone-prometheus", { namespace: "obs-east", settings, retention: "2d", storageSize: "20Gi", ...over });
         return { config: p.configText };
     });
@@ -36,7 +35,7 @@ describe("ZonePrometheus glue for remote-write auth and mode", function () {
 
     it("basic auth: password Secret mounted, basic_auth in the file, no env or ServiceAccount values", async () => {
         const run = await zone({ remoteWrite: { auth: "basic", url: pulumi.output("https://global/api/v1/write"), username: "zone-writer", password: pulumi.secret("pw") } });
-        const cfg = parse(String(run.outputs.config)) as any;
+        const cfg = parse(String(run.outputs.config.value)) as any;
         assert.deepEqual(cfg.remote_write[0].basic_auth, { username: "zone-writer", password_file: "/etc/prometheus/secrets/remote-write/remote-write-password" });
         assert.deepEqual(ofType(run, "kubernetes:core/v1:Secret").map((s) => s.name), ["zone-prometheus-remote-write"]);
         const v = chartValues(run);
@@ -55,7 +54,7 @@ describe("ZonePrometheus glue for remote-write auth and mode", function () {
                 credentials: { type: "static", accessKeyId: pulumi.secret("AKIDEXAMPLE"), secretAccessKey: pulumi.secret(DUMMY_SECRET_KEY) },
             },
         });
-        const text = String(run.outputs.config);
+        const text = String(run.outputs.config.value);
         const rw = (parse(text) as any).remote_write[0];
         assert.deepEqual(rw.sigv4, { region: "us-east-1" });
         assert.deepEqual(rw.headers, { "X-Scope-OrgID": "mesh" });
@@ -76,12 +75,12 @@ describe("ZonePrometheus glue for remote-write auth and mode", function () {
 
     it("sigv4 through IRSA: the role ARN (an Output) annotates the ServiceAccount, role_arn to assume is optional, no Secret", async () => {
         const run = await zone({
-            remoteWrite: { auth: "sigv4", url: AMP_URL, region: "us-east-1", roleArn: ROLE, credentials: { type: "irsa", roleArn: pulumi.output(ROLE) } },
+            remoteWrite: { auth: "sigv4", url: AMP_URL, region: "us-east-1", roleArn: AMP_ROLE_ARN, credentials: { type: "irsa", roleArn: pulumi.output(AMP_ROLE_ARN) } },
         });
         assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
-        assert.deepEqual((parse(String(run.outputs.config)) as any).remote_write[0].sigv4, { region: "us-east-1", role_arn: ROLE });
+        assert.deepEqual((parse(String(run.outputs.config.value)) as any).remote_write[0].sigv4, { region: "us-east-1", role_arn: AMP_ROLE_ARN });
         const v = chartValues(run);
-        assert.deepEqual(v.serviceAccounts.server.annotations, { "eks.amazonaws.com/role-arn": ROLE });
+        assert.deepEqual(v.serviceAccounts.server.annotations, { "eks.amazonaws.com/role-arn": AMP_ROLE_ARN });
         assert.equal(v.serviceAccounts.server.name, "zone-prometheus");
     });
 
@@ -106,7 +105,7 @@ describe("ZonePrometheus glue for remote-write auth and mode", function () {
     it("no remote write at all (a federated zone): no Secret, no remote_write", async () => {
         const run = await zone({});
         assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
-        assert.ok(!("remote_write" in (parse(String(run.outputs.config)) as any)));
+        assert.ok(!("remote_write" in (parse(String(run.outputs.config.value)) as any)));
     });
 });
 
@@ -114,7 +113,8 @@ describe("GlobalPrometheus glue for federation and remote read", function () {
     this.timeout(30_000);
 
     it("mounts the zone passwords from their own Secret and references them as files", async () => {
-        const run = await registrationsOf("test-global", () => {
+        // The plan's mocks: RandomPassword yields a real bcrypt hash, which the web config Secret (and so the chart) waits for.
+        const run = await underMocks({ stack: "test-global", mocks: planMocks({ stack: "test-global", stackOutputs: new Map() }) }, () => {
             const g = new GlobalPrometheus("global-prometheus", {
                 namespace: "obs",
                 zoneWriterPrefix: "zone-writer",
@@ -133,9 +133,8 @@ describe("GlobalPrometheus glue for federation and remote read", function () {
                 remoteRead: [{ zone: "west", url: "https://prom-west.example.com/api/v1/read", readRecent: true, username: "reader", password: pulumi.secret("west-read-pw") }],
             });
             return { config: pulumi.output(g.configText) };
-            // The plan's mocks: RandomPassword yields a real bcrypt hash, which the web config Secret (and so the chart) waits for.
-        }, planMocks({ stack: "test-global", stackOutputs: new Map() }));
-        const text = String(run.outputs.config);
+        });
+        const text = String(run.outputs.config.value);
         const cfg = parse(text) as any;
         assert.deepEqual(cfg.scrape_configs.map((j: any) => j.job_name), ["prometheus", "federate-east", "federate-west"]);
         assert.deepEqual(cfg.scrape_configs[2].basic_auth, { username: "federator", password_file: `${ZONE_CREDENTIALS_DIR}/federate-west-password` });

@@ -2,8 +2,8 @@ import { strict as assert } from "assert";
 import * as path from "path";
 import { evaluateEnvironment, PROJECT_ROOT } from "../../infra/plan/evaluate-environment";
 import { evaluateStack } from "../../infra/plan/evaluate-stack";
+import { withMockSpy } from "../../infra/plan/mock-runtime";
 import { environmentStacks, StackFile } from "../../infra/plan/stack-files";
-import { withMockSpy } from "../support/mock-spy";
 import { one, revealed } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
 

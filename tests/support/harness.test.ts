@@ -6,7 +6,7 @@ import { startKumaHttpSdBridge, KumaHttpSdBridge } from "./kuma-http-sd-bridge";
 import { loopbackRequest, LoopbackResponse, waitFor } from "./loopback-http";
 import { MADS_PATH, MADS_TYPE_URL, MadsServer, MonitoringAssignment, startMadsServer } from "./mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "./metrics-endpoint";
-import { withFlags } from "./mounted-workload";
+import { withFlags } from "./rendered-pod";
 import { promtoolCheckConfig, startPrometheus, stopAllPrometheus } from "./prometheus-process";
 import {
     findNonLoopbackAddresses,

@@ -2,6 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { prometheusModeFlags } from "../../components/prometheus/prometheus-mode";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { KubeObject, objectRef } from "../../infra/plan/kube-object";
 import { BasicAuth } from "./loopback-http";
@@ -164,8 +165,9 @@ export const PROMETHEUS_CONTAINER = "prometheus-server";
 /**
  * The Prometheus container of an evaluated stack's Prometheus (component `global-prometheus` or
  * `zone-prometheus`, release `<component>-chart`) laid out under a temporary root: from a whole render,
- * or from an evaluation, its release then rendered alone with the stack's own objects (renderRelease, memoised). The caller disposes it
- * (startPodPrometheus hands it to the process, which removes it when stopped for good).
+ * or from an evaluation, its release then rendered alone with the stack's own objects (renderRelease,
+ * memoised). The caller disposes it (startPodPrometheus hands it to the process, which removes it
+ * when stopped for good).
  */
 export function prometheusPod(from: StackEvaluation | RenderedStack, component: string): MaterializedContainer {
     const ev = "manifests" in from ? from.evaluation : from;
@@ -209,8 +211,8 @@ export function podPrometheusConfig(pod: MaterializedContainer): PrometheusConfi
     return parsePrometheusYaml(fs.readFileSync(configFile, "utf8"));
 }
 
-/** Agent mode on 3.x and 2.x (components/prometheus/prometheus-mode.ts prometheusModeFlags). */
-const MODE_FLAGS: readonly string[] = ["--agent", "--enable-feature=agent"];
+/** The agent-mode switch on 2.x and 3.x (`--enable-feature=agent`, `--agent`), as prometheusModeFlags gives it. */
+const MODE_FLAGS: readonly string[] = ["2.42.0", "3.0.0"].map((version) => prometheusModeFlags({ mode: "agent", version, storagePath: "/" })[0]);
 
 export interface PodPrometheusOptions {
     /** Process name (temp dir prefix, logs). */

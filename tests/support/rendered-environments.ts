@@ -50,7 +50,8 @@ export async function renderEnvironment(env: string, files: StackFile[] = enviro
     };
 }
 
-const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
+/** The resource type of a Helm release (Pulumi's Chart v4) in an evaluation. */
+export const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
 const releases = new Map<string, RenderedRelease>();
 
 /** A stack's own objects and one of its Helm releases, rendered (renderRelease). */

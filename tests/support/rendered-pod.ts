@@ -8,7 +8,7 @@ import { KubeObject, objectRef } from "../../infra/plan/kube-object";
 import { BasicAuth } from "./loopback-http";
 import { Container, contentOf, keysOf, PodSpec, workloads } from "./pod-wiring";
 import { PrometheusProcess, startPrometheus } from "./prometheus-process";
-import { RenderedStack, renderRelease } from "./rendered-environments";
+import { CHART_TYPE, RenderedStack, renderRelease } from "./rendered-environments";
 import { findNonLoopbackAddresses, parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml } from "./swap-discovery";
 
 /** What a pod is laid out from: a stack's rendered objects (a whole render, or renderRelease's). */
@@ -153,8 +153,6 @@ export function withFlags(flags: readonly string[], overrides: readonly string[]
     const replaced = new Set(overrides.map(name));
     return [...flags.filter((f) => !replaced.has(name(f))), ...overrides];
 }
-
-const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
 
 /**
  * The Prometheus container of the prometheus chart: `{{ template "prometheus.name" . }}-{{ .Values.server.name }}`

@@ -199,8 +199,8 @@ export interface ZoneOptions {
     /** Discovery refresh (bridge poll and http_sd); shortened so a run does not wait 30s for targets. */
     refreshInterval: string;
     tickMs: number;
-    /** Flags after the generated ones (e.g. scaled block duration and WAL segment size); default none. */
-    extraArgs?: readonly string[];
+    /** Bench overrides of the rendered container's flags, each replacing the flag of its name (e.g. scaled block duration and WAL segment size); default none. */
+    flagOverrides?: readonly string[];
 }
 
 /** One zone: fake dataplanes behind a fake MADS and the http SD bridge, and the generated zone Prometheus. */
@@ -241,7 +241,7 @@ export async function startZone(opts: ZoneOptions): Promise<ZoneRun> {
             receiverUrl: opts.receiverUrl,
             refreshInterval: opts.refreshInterval,
             transform: opts.transform,
-            extraArgs: opts.extraArgs,
+            flagOverrides: opts.flagOverrides,
         });
         cleanups.push(() => local.stopDiscovery());
         const prometheus = track(local.prometheus);

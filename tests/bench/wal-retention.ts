@@ -165,7 +165,7 @@ export async function main(argv: string[]): Promise<void> {
             seriesPerDataplane: opts.series,
             refreshInterval: "1s",
             tickMs: intervalMs,
-            extraArgs: [`--storage.tsdb.min-block-duration=${blockMs}ms`, `--storage.tsdb.max-block-duration=${blockMs}ms`, `--storage.tsdb.wal-segment-size=${segmentKiB}KB`],
+            flagOverrides: [`--storage.tsdb.min-block-duration=${blockMs}ms`, `--storage.tsdb.max-block-duration=${blockMs}ms`, `--storage.tsdb.wal-segment-size=${segmentKiB}KB`],
         });
         const p = zone.prometheus;
         const watch = new WalWatch(p);

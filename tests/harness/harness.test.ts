@@ -6,7 +6,7 @@ import { startKumaHttpSdBridge, KumaHttpSdBridge } from "../support/kuma-http-sd
 import { loopbackRequest, LoopbackResponse, waitFor } from "../support/loopback-http";
 import { MADS_PATH, MADS_TYPE_URL, MadsServer, MonitoringAssignment, startMadsServer } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
-import { withFlags } from "../support/mounted-workload";
+import { withFlags } from "../support/rendered-pod";
 import { promtoolCheckConfig, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
 import {
     findNonLoopbackAddresses,

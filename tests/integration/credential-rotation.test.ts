@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import * as path from "path";
+import * as fs from "fs";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { ZoneCredentialSecret } from "../../infra/global-outputs";
@@ -9,12 +9,14 @@ import { LocalZone, startGeneratedZone } from "../support/generated-zone";
 import { BasicAuth, loopbackRequest, waitFor } from "../support/loopback-http";
 import { LoopbackProxy, ProxiedRequest, startLoopbackProxy } from "../support/loopback-proxy";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
-import { localPrometheusInputs } from "../support/mounted-workload";
 import { output, yamlFile } from "../support/plan-access";
 import { PrometheusProcess, stopAllPrometheus } from "../support/prometheus-process";
 import { selfMetrics, sumOf } from "../support/self-metrics";
 import { testStack } from "../support/stack-file";
 import { AtomicSecretVolume, atomicSecretVolume } from "../support/atomic-secret-volume";
+import { mountedFiles, renderedConfigText, withPrometheusPod } from "../support/rendered-pod";
+import { AUTH_SECRET_DIR, SELF_SCRAPE_USER } from "../../components/prometheus/global-prometheus";
+import { REMOTE_WRITE_SECRET_DIR } from "../../components/prometheus/zone-prometheus";
 
 /**
  * A zone's credential rotated with real Prometheus (the harness default, 3.5), counted sample by
@@ -44,9 +46,6 @@ const zoneFile = (zone: string) => testStack(`rot-zone-${zone}`, { mesh: { versi
 const globalFile = (zones: string[], zoneCredentials: Record<string, unknown>) => testStack("rot-global", { zones, globalPrometheus: { scrapeInterval: "2s", zoneCredentials } });
 const plan = (zones: string[], zoneCredentials: Record<string, unknown>) => evaluateEnvironment("rot", { files: [globalFile(zones, zoneCredentials), ...zones.map(zoneFile)] });
 
-const WEB_CONFIG = "auth/web-config.yml";
-/** The zone's credential Secret mount, as localPrometheusInputs names it (chart extraSecretMounts name). */
-const REMOTE_WRITE_MOUNT = "remote-write";
 const stackOf = (env: EnvironmentEvaluation, name: string): StackEvaluation => env.stacks.find((s) => s.stack === name)!;
 
 interface ZoneRig {
@@ -65,6 +64,8 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
     this.timeout(300_000);
     const steps: Record<string, EnvironmentEvaluation> = {};
     let global: PrometheusProcess;
+    /** The global's auth Secret volume (web config, self-scrape password) in its laid-out pod. */
+    let globalAuth: AtomicSecretVolume;
     let reader: BasicAuth;
     const rigs = new Map<string, ZoneRig>();
     const stops: Array<() => Promise<void>> = [];
@@ -80,8 +81,10 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
 
         const started = await startGeneratedGlobal(stackOf(steps.start, "rot-global"), "rot-global");
         global = started.global;
+        globalAuth = atomicSecretVolume(started.pod.local(AUTH_SECRET_DIR));
         // The global's self-scrape user reads: it stays valid through every step (zone users come and go).
-        reader = { username: "prometheus-self", password: localPrometheusInputs(stackOf(steps.start, "rot-global"), "global-prometheus").files["auth/self-scrape-password"] };
+        const selfScrape = (started.config.scrape_configs as Array<{ basic_auth?: { username?: string; password_file?: string } }>).find((j) => j.basic_auth?.username === SELF_SCRAPE_USER);
+        reader = { username: SELF_SCRAPE_USER, password: fs.readFileSync(selfScrape!.basic_auth!.password_file!, "utf8") };
         for (const name of ["east", "west"]) {
             const endpoints = [await startCounterEndpoint(), await startCounterEndpoint()];
             const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
@@ -94,7 +97,7 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
                 receiverBase: started.receiverBase,
                 receiverUrl: proxy.url,
             });
-            rigs.set(name, { name, zone, proxy, endpoints, volume: atomicSecretVolume(path.join(zone.prometheus.dir, REMOTE_WRITE_MOUNT)) });
+            rigs.set(name, { name, zone, proxy, endpoints, volume: atomicSecretVolume(zone.pod.local(REMOTE_WRITE_SECRET_DIR)) });
             stops.push(async () => {
                 await zone.stopDiscovery();
                 await proxy.stop();
@@ -112,12 +115,8 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
         console.log(`      credential rotation figures: ${JSON.stringify(figures)}`);
     });
 
-    /** `pulumi up` of the global at a step: its web config Secret changes under the running process. */
-    const applyGlobal = (step: EnvironmentEvaluation) => {
-        const inputs = localPrometheusInputs(stackOf(step, "rot-global"), "global-prometheus");
-        global.writeFile(WEB_CONFIG, inputs.files[WEB_CONFIG]);
-        return inputs;
-    };
+    /** `pulumi up` of the global at a step: its rendered auth Secret (the web config) reaches the running pod as the kubelet delivers it. */
+    const applyGlobal = (step: EnvironmentEvaluation) => globalAuth.update(withPrometheusPod(stackOf(step, "rot-global"), "global-prometheus", (p) => mountedFiles(p, AUTH_SECRET_DIR)));
 
     /**
      * `pulumi up` of a zone at a step: its prometheus.yml is byte for byte the one it runs, so only the
@@ -125,9 +124,10 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
      */
     const applyZone = (step: EnvironmentEvaluation, name: string) => {
         const rig = rigs.get(name)!;
-        const generated = localPrometheusInputs(stackOf(step, `rot-zone-${name}`), "zone-prometheus");
-        assert.equal(generated.configYaml, localPrometheusInputs(stackOf(steps.start, `rot-zone-${name}`), "zone-prometheus").configYaml, `${name}: prometheus.yml unchanged`);
-        const secret = Object.fromEntries(Object.entries(generated.files).filter(([f]) => f.startsWith(`${REMOTE_WRITE_MOUNT}/`)).map(([f, c]) => [f.slice(REMOTE_WRITE_MOUNT.length + 1), c]));
+        const secret = withPrometheusPod(stackOf(step, `rot-zone-${name}`), "zone-prometheus", (p) => {
+            assert.equal(renderedConfigText(p), withPrometheusPod(stackOf(steps.start, `rot-zone-${name}`), "zone-prometheus", renderedConfigText), `${name}: prometheus.yml unchanged`);
+            return mountedFiles(p, REMOTE_WRITE_SECRET_DIR);
+        });
         rig.volume.update(secret);
         return secret;
     };
@@ -149,8 +149,8 @@ describe("credential rotation with real Prometheus: zone vs global, counted samp
         assert.equal(startCredential("east").active.username, "zone-writer-east-g1");
 
         // The global's prometheus.yml is the same at every step: only the mounted web config changes, so no restart.
-        const startText = localPrometheusInputs(stackOf(steps.start, "rot-global"), "global-prometheus").configYaml;
-        for (const step of [steps.accept, steps.a, steps.c]) assert.equal(localPrometheusInputs(stackOf(step, "rot-global"), "global-prometheus").configYaml, startText);
+        const startText = withPrometheusPod(stackOf(steps.start, "rot-global"), "global-prometheus", renderedConfigText);
+        for (const step of [steps.accept, steps.a, steps.c]) assert.equal(withPrometheusPod(stackOf(step, "rot-global"), "global-prometheus", renderedConfigText), startText);
 
         // 1. global up: east's g2 accepted besides g1, which east keeps writing with.
         const eastNext = (output(stackOf(steps.accept, "rot-global"), "remoteWriteCredential-east") as ZoneCredentialSecret).standby!;

@@ -1,4 +1,5 @@
 import { strict as assert } from "assert";
+import * as fs from "fs";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { parsePromDuration } from "../../components/shared/duration";
@@ -78,20 +79,17 @@ describe("faults with real Prometheus: zone vs global, counted sample by sample"
             const assignments = [counterAssignment(zone, "backend", dataplanes[0]), counterAssignment(zone, "frontend", dataplanes[1])];
             const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
             const proxy = await startLoopbackProxy(global.url);
-            const { prometheus, mads, bridge, config, stopDiscovery } = await startGeneratedZone({
+            const { prometheus, pod, mads, bridge, config, stopDiscovery } = await startGeneratedZone({
                 zoneEv,
                 name: `ft-zone-${zone}`,
                 assignments,
                 controlPlaneAddress: cp.address,
                 receiverBase,
                 receiverUrl: proxy.url,
-                // The generated alert rules (their ConfigMap) next to the config, as the chart mounts them.
-                transform: (cfg) => {
-                    assert.deepEqual(cfg.rule_files, [`${RULES_MOUNT_DIR}/*.yml`]);
-                    return { ...cfg, rule_files: ["rules/*.yml"] };
-                },
-                extraFiles: { [`rules/${ZONE_RULES_FILE}`]: planFile(zoneEv, "prometheus", ZONE_RULES_FILE) },
             });
+            // The generated alert rules, from the rules ConfigMap the rendered pod mounts.
+            assert.deepEqual(config.rule_files, [`${pod.local(RULES_MOUNT_DIR)}/*.yml`]);
+            assert.equal(fs.readFileSync(pod.local(`${RULES_MOUNT_DIR}/${ZONE_RULES_FILE}`), "utf8"), planFile(zoneEv, "prometheus", ZONE_RULES_FILE));
             const rw = (config.remote_write as Array<Record<string, unknown>>)[0];
             assert.deepEqual(rw.queue_config, { ...ZONE_REMOTE_WRITE_QUEUE }, "the generated queue is what runs");
             zones.set(zone, { name: zone, mads, bridge, proxy, dataplanes, assignments, prometheus });

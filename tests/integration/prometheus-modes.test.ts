@@ -17,7 +17,7 @@ import { startKumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { BasicAuth, loopbackRequest, waitFor } from "../support/loopback-http";
 import { startMadsServer } from "../support/mads-server";
 import { startMetricsEndpoint } from "../support/metrics-endpoint";
-import { localPrometheusInputs } from "../support/mounted-workload";
+import { renderedConfigText, withPrometheusPod } from "../support/rendered-pod";
 import { one, output, revealed, yamlFile } from "../support/plan-access";
 import { freePort } from "../support/ports";
 import { PROMETHEUS_BIN, PrometheusProcess, prometheusVersionOf, startPrometheus, StartPrometheusOptions, stopAllPrometheus } from "../support/prometheus-process";
@@ -173,7 +173,7 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
             env,
         });
         stops.push(() => local.stopDiscovery());
-        const zone = { name, prometheus: local.prometheus, generatedYaml: localPrometheusInputs(zoneEv, "zone-prometheus").configYaml };
+        const zone = { name, prometheus: local.prometheus, generatedYaml: renderedConfigText(local.pod) };
         zones.set(name, zone);
         return zone;
     }
@@ -329,8 +329,8 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
                 assert.ok(!("x-amz-security-token" in request.headers), "static keys, no session token");
                 assert.equal(request.headers["x-scope-orgid"], undefined, "AMP takes no tenant header");
             }
-            // The keys came from the zone's Secret (through the chart's env), not from the test.
-            assert.deepEqual(localPrometheusInputs(ampZoneEv, "zone-prometheus").env, { AWS_ACCESS_KEY_ID: DUMMY_KEY_ID, AWS_SECRET_ACCESS_KEY: DUMMY_SECRET });
+            // The keys came from the zone's Secret (through the rendered container's env), not from the test.
+            assert.deepEqual(withPrometheusPod(ampZoneEv, "zone-prometheus", (pod) => pod.env), { AWS_ACCESS_KEY_ID: DUMMY_KEY_ID, AWS_SECRET_ACCESS_KEY: DUMMY_SECRET });
         });
 
         it("the generated AMP prometheus.yml holds the workspace's region but no key", () => {

@@ -15,7 +15,7 @@ import { startKumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { BasicAuth, waitFor } from "../support/loopback-http";
 import { startMadsServer } from "../support/mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
-import { localPrometheusInputs } from "../support/mounted-workload";
+import { withPrometheusPod } from "../support/rendered-pod";
 import { output, yamlFile } from "../support/plan-access";
 import { PROMETHEUS2_BIN, PrometheusProcess, prometheusVersionOf, PROMTOOL2_BIN, promtoolCheckConfig, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
 import { pushOneSample } from "../support/remote-write-push";
@@ -96,14 +96,17 @@ describe(`Prometheus 2.x compatibility (Debian's ${VERSION2})`, function () {
         assert.match(snippetText(), /protobuf_message \(Remote Write 2\.0\) needs Prometheus 2\.54 or later; on an older one remove it and metadata_config\.send/);
         assert.match(snippetText(), /basic_auth lacks username_file \(2\.42 refuses it\), write username: <active\.username> instead/);
         const snippet = parse(snippetText()) as PrometheusConfig;
-        const { files, pathMap } = localPrometheusInputs(zoneEv(), "zone-prometheus");
         const existing = { global: { scrape_interval: "30s" }, scrape_configs: [{ job_name: "node", static_configs: [{ targets: ["node-exporter:9100"] }] }] };
-        const merged = rewriteFilePaths(swapKumaSdForHttpSd(mergeInto(existing, snippet), () => "http://127.0.0.1:9/targets"), pathMap);
-        const asIs = promtoolCheckConfig(renderPrometheusYaml(merged), files, { promtool: PROMTOOL2_BIN });
-        assert.ok(!asIs.ok && /protobuf_message|username_file/.test(asIs.output), `2.42 should refuse the snippet as it is: ${asIs.output}`);
-        const r = promtoolCheckConfig(renderPrometheusYaml({ ...merged, remote_write: asFor2x(merged.remote_write) }), files, { promtool: PROMTOOL2_BIN });
-        assert.ok(r.ok, r.output);
-        assert.match(r.output, /SUCCESS/);
+        // The files the snippet names are the zone's mounted Secret: taken from its rendered pod, laid out (rendered-pod.ts).
+        withPrometheusPod(zoneEv(), "zone-prometheus", (pod) => {
+            const local = Object.fromEntries([...pod.files.keys()].map((f) => [f, pod.local(f)]));
+            const merged = rewriteFilePaths(swapKumaSdForHttpSd(mergeInto(existing, snippet), () => "http://127.0.0.1:9/targets"), local);
+            const asIs = promtoolCheckConfig(renderPrometheusYaml(merged), {}, { promtool: PROMTOOL2_BIN });
+            assert.ok(!asIs.ok && /protobuf_message|username_file/.test(asIs.output), `2.42 should refuse the snippet as it is: ${asIs.output}`);
+            const r = promtoolCheckConfig(renderPrometheusYaml({ ...merged, remote_write: asFor2x(merged.remote_write) }), {}, { promtool: PROMTOOL2_BIN });
+            assert.ok(r.ok, r.output);
+            assert.match(r.output, /SUCCESS/);
+        });
     });
 
     it("a 2.42 running the snippet merged into its own config (Remote Write 1.0 and an inline username, as its header says) scrapes the mesh and remote-writes to the generated 3.5 global", async () => {

@@ -2,23 +2,24 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { BasicAuth, loopbackRequest, waitFor } from "../support/loopback-http";
 import { MetricsEndpoint, startMetricsEndpoint } from "../support/metrics-endpoint";
-import { zoneWriters } from "../support/generated-global";
-import { freePort } from "../support/ports";
+import { LocalGlobal, startGeneratedGlobal, zoneWriters } from "../support/generated-global";
+import { LocalZone, startGeneratedZone } from "../support/generated-zone";
 import { PROMETHEUS_BIN, stopAllPrometheus } from "../support/prometheus-process";
-import { RenderedEnvironment, renderedShippedEnvironments } from "../support/rendered-environments";
-import { flagValue, materializeContainer, RenderedPrometheus, startRenderedPrometheus, startRenderedZonePrometheus } from "../support/rendered-pod";
-import { rewriteAddresses } from "../support/swap-discovery";
+import { RenderedEnvironment, renderedShippedEnvironments, renderRelease } from "../support/rendered-environments";
+import { flagValue, materializeContainer } from "../support/rendered-pod";
 
 /**
  * Pod emulation: `local`'s global and zone-east Prometheus started from their rendered StatefulSets
  * (what Helm made of our values: container args, mounted ConfigMaps and Secrets), on the 3.5 binary
- * (PROMETHEUS_BIN), not from flags a test assembles. The only changes are the harness's loopback ones.
+ * (PROMETHEUS_BIN), not from flags a test assembles, through the path every real-Prometheus test
+ * takes (generated-global.ts, generated-zone.ts → rendered-pod.ts). The only changes are the
+ * harness's loopback ones.
  */
 describe(`rendered pods: local's global and zone Prometheus from their StatefulSets (${PROMETHEUS_BIN})`, function () {
     this.timeout(300_000);
     let env: RenderedEnvironment;
-    let global: RenderedPrometheus;
-    let zone: RenderedPrometheus;
+    let global: LocalGlobal;
+    let zone: LocalZone;
     let writer: BasicAuth;
     const endpoints: MetricsEndpoint[] = [];
 
@@ -27,29 +28,41 @@ describe(`rendered pods: local's global and zone Prometheus from their StatefulS
         const [g, east] = env.stacks;
         // Zone east's own credential (its secret output on the global), which its rendered Secret carries.
         writer = zoneWriters(g.evaluation).east;
-        const globalPort = await freePort();
-        global = await startRenderedPrometheus(g, "global-prometheus", {
-            name: "rendered-global",
-            port: globalPort,
-            localise: (cfg) => rewriteAddresses(cfg, { "localhost:9090": `127.0.0.1:${globalPort}` }),
-            readyAuth: writer,
-        });
+        global = await startGeneratedGlobal(g.evaluation, "rendered-global");
         const dp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE envoy_cluster_upstream_rq_total counter\nenvoy_cluster_upstream_rq_total{envoy_cluster_name="upstream"} ${n}\n` });
         const cp = await startMetricsEndpoint({ path: "/metrics", metrics: () => `# TYPE cp_info gauge\ncp_info{instance_id="cp-east"} 1\n` });
         endpoints.push(dp, cp);
-        zone = await startRenderedZonePrometheus(east, {
+        zone = await startGeneratedZone({
+            zoneEv: east.evaluation,
             name: "rendered-zone-east",
             assignments: [{ mesh: "default", service: "web", labels: {}, targets: [{ name: "web-0", scheme: "http", address: dp.address, metrics_path: "/metrics", labels: { "kuma.io/service": "web" } }] }],
             controlPlaneAddress: cp.address,
-            receiverUrl: global.prometheus.url,
+            receiverBase: global.receiverBase,
+            receiverUrl: global.global.url,
         });
     });
 
     after(async () => {
         await stopAllPrometheus();
-        await zone?.dispose();
-        await global?.dispose();
+        await zone?.stopDiscovery();
         await Promise.all(endpoints.map((e) => e.stop()));
+    });
+
+    it("a release rendered alone (renderRelease, what the harness runs) is the release of the whole render, with the stack's own objects", () => {
+        for (const [i, release] of [[0, "global-prometheus"], [1, "zone-prometheus"]] as const) {
+            const whole = env.stacks[i];
+            const alone = renderRelease(whole.evaluation, `${release}-chart`);
+            assert.ok(whole.manifests.groups.some((gr) => gr.from !== undefined && gr.name !== release), `${whole.stack} has other releases`);
+            for (const gr of whole.manifests.groups) {
+                const same = alone.manifests.groups.find((a) => a.name === gr.name);
+                if (gr.name === release) assert.deepEqual(same?.objects, gr.objects, `${whole.stack}: ${release}, own objects and rendered, as in the whole render`);
+                // Any other group: the stack's own objects (a group holds them before its release's), and no release rendered.
+                else assert.deepEqual(same?.objects ?? [], gr.objects.slice(0, same?.objects.length ?? 0), `${whole.stack}: ${gr.name}`);
+                if (gr.name !== release && gr.from !== undefined) assert.equal(same?.from, undefined, `${gr.name} is not rendered`);
+            }
+            assert.equal(alone.manifests.groups.length <= whole.manifests.groups.length, true);
+            assert.equal(renderRelease(whole.evaluation, `${release}-chart`), alone, "memoised: the same evaluation renders once");
+        }
     });
 
     it("materialises a container's mounts from the rendered ConfigMaps and Secrets, and remaps mount paths in args and files", () => {
@@ -83,9 +96,9 @@ describe(`rendered pods: local's global and zone Prometheus from their StatefulS
 
     it("the global enforces the rendered web config: no credential, 401; the zones' credential from the rendered Secret, 200", async () => {
         assert.ok(global.args.some((a) => a.startsWith("--web.config.file=") && a.includes(global.pod.root)), global.args.join(" "));
-        const anonymous = await loopbackRequest({ url: `${global.prometheus.url}/api/v1/status/buildinfo`, timeoutMs: 5000 });
+        const anonymous = await loopbackRequest({ url: `${global.global.url}/api/v1/status/buildinfo`, timeoutMs: 5000 });
         assert.equal(anonymous.status, 401);
-        const authed = await loopbackRequest({ url: `${global.prometheus.url}/api/v1/status/buildinfo`, auth: writer, timeoutMs: 5000 });
+        const authed = await loopbackRequest({ url: `${global.global.url}/api/v1/status/buildinfo`, auth: writer, timeoutMs: 5000 });
         assert.equal(authed.status, 200);
     });
 
@@ -100,7 +113,7 @@ describe(`rendered pods: local's global and zone Prometheus from their StatefulS
         const series = await waitFor(
             "envoy series from east on the global",
             async () => {
-                const r = await global.prometheus.query(`envoy_cluster_upstream_rq_total{zone="east"}`, writer);
+                const r = await global.global.query(`envoy_cluster_upstream_rq_total{zone="east"}`, writer);
                 return r.length > 0 ? r : undefined;
             },
             { timeoutMs: 90_000, intervalMs: 500 },
@@ -111,7 +124,7 @@ describe(`rendered pods: local's global and zone Prometheus from their StatefulS
         const cp = await waitFor(
             "control plane series from east on the global",
             async () => {
-                const r = await global.prometheus.query(`cp_info{zone="east"}`, writer);
+                const r = await global.global.query(`cp_info{zone="east"}`, writer);
                 return r.length > 0 ? r : undefined;
             },
             { timeoutMs: 90_000, intervalMs: 500 },

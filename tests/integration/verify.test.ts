@@ -10,6 +10,7 @@ import { promQuery } from "../../infra/verify/ask";
 import { runVerify } from "../../infra/verify/cli";
 import { GlobalAccess } from "../../infra/verify/global-access";
 import { sigV4Headers } from "../../infra/verify/sigv4";
+import { REMOTE_WRITE_SECRET_DIR } from "../../components/prometheus/zone-prometheus";
 import { LocalZone, startGeneratedZone } from "../support/generated-zone";
 import { startGeneratedGlobal } from "../support/generated-global";
 import { BasicAuth, waitFor } from "../support/loopback-http";
@@ -175,8 +176,9 @@ describe("npm run verify against real Prometheus from the generated configs", fu
     it("a zone whose writes get 401: silent (the global sees nothing of it), exit 1; the proxy saw the 401s", async () => {
         const north = zones.get("north")!.zone;
         const passwordFile = String((north.config.remote_write as Array<{ basic_auth: { password_file: string } }>)[0].basic_auth.password_file);
-        assert.ok(!path.isAbsolute(passwordFile), passwordFile);
-        north.prometheus.writeFile(passwordFile, "not-the-password");
+        // The zone's mounted credential Secret, in its laid-out pod (rendered-pod.ts): a wrong password there.
+        assert.ok(passwordFile.startsWith(`${north.pod.local(REMOTE_WRITE_SECRET_DIR)}/`), passwordFile);
+        fs.writeFileSync(passwordFile, "not-the-password");
         await north.prometheus.reload();
         const r = await until("north", "silent");
         assert.equal(r.code, 1);

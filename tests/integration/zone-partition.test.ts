@@ -60,7 +60,8 @@ describe("zone partitioned from the global past the out-of-bounds limit (real Pr
         const [globalEv, zoneEv] = env.stacks;
         generatedGlobalConfig = parsePrometheusYaml(planFile(globalEv, "prometheus", "prometheus.yml"));
         remoteWritePath = new URL(String(output(globalEv, "remoteWriteUrl"))).pathname;
-        const scaled = [`--storage.tsdb.min-block-duration=${SCALED_BLOCK}`, `--storage.tsdb.max-block-duration=${SCALED_BLOCK}`];
+        // Test override of the rendered flags: blocks scaled to SCALED_BLOCK, so the out-of-bounds limit is reached within the test.
+        const scaledBlockOverrides = [`--storage.tsdb.min-block-duration=${SCALED_BLOCK}`, `--storage.tsdb.max-block-duration=${SCALED_BLOCK}`];
         let receiverBase = "";
         for (const [label, transform] of [
             ["generated", undefined],
@@ -73,7 +74,7 @@ describe("zone partitioned from the global past the out-of-bounds limit (real Pr
                 },
             ],
         ] as const) {
-            const started = await startGeneratedGlobal(globalEv, `pt-global-${receivers.length}`, { extraArgs: scaled, transform });
+            const started = await startGeneratedGlobal(globalEv, `pt-global-${receivers.length}`, { flagOverrides: scaledBlockOverrides, transform });
             writer = started.writer;
             receiverBase = started.receiverBase;
             const proxy = await startLoopbackProxy(started.global.url);

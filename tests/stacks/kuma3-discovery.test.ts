@@ -2,11 +2,11 @@ import { strict as assert } from "assert";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { prometheusResources } from "../../components/prometheus/sizing";
-import { localPrometheusInputs } from "../support/mounted-workload";
+import { podPrometheusConfig, withPrometheusPod } from "../support/rendered-pod";
 import { testStack } from "../support/stack-file";
 import { one, output, revealed, yamlFile } from "../support/plan-access";
 import { promtoolCheckConfig } from "../support/prometheus-process";
-import { kumaSdEntries, parsePrometheusYaml, renderPrometheusYaml, rewriteFilePaths } from "../support/swap-discovery";
+import { kumaSdEntries, renderPrometheusYaml } from "../support/swap-discovery";
 import { kubernetesSdEntries } from "../support/point-kubernetes-discovery";
 
 const stack = testStack;
@@ -50,17 +50,16 @@ describe("Kuma 3.x on Kubernetes: pod discovery instead of MADS, through the pro
     });
 
     it("the generated 3.x config passes promtool 3.5 with its kubernetes_sd_configs as generated (in-cluster)", () => {
-        const { configYaml, files, pathMap } = localPrometheusInputs(zone("kuma3"), "zone-prometheus");
-        const cfg = parsePrometheusYaml(configYaml);
+        // The config the rendered pod mounts, with the files of its mounts (rendered-pod.ts).
+        const cfg = withPrometheusPod(zone("kuma3"), "zone-prometheus", podPrometheusConfig);
         assert.equal(kubernetesSdEntries(cfg).length, 3);
         assert.ok(kubernetesSdEntries(cfg).every(({ entry }) => entry.api_server === undefined && entry.kubeconfig_file === undefined));
-        const result = promtoolCheckConfig(renderPrometheusYaml(rewriteFilePaths(cfg, pathMap)), files);
+        const result = withPrometheusPod(zone("kuma3"), "zone-prometheus", (pod) => promtoolCheckConfig(renderPrometheusYaml(podPrometheusConfig(pod))));
         assert.ok(result.ok, result.output);
     });
 
     it("promtool 3.5 (which has kubernetes_sd_configs) passes the generated 3.x config as generated, only mounted paths localised", () => {
-        const { configYaml, files, pathMap } = localPrometheusInputs(zone("kuma3"), "zone-prometheus");
-        const result = promtoolCheckConfig(renderPrometheusYaml(rewriteFilePaths(parsePrometheusYaml(configYaml), pathMap)), files);
+        const result = withPrometheusPod(zone("kuma3"), "zone-prometheus", (pod) => promtoolCheckConfig(renderPrometheusYaml(podPrometheusConfig(pod))));
         assert.ok(result.ok, result.output);
         assert.match(result.output, /SUCCESS/);
     });

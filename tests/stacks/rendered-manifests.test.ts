@@ -74,6 +74,27 @@ describe("rendered manifests of every shipped environment (real Helm, Chart v4 s
         assert.match(validateObject({ apiVersion: "policy/v1beta1", kind: "PodSecurityPolicy", metadata: { name: "x" } }, KUMA_CRDS).join(), /not an API of Kubernetes v1.33/);
     });
 
+    it("the validation is strict, as server-side field validation is: a misspelt field of a rendered object is an unknown field, free-form fields are not checked", () => {
+        const s = stacks().find((x) => x.stack === "local-zone-east")!;
+        const sts = s.objects.find((o) => o.kind === "StatefulSet" && o.metadata.name === "zone-prometheus")!;
+        assert.deepEqual(validateObject(sts, KUMA_CRDS), [], "as rendered");
+        const misspelt = structuredClone(sts) as any;
+        misspelt.spec.replica = misspelt.spec.replicas;
+        delete misspelt.spec.replicas;
+        misspelt.spec.template.spec.containers[0].securityContext.runAsUsr = 65534;
+        misspelt.metadata.lables = { a: "b" };
+        assert.deepEqual(validateObject(misspelt, KUMA_CRDS), ['unknown field "metadata.lables"', 'unknown field "spec.replica"', 'unknown field "spec.template.spec.containers[0].securityContext.runAsUsr"']);
+        // Map keys (labels, ConfigMap data) and free-form JSON (a CRD's default values) are not fields.
+        const cm = structuredClone(s.objects.find((o) => o.kind === "ConfigMap")!) as any;
+        cm.data["any-key"] = "v";
+        cm.metadata.labels = { ...cm.metadata.labels, "any/label": "v" };
+        assert.deepEqual(validateObject(cm, KUMA_CRDS), []);
+        const crd = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "xs.example.com" }, spec: { group: "example.com", names: { kind: "X", plural: "xs" }, scope: "Namespaced", versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", properties: { spec: { type: "object", default: { anything: { nested: 1 } } } } } } }] } };
+        assert.deepEqual(validateObject(crd, KUMA_CRDS), []);
+        crd.spec.versions[0].schema.openAPIV3Schema.properties.spec = { type: "object", defualt: {} } as any;
+        assert.deepEqual(validateObject(crd, KUMA_CRDS), ['unknown field "spec.versions[0].schema.openAPIV3Schema.properties.spec.defualt"']);
+    });
+
     it("every namespaced object has a namespace, and each release's objects land in its release namespace or are cluster-scoped", () => {
         for (const s of stacks()) {
             const releaseNamespaces = new Map(

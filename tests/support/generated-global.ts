@@ -1,15 +1,20 @@
-import { strict as assert } from "assert";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { ZoneCredentialSecret, zoneCredentialOutput } from "../../infra/global-outputs";
 import { BasicAuth } from "./loopback-http";
-import { localPrometheusInputs, withFlags } from "./mounted-workload";
 import { output } from "./plan-access";
 import { freePort } from "./ports";
-import { PrometheusProcess, startPrometheus } from "./prometheus-process";
-import { findNonLoopbackAddresses, parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths } from "./swap-discovery";
+import { PrometheusProcess } from "./prometheus-process";
+import { MaterializedContainer, prometheusPod, startPodPrometheus } from "./rendered-pod";
+import { PrometheusConfig, rewriteAddresses } from "./swap-discovery";
 
 export interface LocalGlobal {
     readonly global: PrometheusProcess;
+    /** The laid-out pod it runs from (its mounted files: e.g. rewrite the web config Secret there). */
+    readonly pod: MaterializedContainer;
+    /** The flags from the rendered container the process got (rendered-pod.ts PodPrometheus.args). */
+    readonly args: readonly string[];
+    /** The config the process runs (localised). */
+    readonly config: PrometheusConfig;
     /** The first declared zone's active credential (any accepted user may also query the global). */
     readonly writer: BasicAuth;
     /** Each zone's active credential, from its own secret output of the global. */
@@ -19,26 +24,32 @@ export interface LocalGlobal {
 }
 
 export interface GeneratedGlobalOptions {
-    /** Flags after the chart's own, replacing any of the same name (e.g. a scaled block duration); default none. */
-    readonly extraArgs?: readonly string[];
+    /** Test overrides of the rendered container's flags, each replacing the flag of its name (e.g. a scaled block duration); default none. */
+    readonly flagOverrides?: readonly string[];
     /** Last edit of the localised config (e.g. a control run without one block); default none. */
     readonly transform?: (cfg: PrometheusConfig) => PrometheusConfig;
 }
 
 /**
- * Runs the global Prometheus exactly as generated (prometheus.yml, web config with basic auth, the
- * chart's flags) on a free loopback port; only addresses and mounted file paths are localised.
+ * Runs the global Prometheus from its rendered StatefulSet (rendered-pod.ts: the container's args,
+ * its mounted config, web config and rules) on a free loopback port; the only change to the config
+ * is its self-scrape address.
  */
 export async function startGeneratedGlobal(globalEv: StackEvaluation, name = "global", opts: GeneratedGlobalOptions = {}): Promise<LocalGlobal> {
     const writers = zoneWriters(globalEv);
     const writer = writers[(output(globalEv, "zones") as string[])[0]];
-    const g = localPrometheusInputs(globalEv, "global-prometheus");
     const port = await freePort();
-    const localised = rewriteFilePaths(rewriteAddresses(parsePrometheusYaml(g.configYaml), { "localhost:9090": `127.0.0.1:${port}` }), g.pathMap);
-    const cfg = opts.transform ? opts.transform(localised) : localised;
-    assert.deepEqual(findNonLoopbackAddresses(cfg), [], `${name}: every address is loopback`);
-    const global = await startPrometheus({ name, port, configYaml: renderPrometheusYaml(cfg), files: g.files, extraArgs: withFlags(g.flags, opts.extraArgs), readyAuth: writer });
-    return { global, writer, writers, receiverBase: new URL(String(output(globalEv, "remoteWriteUrl"))).origin };
+    const started = await startPodPrometheus(prometheusPod(globalEv, "global-prometheus"), {
+        name,
+        port,
+        readyAuth: writer,
+        flagOverrides: opts.flagOverrides,
+        localise: (cfg) => {
+            const localised = rewriteAddresses(cfg, { "localhost:9090": `127.0.0.1:${port}` });
+            return opts.transform ? opts.transform(localised) : localised;
+        },
+    });
+    return { global: started.prometheus, pod: started.pod, args: started.args, config: started.config, writer, writers, receiverBase: new URL(String(output(globalEv, "remoteWriteUrl"))).origin };
 }
 
 /** Each remote-writing zone's active credential, read from its own secret output (`remoteWriteCredential-<zone>`). */

@@ -1,15 +1,14 @@
-import { strict as assert } from "assert";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { KumaHttpSdBridge, startKumaHttpSdBridge } from "./kuma-http-sd-bridge";
 import { MadsServer, MonitoringAssignment, startMadsServer } from "./mads-server";
-import { localPrometheusInputs, withFlags } from "./mounted-workload";
 import { output } from "./plan-access";
 import { freePort } from "./ports";
-import { PrometheusProcess, startPrometheus } from "./prometheus-process";
-import { findNonLoopbackAddresses, kumaSdEntries, parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "./swap-discovery";
+import { PrometheusProcess } from "./prometheus-process";
+import { MaterializedContainer, podPrometheusConfig, prometheusPod, startPodPrometheus } from "./rendered-pod";
+import { kumaSdEntries, PrometheusConfig, rewriteAddresses, swapKumaSdForHttpSd } from "./swap-discovery";
 
 export interface GeneratedZoneOptions {
-    /** The zone stack's evaluation (its plan holds the generated prometheus.yml, flags and mounts). */
+    /** The zone stack's evaluation (its Prometheus release is rendered and its pod laid out). */
     readonly zoneEv: StackEvaluation;
     /** Process name (temp dir prefix, logs). */
     readonly name: string;
@@ -23,20 +22,22 @@ export interface GeneratedZoneOptions {
     readonly receiverUrl: string;
     /** Discovery refresh for the bridge and http_sd; default the generated kuma_sd refresh_interval. */
     readonly refreshInterval?: string;
-    /** Last edit of the localised config (e.g. the mounted rule files, another queue_config). */
+    /** Last edit of the localised config (e.g. another queue_config for the bench); default none. */
     readonly transform?: (cfg: PrometheusConfig) => PrometheusConfig;
-    /** Files besides the generated mounts (e.g. the rule file). */
-    readonly extraFiles?: Readonly<Record<string, string>>;
-    /** Flags after the chart's own, replacing any of the same name (e.g. the bench's scaled block and segment sizes); default none. */
-    readonly extraArgs?: readonly string[];
+    /** Test overrides of the rendered container's flags, each replacing the flag of its name (e.g. the bench's scaled block and segment sizes); default none. */
+    readonly flagOverrides?: readonly string[];
     /** The Prometheus binary; default the harness's (3.5). PROMETHEUS2_BIN for the 2.x compatibility checks. */
     readonly bin?: string;
-    /** Environment on top of the chart's (`server.env`, Secret references resolved), e.g. what keeps the AWS SDK on loopback; default none. */
+    /** Environment on top of the container's (its Secret references resolved), e.g. what keeps the AWS SDK on loopback; default none. */
     readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface LocalZone {
     readonly prometheus: PrometheusProcess;
+    /** The laid-out pod it runs from (its mounted files: e.g. swap the credential Secret there). */
+    readonly pod: MaterializedContainer;
+    /** The flags from the rendered container the process got (rendered-pod.ts PodPrometheus.args). */
+    readonly args: readonly string[];
     readonly mads: MadsServer;
     readonly bridge: KumaHttpSdBridge;
     /** The config the process runs (localised). */
@@ -46,18 +47,19 @@ export interface LocalZone {
 }
 
 /**
- * Runs a zone Prometheus exactly as generated, with only the documented loopback changes: kuma_sd
- * swapped for http_sd through the bridge to a fake MADS (same `__meta_kuma_*` labels), the control
- * plane and receiver addresses and the mounted file paths localised. Shared by the metrics-path and
- * fault tests and the remote-write bench so that all three run the same thing.
+ * Runs a zone Prometheus from its rendered StatefulSet or Deployment (rendered-pod.ts: the
+ * container's args and env, its mounted config, credential and rules), with only the documented
+ * loopback changes: kuma_sd swapped for http_sd through the bridge to a fake MADS (same
+ * `__meta_kuma_*` labels), the control plane, receiver and self-scrape addresses pointed at
+ * loopback. Shared by the integration tests and the remote-write bench so that all run the same thing.
  */
 export async function startGeneratedZone(opts: GeneratedZoneOptions): Promise<LocalZone> {
-    const mads = await startMadsServer(opts.assignments);
+    const pod = prometheusPod(opts.zoneEv, "zone-prometheus");
+    let mads: MadsServer | undefined;
     let bridge: KumaHttpSdBridge | undefined;
     try {
-        const z = localPrometheusInputs(opts.zoneEv, "zone-prometheus");
-        const generated = parsePrometheusYaml(z.configYaml);
-        const [{ entry: kuma }] = kumaSdEntries(generated);
+        const [{ entry: kuma }] = kumaSdEntries(podPrometheusConfig(pod));
+        mads = await startMadsServer(opts.assignments);
         // The bridge polls the fake MADS exactly as kuma_sd would with the generated settings.
         bridge = await startKumaHttpSdBridge({
             server: mads.url,
@@ -67,39 +69,38 @@ export async function startGeneratedZone(opts: GeneratedZoneOptions): Promise<Lo
         });
         const port = await freePort();
         const sdUrl = bridge.url;
-        let cfg = swapKumaSdForHttpSd(generated, () => sdUrl, opts.refreshInterval !== undefined ? { refreshInterval: opts.refreshInterval } : undefined);
-        cfg = rewriteAddresses(cfg, {
-            [String(output(opts.zoneEv, "madsServer")).replace(/^http:\/\//, "").replace(/:5676$/, ":5680")]: opts.controlPlaneAddress,
-            [opts.receiverBase]: opts.receiverUrl,
-            "localhost:9090": `127.0.0.1:${port}`,
-        });
-        cfg = rewriteFilePaths(cfg, z.pathMap);
-        if (opts.transform) cfg = opts.transform(cfg);
-        assert.deepEqual(findNonLoopbackAddresses(cfg), [], `${opts.name}: every address is loopback`);
-        const prometheus = await startPrometheus({
+        const started = await startPodPrometheus(pod, {
             name: opts.name,
-            bin: opts.bin,
             port,
-            configYaml: renderPrometheusYaml(cfg),
-            files: { ...z.files, ...opts.extraFiles },
-            extraArgs: withFlags(z.flags, opts.extraArgs),
-            storageFlags: z.storageFlags,
-            env: { ...z.env, ...opts.env },
+            bin: opts.bin,
+            env: opts.env,
+            flagOverrides: opts.flagOverrides,
+            localise: (generated) => {
+                const cfg = rewriteAddresses(swapKumaSdForHttpSd(generated, () => sdUrl, opts.refreshInterval !== undefined ? { refreshInterval: opts.refreshInterval } : undefined), {
+                    [String(output(opts.zoneEv, "madsServer")).replace(/^http:\/\//, "").replace(/:5676$/, ":5680")]: opts.controlPlaneAddress,
+                    [opts.receiverBase]: opts.receiverUrl,
+                    "localhost:9090": `127.0.0.1:${port}`,
+                });
+                return opts.transform ? opts.transform(cfg) : cfg;
+            },
         });
-        const b = bridge;
+        const [m, b] = [mads, bridge];
         return {
-            prometheus,
-            mads,
+            prometheus: started.prometheus,
+            pod,
+            args: started.args,
+            mads: m,
             bridge: b,
-            config: cfg,
+            config: started.config,
             stopDiscovery: async () => {
                 await b.stop();
-                await mads.stop();
+                await m.stop();
             },
         };
     } catch (err) {
+        pod.dispose();
         await bridge?.stop();
-        await mads.stop();
+        await mads?.stop();
         throw err;
     }
 }

@@ -86,6 +86,8 @@ export interface StartPrometheusOptions {
      * the agent flags for the binary's release), e.g. from prometheusModeFlags; gets the data dir.
      */
     storageFlags?: (dataDir: string) => string[];
+    /** Directories the process reads besides its temp dir (a materialised pod root, rendered-pod.ts), removed with it by dispose(). */
+    ownedDirs?: readonly string[];
 }
 
 export interface VectorSample {
@@ -403,8 +405,9 @@ class PrometheusInstance implements PrometheusProcess {
 
     private removeFiles(): void {
         if (process.env.KEEP_PROMETHEUS_DIRS) return; // debugging aid: inspect config/data after a run
-        // Only the temp dir goes (with the default dataDir inside it); a caller-supplied dataDir is the caller's.
+        // The temp dir (with the default dataDir inside it) and the owned dirs go; a caller-supplied dataDir is the caller's.
         fs.rmSync(this.dir, { recursive: true, force: true });
+        for (const d of this.opts.ownedDirs ?? []) fs.rmSync(d, { recursive: true, force: true });
     }
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ChartSource } from "../../infra/plan/chart-template";
@@ -47,6 +48,35 @@ export async function renderEnvironment(env: string, files: StackFile[] = enviro
             return { stack: evaluation.stack, file: files[i], evaluation, manifests, objects: allObjects(manifests) };
         }),
     };
+}
+
+/** The resource type of a Helm release (Pulumi's Chart v4) in an evaluation. */
+export const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
+const releases = new Map<string, RenderedRelease>();
+
+/** A stack's own objects and one of its Helm releases, rendered (renderRelease). */
+export type RenderedRelease = Pick<RenderedStack, "stack" | "manifests" | "objects">;
+
+/**
+ * One Helm release of an evaluated stack rendered, with the stack's own objects (the ConfigMaps and
+ * Secrets its pods mount): what the pod emulation needs, without paying `helm template` for the other
+ * releases. Memoised in-process by the stack's own resources and the release's inputs (chart, version,
+ * values): evaluations that agree on them share one render. Share the result read-only.
+ */
+export function renderRelease(ev: StackEvaluation, chartResource: string): RenderedRelease {
+    const chart = ev.resources.find((r) => r.type === CHART_TYPE && r.name === chartResource);
+    if (chart === undefined) throw new Error(`${ev.stack}: no Helm release ${chartResource} (releases: ${ev.resources.filter((r) => r.type === CHART_TYPE).map((r) => r.name).join(", ")})`);
+    const only: StackEvaluation = { ...ev, resources: ev.resources.filter((r) => r.type !== CHART_TYPE || r === chart) };
+    const key = createHash("sha256")
+        .update(JSON.stringify([ev.stack, CHARTS.chartsDir, only.resources.map((r) => [r.type, r.name, r.parent, r.inputs])]))
+        .digest("hex");
+    let rendered = releases.get(key);
+    if (rendered === undefined) {
+        const manifests = stackManifests(only, CHARTS);
+        rendered = { stack: ev.stack, manifests, objects: allObjects(manifests) };
+        releases.set(key, rendered);
+    }
+    return rendered;
 }
 
 let shipped: Promise<RenderedEnvironment[]> | undefined;

@@ -6,10 +6,10 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { GLOBAL_RULES_FILE, globalAlertRules, renderGlobalAlertRules, renderZoneAlertRules, RULES_MOUNT_DIR, ZONE_RULES_FILE, zoneAlertRules } from "../../components/prometheus/alert-rules";
 import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
-import { localPrometheusInputs } from "../support/mounted-workload";
+import { podPrometheusConfig, withPrometheusPod } from "../support/rendered-pod";
 import { file as planFile, one, revealed } from "../support/plan-access";
 import { PROMTOOL_BIN, promtoolCheckConfig } from "../support/prometheus-process";
-import { parsePrometheusYaml, renderPrometheusYaml, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
+import { renderPrometheusYaml, swapKumaSdForHttpSd } from "../support/swap-discovery";
 
 /**
  * The alert rules, evaluated by the real promtool (`promtool check rules` and `promtool test rules`
@@ -192,15 +192,15 @@ describe("alert rules (promtool)", function () {
             const values = revealed(one(ev, "kubernetes:helm.sh/v4:Chart", `${component}-chart`)).values;
             assert.deepEqual(values.server.extraConfigmapMounts, [{ name: "rules", mountPath: RULES_MOUNT_DIR, subPath: "", configMap: `${component}-rules`, readOnly: true }], ev.stack);
             assert.match(values.server.podAnnotations["meshobs.io/rules-sha256"], /^[0-9a-f]{64}$/, "a rules change rolls the pod");
-            const { configYaml, files, pathMap } = localPrometheusInputs(ev, component);
-            const cfg = parsePrometheusYaml(configYaml);
-            assert.deepEqual(cfg.rule_files, [`${RULES_MOUNT_DIR}/*.yml`], ev.stack);
-            // The config with the ConfigMap's file where the glob finds it: promtool loads and checks the rules too.
-            const local = swapKumaSdForHttpSd(rewriteFilePaths(cfg, pathMap), () => "http://127.0.0.1:9/targets");
-            local.rule_files = ["rules/*.yml"];
-            const r = promtoolCheckConfig(renderPrometheusYaml(local), { ...files, [`rules/${fileName}`]: planFile(ev, "prometheus", fileName) });
-            assert.ok(r.ok, `${ev.stack}: ${r.output}`);
-            assert.match(r.output, /SUCCESS: \d+ rules found/, r.output);
+            // The rendered pod laid out (rendered-pod.ts): the rules ConfigMap where the glob finds it, so promtool loads and checks the rules too.
+            withPrometheusPod(ev, component, (pod) => {
+                const cfg = podPrometheusConfig(pod);
+                assert.deepEqual(cfg.rule_files, [`${pod.local(RULES_MOUNT_DIR)}/*.yml`], ev.stack);
+                assert.equal(pod.files.get(`${RULES_MOUNT_DIR}/${fileName}`), planFile(ev, "prometheus", fileName));
+                const r = promtoolCheckConfig(renderPrometheusYaml(swapKumaSdForHttpSd(cfg, () => "http://127.0.0.1:9/targets")));
+                assert.ok(r.ok, `${ev.stack}: ${r.output}`);
+                assert.match(r.output, /SUCCESS: \d+ rules found/, r.output);
+            });
         };
 
         it("local: the global and every zone (servers) mount and load their rule file", async () => {
@@ -216,7 +216,7 @@ describe("alert rules (promtool)", function () {
             const env = await evaluateEnvironment("cloud");
             const agent = env.stacks.find((s) => s.stack === "cloud-zone-us-east-1")!;
             assert.equal(agent.resources.filter((r) => r.type === "kubernetes:core/v1:ConfigMap" && r.name === "zone-prometheus-rules").length, 0);
-            assert.equal(parsePrometheusYaml(localPrometheusInputs(agent, "zone-prometheus").configYaml).rule_files, undefined);
+            assert.equal(withPrometheusPod(agent, "zone-prometheus", podPrometheusConfig).rule_files, undefined);
         });
     });
 });

@@ -66,10 +66,13 @@ export function globalMetrics(
     const m = cfg.metrics;
     switch (m.backend) {
         case "prometheus": {
-            const warning = singlePrometheusWarning(m.expectedActiveSeries);
-            if (warning !== undefined) warn(`${id.stack}: ${warning}`);
             const p = cfg.globalPrometheus;
             const federating = m.federation !== undefined;
+            // Zones' backlogs arrive into the out-of-order window by remote write; a federating global
+            // only ever scrapes the newest samples, so it needs no out-of-order headroom.
+            const backlogWindow = federating ? undefined : p.outOfOrderTimeWindow;
+            const warning = singlePrometheusWarning(m.expectedActiveSeries, backlogWindow);
+            if (warning !== undefined) warn(`${id.stack}: ${warning}`);
             const prometheus = new GlobalPrometheus(
                 PROMETHEUS_RELEASE,
                 {
@@ -90,7 +93,14 @@ export function globalMetrics(
                     readerUsers: cfg.grafana.enabled ? [GRAFANA_PROMETHEUS_USER] : [],
                     // ZoneStoppedSending per declared zone (also for a zone that never sent).
                     alertZones: cfg.zones,
-                    resources: prometheusResources({ expectedActiveSeries: m.expectedActiveSeries, retention: p.retention, scrapeInterval: p.scrapeInterval, mode: "server", remoteWrite: false }),
+                    resources: prometheusResources({
+                        expectedActiveSeries: m.expectedActiveSeries,
+                        retention: p.retention,
+                        scrapeInterval: p.scrapeInterval,
+                        mode: "server",
+                        remoteWrite: false,
+                        outOfOrderTimeWindow: backlogWindow,
+                    }),
                     ...(m.federation !== undefined
                         ? {
                               federation: {

@@ -146,7 +146,7 @@ function main(): void {
     if (runs("--remote-write")) childPart("remote-write.ts", 2_400_000);
     if (runs("--sizing")) childPart("sizing.ts", 1_800_000);
     if (runs("--wal")) childPart("wal-retention.ts", 3_600_000);
-    if (runs("--ooo")) childPart("ooo-backlog.ts", 1_800_000);
+    if (runs("--ooo")) childPart("ooo-backlog.ts", 3_600_000);
     if (!runs("--tests")) return;
     console.log("\ntest suite (npm test: typecheck + mocha, real Prometheus included)");
     const started = Date.now();

@@ -25,7 +25,7 @@ import { benchEnvironment, encodeLabels, encodeWriteRequest, mib, prepareSeries,
  *   than its series' newest, so it takes the out-of-order path.
  * - **in-order**: the same N series and the same number of samples, ascending in the last 59 min
  *   before T0 (inside the head's appendable range, so the in-order path), no live samples meanwhile.
- * Sampled every 2 s: VmRSS and the 1-min load average; at the end (after 15 s idle): VmRSS, VmHWM, Go heap, head series and
+ * Sampled every 2 s: VmRSS, RssAnon and the 1-min load average; at the end (after 15 s idle): VmRSS, VmHWM, Go heap, head series and
  * chunks, appended / out-of-order / too-old / out-of-bound counters. Prints figures only.
  */
 
@@ -64,6 +64,7 @@ interface Figures {
     zoneSeconds: number[];
     load: { min: number; max: number };
     peakRssSampled: number;
+    peakAnonSampled: number;
     hwm: number;
     rssAfter: number;
     heapAfter: number;
@@ -137,6 +138,7 @@ async function one(series: number, hours: number, zones: number, mode: Mode, sha
         const stepMs = mode === "ooo" ? STEP_MS : Math.floor((59 * 60_000) / samplesPerSeries);
         const firstTs = t0 - samplesPerSeries * stepMs;
         let peakRssSampled = baseRss;
+        let peakAnonSampled = 0;
         const load = { min: os.loadavg()[0], max: os.loadavg()[0] };
         let sampling = true;
         const backlogTotal = samplesPerSeries * series * zones;
@@ -147,7 +149,9 @@ async function one(series: number, hours: number, zones: number, mode: Mode, sha
                     reported = Date.now();
                     process.stderr.write(`  ${mode}: ${((100 * pushed) / backlogTotal).toFixed(0)} % of the backlog after ${((reported - t0) / 1000).toFixed(0)} s, VmRSS ${mib(procMemory(g.pid).rss)} MiB\n`);
                 }
-                peakRssSampled = Math.max(peakRssSampled, procMemory(g.pid).rss);
+                const now = procMemory(g.pid);
+                peakRssSampled = Math.max(peakRssSampled, now.rss);
+                peakAnonSampled = Math.max(peakAnonSampled, now.anon);
                 const l = os.loadavg()[0];
                 load.min = Math.min(load.min, l);
                 load.max = Math.max(load.max, l);
@@ -190,6 +194,7 @@ async function one(series: number, hours: number, zones: number, mode: Mode, sha
             zoneSeconds,
             load,
             peakRssSampled,
+            peakAnonSampled,
             hwm: mem.hwm,
             rssAfter: mem.rss,
             heapAfter: sumOf(m, "go_memstats_heap_inuse_bytes"),
@@ -219,9 +224,9 @@ export async function main(argv: string[]): Promise<void> {
     }
     const counter = (r: Figures, name: string) => sumOf(r.m, name);
     console.log(
-        "| zones × series × hours | path | backlog samples | failed | s to drain (each zone) | samples/s | ooo appended | head_samples_appended_total | too old / out of bound | head series | head chunks | VmRSS before MiB | peak VmRSS (2 s samples) MiB | VmHWM MiB | VmRSS after MiB | Go heap after MiB | VmHWM KiB per series | (VmHWM − VmRSS before) KiB per series | sizing request / limit | VmHWM / limit | load average (1 min) |",
+        "| zones × series × hours | path | backlog samples | failed | s to drain (each zone) | samples/s | ooo appended | head_samples_appended_total | too old / out of bound | head series | head chunks | VmRSS before MiB | peak VmRSS (2 s samples) MiB | peak RssAnon (2 s samples) MiB | VmHWM MiB | VmRSS after MiB | Go heap after MiB | VmHWM KiB per series | (VmHWM − VmRSS before) KiB per series | sizing request / limit | VmHWM / limit | load average (1 min) |",
     );
-    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    console.log("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const r of rows) {
         const total = r.series * r.zones;
         const sizing = prometheusResources({
@@ -236,7 +241,7 @@ export async function main(argv: string[]): Promise<void> {
             `| ${r.zones} × ${r.series} × ${r.hours} h | ${r.mode} | ${r.pushed} | ${r.failed} | ${r.seconds.toFixed(1)} (${r.zoneSeconds.map((z) => z.toFixed(0)).join(", ")}) | ${(r.pushed / r.seconds).toFixed(0)} | ` +
                 `${counter(r, "prometheus_tsdb_head_out_of_order_samples_appended_total")} | ${counter(r, "prometheus_tsdb_head_samples_appended_total")} | ` +
                 `${counter(r, "prometheus_tsdb_too_old_samples_total")} / ${counter(r, "prometheus_tsdb_out_of_bound_samples_total")} | ${counter(r, "prometheus_tsdb_head_series")} | ${counter(r, "prometheus_tsdb_head_chunks")} | ` +
-                `${mib(r.baseRss)} | ${mib(r.peakRssSampled)} | ${mib(r.hwm)} | ${mib(r.rssAfter)} | ${mib(r.heapAfter)} | ${(r.hwm / total / 1024).toFixed(2)} | ${((r.hwm - r.baseRss) / total / 1024).toFixed(2)} | ` +
+                `${mib(r.baseRss)} | ${mib(r.peakRssSampled)} | ${mib(r.peakAnonSampled)} | ${mib(r.hwm)} | ${mib(r.rssAfter)} | ${mib(r.heapAfter)} | ${(r.hwm / total / 1024).toFixed(2)} | ${((r.hwm - r.baseRss) / total / 1024).toFixed(2)} | ` +
                 `${sizing.requests.memory} / ${sizing.limits.memory} | ${((100 * r.hwm) / sizing.figures.memoryLimitBytes).toFixed(0)} % | ${r.load.min.toFixed(1)}–${r.load.max.toFixed(1)} |`,
         );
         if (r.lastError) console.log(`  (${r.zones} × ${r.series}x${r.hours} ${r.mode}: last error ${r.lastError})`);

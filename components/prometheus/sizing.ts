@@ -31,12 +31,14 @@ import { outOfOrderWindowMs } from "./outage-survival";
  *   behind its live head lands in out-of-order chunks of at most 32 samples
  *   (`DefaultOutOfOrderCapMax`, tsdb/head.go at v3.5.3; 120 in order), which stay in memory until
  *   the next head compaction (up to ~2 h), so a catching-up global's peak grows with the backlog it
- *   takes, and the backlog is at most the window. 100k series × 1 h backlog peaked at 621–622 MiB
- *   (6.4 KiB per series, above the 6 KiB limit); from 2 h to 6 h at 20k series the peak grew
- *   0.78 KiB per series and hour. 1 KiB per series-hour rounds that up: at the default 6h window
- *   the limit is 12 KiB per series. The request stays: the headroom is used only during a catch-up
- *   and until the next head compaction. After a global outage every zone sends its backlog at once,
- *   so every series of the global needs it together.
+ *   takes, and the backlog is at most the window. Peaks (VmHWM) at 100k series: 1 h backlog
+ *   621–622 MiB (6.4 KiB per series, two runs), 6 h backlog 1026 MiB (10.5 KiB per series), i.e.
+ *   (10.5 − 6.4) / 5 = 0.82 KiB per series and backlog hour (0.78 at 20k series, 2 h to 6 h).
+ *   1 KiB per series-hour rounds that up: at the default 6h window the limit is 12 KiB per series
+ *   (1172Mi at 100k: the 6 h peak is 88 % of it; a 1h window: 684Mi, the 1 h peak 91 %). The request
+ *   stays: the headroom is used only during a catch-up and until the next head compaction. After a
+ *   global outage every zone sends its backlog at once, so every series of the global needs it
+ *   together (three zones catching up at once: docs/benchmarks.md).
  * - Disk, blocks: 2 bytes per sample. Prometheus docs (docs/storage.md@v2.42.0): "an average of only
  *   1-2 bytes per sample", needed_disk_space = retention_time_seconds × ingested_samples_per_second
  *   × bytes_per_sample; we take the top of the range.

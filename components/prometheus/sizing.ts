@@ -29,7 +29,7 @@ import { outOfOrderWindowMs } from "./outage-survival";
  *   per hour of its `storage.tsdb.out_of_order_time_window`, on the limit only. Measured (`npm run
  *   bench -- --ooo`, docs/benchmarks.md "The global taking a multi-hour backlog"): a zone's backlog
  *   behind its live head lands in out-of-order chunks of at most 32 samples
- *   (`DefaultOutOfOrderCapMax`, tsdb/head.go at v3.5.3; 120 in order), which stay in memory until
+ *   (`DefaultOutOfOrderCapMax`, tsdb/head.go at v3.5.3; 120 in order), which stay in the head until
  *   the next head compaction (up to ~2 h), so a catching-up global's peak grows with the backlog it
  *   takes, and the backlog is at most the window. Peaks (VmHWM) at 100k series: 1 h backlog
  *   621–622 MiB (6.4 KiB per series, two runs), 6 h backlog 1026 MiB (10.5 KiB per series), i.e.

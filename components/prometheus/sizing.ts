@@ -1,4 +1,5 @@
 import { parsePromDuration } from "../shared/duration";
+import { outOfOrderWindowMs } from "./outage-survival";
 
 /**
  * First-guess Kubernetes resources for a Prometheus, from its expected active series. A plan
@@ -24,6 +25,21 @@ import { parsePromDuration } from "../shared/duration";
  * - Remote write: about +25% memory (prometheus.io docs, "Remote write tuning" practices page).
  * - Memory limit: request × 2 for a server (above), × 1.25 for an agent (no queries; ours). Floor
  *   256 MiB for the process itself (ours).
+ * - Out-of-order headroom, a server receiving zones' remote writes (the global): + 1 KiB per series
+ *   per hour of its `storage.tsdb.out_of_order_time_window`, on the limit only. Measured (`npm run
+ *   bench -- --ooo`, docs/benchmarks.md "The global taking a multi-hour backlog"): a zone's backlog
+ *   behind its live head lands in out-of-order chunks of at most 32 samples
+ *   (`DefaultOutOfOrderCapMax`, tsdb/head.go at v3.5.3; 120 in order), which stay in the head until
+ *   the next head compaction (up to ~2 h), so a catching-up global's peak grows with the backlog it
+ *   takes, and the backlog is at most the window. Peaks (VmHWM) at 100k series: 1 h backlog
+ *   621–622 MiB (6.4 KiB per series, two runs), 6 h backlog 1026 MiB (10.5 KiB per series), i.e.
+ *   (10.5 − 6.4) / 5 = 0.82 KiB per series and backlog hour (0.78 at 20k series, 2 h to 6 h).
+ *   1 KiB per series-hour rounds that up: at the default 6h window the limit is 12 KiB per series
+ *   (1172Mi at 100k: the 6 h peak is 88 % of it; a 1h window: 684Mi, the 1 h peak 91 %). The request
+ *   stays: the headroom is used only during a catch-up and until the next head compaction. After a
+ *   global outage every zone sends its backlog at once, so every series of the global needs it
+ *   together: three zones of 33,334 series each catching up 6 h at once peaked at 1035 MiB (10.6
+ *   KiB per series, 88 % of the limit), as one zone of 100k.
  * - Disk, blocks: 2 bytes per sample. Prometheus docs (docs/storage.md@v2.42.0): "an average of only
  *   1-2 bytes per sample", needed_disk_space = retention_time_seconds × ingested_samples_per_second
  *   × bytes_per_sample; we take the top of the range.
@@ -46,6 +62,7 @@ export const AGENT_BYTES_PER_ACTIVE_SERIES = 2 * 1024;
 export const REMOTE_WRITE_MEMORY_FACTOR = 1.25;
 export const SERVER_MEMORY_LIMIT_FACTOR = 2;
 export const AGENT_MEMORY_LIMIT_FACTOR = 1.25;
+export const OUT_OF_ORDER_BYTES_PER_SERIES_HOUR = 1024;
 export const MIN_MEMORY_REQUEST_BYTES = 256 * 1024 * 1024;
 export const BLOCK_BYTES_PER_SAMPLE = 2;
 export const WAL_BYTES_PER_SAMPLE = 16;
@@ -79,6 +96,8 @@ export interface PrometheusSizingInput {
     readonly mode: PrometheusSizingMode;
     /** Whether it remote-writes (+25% memory); default true (zones); the global receiver passes false; always true for an agent. */
     readonly remoteWrite?: boolean;
+    /** storage.tsdb.out_of_order_time_window zones' backlogs arrive into (server only; the global); default none (0s); Prometheus duration (e.g. 6h). */
+    readonly outOfOrderTimeWindow?: string;
 }
 
 export interface PrometheusResources {
@@ -106,11 +125,17 @@ function positiveSeconds(value: string | undefined, setting: string): number {
     return ms / 1000;
 }
 
-/** Memory for `series` in `mode` (request and limit, bytes), before rounding to MiB. */
-function memoryBytes(series: number, mode: PrometheusSizingMode, remoteWrite: boolean): { request: number; limit: number } {
+/** Hours in an out-of-order window (0 when unset or 0s); throws naming `setting` unless it is a Prometheus duration. */
+function windowHours(window: string | undefined, setting: string): number {
+    return window === undefined ? 0 : outOfOrderWindowMs(window, setting) / 3_600_000;
+}
+
+/** Memory for `series` in `mode` (request and limit, bytes), before rounding to MiB; `oooHours`: out-of-order window, server only. */
+function memoryBytes(series: number, mode: PrometheusSizingMode, remoteWrite: boolean, oooHours: number): { request: number; limit: number } {
     const perSeries = mode === "server" ? SERVER_BYTES_PER_ACTIVE_SERIES : AGENT_BYTES_PER_ACTIVE_SERIES;
     const request = Math.max(MIN_MEMORY_REQUEST_BYTES, series * perSeries * (remoteWrite ? REMOTE_WRITE_MEMORY_FACTOR : 1));
-    return { request, limit: request * (mode === "server" ? SERVER_MEMORY_LIMIT_FACTOR : AGENT_MEMORY_LIMIT_FACTOR) };
+    const headroom = series * OUT_OF_ORDER_BYTES_PER_SERIES_HOUR * oooHours;
+    return { request, limit: request * (mode === "server" ? SERVER_MEMORY_LIMIT_FACTOR : AGENT_MEMORY_LIMIT_FACTOR) + headroom };
 }
 
 /** Requests, limits and PVC size for one Prometheus (see the figures above). Pure; throws naming the setting. */
@@ -123,11 +148,15 @@ export function prometheusResources(input: PrometheusSizingInput): PrometheusRes
     if (mode === "agent" && input.remoteWrite === false) {
         throw new Error("prometheusResources: remoteWrite false with mode agent; allowed: true or unset (an agent only forwards), or mode server");
     }
+    const oooHours = windowHours(input.outOfOrderTimeWindow, "prometheusResources: outOfOrderTimeWindow");
+    if (mode === "agent" && oooHours > 0) {
+        throw new Error(`prometheusResources: outOfOrderTimeWindow ${input.outOfOrderTimeWindow} with mode agent; allowed: 0s or unset (an agent keeps no head to receive a backlog into), or mode server`);
+    }
     const scrapeSeconds = positiveSeconds(input.scrapeInterval, "scrapeInterval");
     const retentionSeconds = mode === "server" ? positiveSeconds(input.retention, "retention") : 0;
     const samplesPerSecond = series / scrapeSeconds;
 
-    const memory = memoryBytes(series, mode, input.remoteWrite ?? true);
+    const memory = memoryBytes(series, mode, input.remoteWrite ?? true, oooHours);
     const memoryRequestMib = Math.ceil(memory.request / MIB);
     const memoryLimitMib = Math.ceil(memory.limit / MIB);
 
@@ -158,26 +187,33 @@ export function prometheusResources(input: PrometheusSizingInput): PrometheusRes
 
 /**
  * The largest series count one Prometheus server (receiving, not remote-writing: the global) can
- * hold within TYPICAL_NODE_MEMORY_BYTES at its memory limit: 64 GiB / (3 KiB × 2) = 11,184,810.
+ * hold within TYPICAL_NODE_MEMORY_BYTES at its memory limit: 64 GiB / (3 KiB × 2 + 1 KiB × window
+ * hours), i.e. 11,184,810 without an out-of-order window and 5,592,405 at the default 6h.
  */
-export const SINGLE_PROMETHEUS_MAX_SERIES = Math.floor(TYPICAL_NODE_MEMORY_BYTES / (SERVER_BYTES_PER_ACTIVE_SERIES * SERVER_MEMORY_LIMIT_FACTOR));
+export function singlePrometheusMaxSeries(outOfOrderTimeWindow?: string): number {
+    const hours = windowHours(outOfOrderTimeWindow, "singlePrometheusMaxSeries: outOfOrderTimeWindow");
+    return Math.floor(TYPICAL_NODE_MEMORY_BYTES / (SERVER_BYTES_PER_ACTIVE_SERIES * SERVER_MEMORY_LIMIT_FACTOR + OUT_OF_ORDER_BYTES_PER_SERIES_HOUR * hours));
+}
 
 /**
  * A plan warning when the whole environment's series (every zone's, as the global stores them)
  * would need one Prometheus bigger than a typical node; undefined at or below
- * SINGLE_PROMETHEUS_MAX_SERIES. The remedy is a horizontally scalable backend behind the same
- * remote-write URL: Amazon Managed Service for Prometheus (`amp`) or Mimir (`mimir`).
+ * singlePrometheusMaxSeries(outOfOrderTimeWindow). The remedy is a horizontally scalable backend
+ * behind the same remote-write URL: Amazon Managed Service for Prometheus (`amp`) or Mimir (`mimir`).
  */
-export function singlePrometheusWarning(totalSeries: number): string | undefined {
+export function singlePrometheusWarning(totalSeries: number, outOfOrderTimeWindow?: string): string | undefined {
     if (!Number.isSafeInteger(totalSeries) || totalSeries < 0) {
         throw new Error(`singlePrometheusWarning: totalSeries ${JSON.stringify(totalSeries)} is not a non-negative integer; allowed: the sum of every zone's active series`);
     }
-    if (totalSeries <= SINGLE_PROMETHEUS_MAX_SERIES) return undefined;
-    const limitGib = memoryBytes(totalSeries, "server", false).limit / GIB;
+    const threshold = singlePrometheusMaxSeries(outOfOrderTimeWindow);
+    if (totalSeries <= threshold) return undefined;
+    const hours = windowHours(outOfOrderTimeWindow, "singlePrometheusWarning: outOfOrderTimeWindow");
+    const limitGib = memoryBytes(totalSeries, "server", false, hours).limit / GIB;
+    const headroom = hours > 0 ? ` + ${OUT_OF_ORDER_BYTES_PER_SERIES_HOUR / 1024} KiB per series per hour of the ${outOfOrderTimeWindow} out-of-order window` : "";
     return (
         `${totalSeries.toLocaleString("en-US")} active series in one Prometheus would need a ${Math.ceil(limitGib)} GiB memory limit ` +
-        `(${SERVER_BYTES_PER_ACTIVE_SERIES / 1024} KiB per series × ${SERVER_MEMORY_LIMIT_FACTOR} query headroom), more than a typical ${TYPICAL_NODE_MEMORY_BYTES / GIB} GiB node ` +
-        `(threshold ${SINGLE_PROMETHEUS_MAX_SERIES.toLocaleString("en-US")} series); use a horizontally scalable backend instead: ` +
+        `(${SERVER_BYTES_PER_ACTIVE_SERIES / 1024} KiB per series × ${SERVER_MEMORY_LIMIT_FACTOR} query headroom${headroom}), more than a typical ${TYPICAL_NODE_MEMORY_BYTES / GIB} GiB node ` +
+        `(threshold ${threshold.toLocaleString("en-US")} series); use a horizontally scalable backend instead: ` +
         `amp (Amazon Managed Service for Prometheus; check the workspace's active-series quota) or mimir`
     );
 }

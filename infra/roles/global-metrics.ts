@@ -72,10 +72,13 @@ type StackNames = { readonly env: string; readonly stack: string };
 /** The global Prometheus: every declared zone writes as its own user, or the global federates them. */
 function prometheusBackend(id: StackNames, cfg: GlobalConfig, opts: pulumi.ComponentResourceOptions): GlobalMetrics {
     const m = cfg.metrics;
-    const warning = singlePrometheusWarning(m.expectedActiveSeries);
-    if (warning !== undefined) warn(`${id.stack}: ${warning}`);
     const p = cfg.globalPrometheus;
     const federating = m.federation !== undefined;
+    // Zones' backlogs arrive into the out-of-order window by remote write; a federating global
+    // only ever scrapes the newest samples, so it needs no out-of-order headroom.
+    const backlogWindow = federating ? undefined : p.outOfOrderTimeWindow;
+    const warning = singlePrometheusWarning(m.expectedActiveSeries, backlogWindow);
+    if (warning !== undefined) warn(`${id.stack}: ${warning}`);
     const prometheus = new GlobalPrometheus(
         PROMETHEUS_RELEASE,
         {
@@ -96,7 +99,14 @@ function prometheusBackend(id: StackNames, cfg: GlobalConfig, opts: pulumi.Compo
             readerUsers: cfg.grafana.enabled ? [GRAFANA_PROMETHEUS_USER] : [],
             // ZoneStoppedSending per declared zone (also for a zone that never sent).
             alertZones: cfg.zones,
-            resources: prometheusResources({ expectedActiveSeries: m.expectedActiveSeries, retention: p.retention, scrapeInterval: p.scrapeInterval, mode: "server", remoteWrite: false }),
+            resources: prometheusResources({
+                expectedActiveSeries: m.expectedActiveSeries,
+                retention: p.retention,
+                scrapeInterval: p.scrapeInterval,
+                mode: "server",
+                remoteWrite: false,
+                outOfOrderTimeWindow: backlogWindow,
+            }),
             ...(m.federation !== undefined
                 ? {
                       federation: {

@@ -313,15 +313,18 @@ export async function storedSamples(zone: Pick<ZoneRun, "prometheus">, fromMs: n
     return (await storedSamplesPerBucket(zone.prometheus, fromMs, toMs - fromMs, 1))[0];
 }
 
-/** VmRSS and VmHWM (bytes) from /proc/<pid>/status; NaN when the process is gone. */
-export function procMemory(pid: number | undefined): { rss: number; hwm: number } {
-    if (pid === undefined) return { rss: NaN, hwm: NaN };
+/**
+ * VmRSS, VmHWM and RssAnon (bytes) from /proc/<pid>/status; NaN when the process is gone. RssAnon
+ * is the part a memory cgroup cannot reclaim (VmRSS also counts mapped file pages, e.g. m-mapped chunks).
+ */
+export function procMemory(pid: number | undefined): { rss: number; hwm: number; anon: number } {
+    if (pid === undefined) return { rss: NaN, hwm: NaN, anon: NaN };
     try {
         const text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
         const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text)?.[1] ?? NaN) * 1024;
-        return { rss: kb("VmRSS"), hwm: kb("VmHWM") };
+        return { rss: kb("VmRSS"), hwm: kb("VmHWM"), anon: kb("RssAnon") };
     } catch {
-        return { rss: NaN, hwm: NaN };
+        return { rss: NaN, hwm: NaN, anon: NaN };
     }
 }
 

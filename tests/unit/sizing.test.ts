@@ -1,7 +1,8 @@
 import { strict as assert } from "assert";
 import {
+    OUT_OF_ORDER_BYTES_PER_SERIES_HOUR,
     prometheusResources,
-    SINGLE_PROMETHEUS_MAX_SERIES,
+    singlePrometheusMaxSeries,
     singlePrometheusWarning,
     TYPICAL_NODE_MEMORY_BYTES,
 } from "../../components/prometheus/sizing";
@@ -26,6 +27,30 @@ describe("Prometheus sizing", () => {
         // 66,667 samples/s: blocks 15d × 2 B = 172.8e9 B, WAL 11.52e9 B, × 1.5 = 276.48e9 B = 257.5 GiB.
         assert.equal(r.storageSize, "258Gi");
         assert.equal(r.figures.memoryRequestBytes, 3.072e9);
+    });
+
+    it("global server, 1M series, 6h out-of-order window: + 1 KiB per series per window hour on the limit, request unchanged", () => {
+        const base = { expectedActiveSeries: 1_000_000, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false } as const;
+        const r = prometheusResources({ ...base, outOfOrderTimeWindow: "6h" });
+        assert.equal(OUT_OF_ORDER_BYTES_PER_SERIES_HOUR, 1024);
+        // 1M × (3 KiB × 2 + 1 KiB × 6) = 1.2288e10 B = 11718.75 MiB; the request stays 1M × 3 KiB = 2930Mi.
+        assert.deepEqual(r.requests, { cpu: "670m", memory: "2930Mi" });
+        assert.deepEqual(r.limits, { cpu: "1340m", memory: "11719Mi" });
+        assert.equal(r.figures.memoryLimitBytes, 1.2288e10);
+        assert.equal(r.storageSize, "258Gi", "disk does not depend on the window");
+        // Linear in the window: 2h adds 2 KiB per series, 90m 1.5 KiB; unset and 0s add nothing.
+        const limit = (w?: string) => prometheusResources({ ...base, outOfOrderTimeWindow: w }).figures.memoryLimitBytes;
+        assert.equal(limit("2h") - limit(undefined), 2 * 1024 * 1_000_000);
+        assert.equal(limit("90m") - limit(undefined), 1.5 * 1024 * 1_000_000);
+        assert.equal(limit("0s"), limit(undefined));
+        assert.equal(limit("0s"), 6.144e9);
+    });
+
+    it("the out-of-order headroom comes on top of the 256 MiB floor (a small global still gets it)", () => {
+        const r = prometheusResources({ expectedActiveSeries: 20_000, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false, outOfOrderTimeWindow: "6h" });
+        // 512 MiB + 20k × 6 KiB = 512 + 117.2 MiB.
+        assert.deepEqual(r.requests.memory, "256Mi");
+        assert.deepEqual(r.limits.memory, "630Mi");
     });
 
     it("remote write adds 25% memory", () => {
@@ -73,19 +98,28 @@ describe("Prometheus sizing", () => {
             ["bad interval", { ...ok, scrapeInterval: "0s" }, /scrapeInterval "0s"/],
             ["bad mode", { ...ok, mode: "sidecar" }, /mode "sidecar" is not a Prometheus mode; allowed: server, agent/],
             ["agent not writing", { ...ok, mode: "agent", remoteWrite: false }, /remoteWrite false with mode agent/],
+            ["agent with an out-of-order window", { ...ok, mode: "agent", outOfOrderTimeWindow: "6h" }, /outOfOrderTimeWindow 6h with mode agent; allowed: 0s or unset/],
+            ["bad out-of-order window", { ...ok, outOfOrderTimeWindow: "6 hours" }, /prometheusResources: outOfOrderTimeWindow: "6 hours" is not a Prometheus duration; allowed: e\.g\. 6h, 90m, 0s \(off\)/],
         ];
         for (const [what, input, message] of cases) it(what, () => assert.throws(() => prometheusResources(input), message));
     });
 });
 
 describe("singlePrometheusWarning", () => {
-    it("threshold: the series whose 3 KiB × 2 memory limit exceeds a 64 GiB node (11,184,810)", () => {
+    const global = (series: number, outOfOrderTimeWindow?: string) =>
+        prometheusResources({ expectedActiveSeries: series, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false, outOfOrderTimeWindow });
+
+    it("threshold: the series whose 3 KiB × 2 (+ 1 KiB per window hour) memory limit exceeds a 64 GiB node", () => {
         assert.equal(TYPICAL_NODE_MEMORY_BYTES, 64 * 1024 ** 3);
-        assert.equal(SINGLE_PROMETHEUS_MAX_SERIES, 11_184_810);
-        const atLimit = prometheusResources({ expectedActiveSeries: SINGLE_PROMETHEUS_MAX_SERIES, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false });
-        assert.ok(atLimit.figures.memoryLimitBytes <= TYPICAL_NODE_MEMORY_BYTES);
-        const above = prometheusResources({ expectedActiveSeries: SINGLE_PROMETHEUS_MAX_SERIES + 1, retention: "15d", scrapeInterval: "15s", mode: "server", remoteWrite: false });
-        assert.ok(above.figures.memoryLimitBytes > TYPICAL_NODE_MEMORY_BYTES);
+        assert.equal(singlePrometheusMaxSeries(), 11_184_810);
+        assert.equal(singlePrometheusMaxSeries("0s"), 11_184_810);
+        // 64 GiB / 12 KiB at the default 6h window.
+        assert.equal(singlePrometheusMaxSeries("6h"), 5_592_405);
+        for (const w of [undefined, "6h", "2h"]) {
+            const max = singlePrometheusMaxSeries(w);
+            assert.ok(global(max, w).figures.memoryLimitBytes <= TYPICAL_NODE_MEMORY_BYTES, `${w}: at the threshold`);
+            assert.ok(global(max + 1, w).figures.memoryLimitBytes > TYPICAL_NODE_MEMORY_BYTES, `${w}: above it`);
+        }
     });
 
     it("is silent at and below the threshold", () => {
@@ -93,6 +127,7 @@ describe("singlePrometheusWarning", () => {
         assert.equal(singlePrometheusWarning(1_500_000), undefined);
         assert.equal(singlePrometheusWarning(10_000_000), undefined);
         assert.equal(singlePrometheusWarning(11_184_810), undefined);
+        assert.equal(singlePrometheusWarning(5_592_405, "6h"), undefined);
     });
 
     it("above it, names the memory needed and the scale-out backends amp and mimir", () => {
@@ -105,8 +140,17 @@ describe("singlePrometheusWarning", () => {
         assert.ok(singlePrometheusWarning(11_184_811));
     });
 
-    it("refuses a negative or fractional total", () => {
+    it("with the out-of-order window: names the headroom and the lower threshold", () => {
+        const w = singlePrometheusWarning(6_000_000, "6h")!;
+        // 6M × (3 KiB × 2 + 1 KiB × 6) = 7.3728e10 B = 68.7 GiB.
+        assert.match(w, /^6,000,000 active series in one Prometheus would need a 69 GiB memory limit \(3 KiB per series × 2 query headroom \+ 1 KiB per series per hour of the 6h out-of-order window\)/);
+        assert.match(w, /\(threshold 5,592,405 series\)/);
+        assert.equal(singlePrometheusWarning(6_000_000), undefined, "without the window 6M series fit");
+    });
+
+    it("refuses a negative or fractional total, or a window that is no duration", () => {
         assert.throws(() => singlePrometheusWarning(-1), /totalSeries -1 is not a non-negative integer/);
         assert.throws(() => singlePrometheusWarning(2.5), /totalSeries 2.5/);
+        assert.throws(() => singlePrometheusWarning(1, "six hours"), /outOfOrderTimeWindow: "six hours" is not a Prometheus duration/);
     });
 });

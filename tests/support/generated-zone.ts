@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { KumaHttpSdBridge, startKumaHttpSdBridge } from "./kuma-http-sd-bridge";
 import { MadsServer, MonitoringAssignment, startMadsServer } from "./mads-server";
-import { localPrometheusInputs, withFlags } from "./mounted-workload";
+import { localPrometheusInputs, withFlags, withoutFlagsNamed } from "./mounted-workload";
 import { output } from "./plan-access";
 import { freePort } from "./ports";
 import { PrometheusProcess, startPrometheus } from "./prometheus-process";
@@ -83,7 +83,8 @@ export async function startGeneratedZone(opts: GeneratedZoneOptions): Promise<Lo
             configYaml: renderPrometheusYaml(cfg),
             files: { ...z.files, ...opts.extraFiles },
             extraArgs: withFlags(z.flags, opts.extraArgs),
-            storageFlags: z.storageFlags,
+            // An agent's storage flags (e.g. its WAL segment size) are replaced by extra flags of the same name too.
+            storageFlags: z.storageFlags && ((dataDir: string) => withoutFlagsNamed(z.storageFlags!(dataDir), opts.extraArgs)),
             env: { ...z.env, ...opts.env },
         });
         const b = bridge;

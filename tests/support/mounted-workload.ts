@@ -66,7 +66,12 @@ export function localPrometheusInputs(ev: StackEvaluation, component: string): L
  * (Prometheus refuses a repeated flag), e.g. the bench's scaled `--storage.tsdb.wal-segment-size`.
  */
 export function withFlags(flags: readonly string[], extra: readonly string[] = []): string[] {
+    return [...withoutFlagsNamed(flags, extra), ...extra];
+}
+
+/** `flags` without those that `others` name (Prometheus refuses a repeated flag). */
+export function withoutFlagsNamed(flags: readonly string[], others: readonly string[] = []): string[] {
     const name = (f: string) => f.replace(/=.*$/, "");
-    const replaced = new Set(extra.map(name));
-    return [...flags.filter((f) => !replaced.has(name(f))), ...extra];
+    const named = new Set(others.map(name));
+    return flags.filter((f) => !named.has(name(f)));
 }

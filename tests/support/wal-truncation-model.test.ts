@@ -74,4 +74,10 @@ describe("bench: WAL truncation model", function () {
         // An outage begun at 20 s (segment 1) loses its backlog when segment 2 goes, at 60 s.
         assert.equal(m.survivalOf(20_000), 40_000);
     });
+
+    it("agent cadence that is not a whole number of model steps (the bench's 2h / 12.8 = 562.5 s) still truncates every period", () => {
+        const m = simulateWal({ blockMs: 562_500, segmentBytes: 20 * MiB, bytesPerSecond: 32.8 * 1024, startMs: 0, durationMs: 1_800_000, truncateEveryMs: 562_500 });
+        // The first step on or after each multiple of 562.5 s (the model steps whole seconds).
+        assert.deepEqual(m.truncations.map((t) => t.atMs), [563_000, 1_125_000, 1_688_000]);
+    });
 });

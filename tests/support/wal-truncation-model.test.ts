@@ -65,6 +65,19 @@ describe("bench: WAL truncation model", function () {
         assert.ok(Math.abs(m.survivalOf(start + 33_000) - 972_000) <= 60_000, `survival ${m.survivalOf(start + 33_000) / 1000} s`);
     });
 
+    it("reproduces the 256 MiB run measured with real Prometheus 3.5.3 (20 MiB segments at k = 12.8; docs/benchmarks.md)", () => {
+        // Measured: head min time 978 → 1541 s at the deleting compaction, so blocks aligned 146.5 s before the first
+        // sample; 20 MiB segments at 32.9 KiB/s; the truncation at 1825 s deleted segments 0, 1, and the outage begun at
+        // 32 s lost its backlog then (1793 s later).
+        const block = 562_500;
+        const start = 1_000_000 * block + 146_500;
+        const m = simulateWal({ blockMs: block, segmentBytes: 20 * MiB, bytesPerSecond: 32.9 * 1024, startMs: start, durationMs: 3_000_000 });
+        const deleting = m.truncations.filter((t) => t.deleted.length > 0);
+        assert.deepEqual(deleting[0].deleted, [0, 1]);
+        assert.ok(Math.abs(deleting[0].atMs - start - 1_825_000) <= 60_000, `first deleting truncation at ${(deleting[0].atMs - start) / 1000} s`);
+        assert.ok(Math.abs(m.survivalOf(start + 32_000) - 1_793_000) <= 60_000, `survival ${m.survivalOf(start + 32_000) / 1000} s`);
+    });
+
     it("agent cadence: truncations every truncateEveryMs since start, by the same segment rule", () => {
         // 0.75 MiB/s into 10 MiB segments (one every ~14 s), an agent truncating every 60 s.
         const m = simulateWal({ blockMs: 60_000, segmentBytes: 10 * MiB, bytesPerSecond: 0.75 * MiB, startMs: 0, durationMs: 180_000, truncateEveryMs: 60_000 });

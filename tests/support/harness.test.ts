@@ -6,7 +6,7 @@ import { startKumaHttpSdBridge, KumaHttpSdBridge } from "./kuma-http-sd-bridge";
 import { loopbackRequest, LoopbackResponse, waitFor } from "./loopback-http";
 import { MADS_PATH, MADS_TYPE_URL, MadsServer, MonitoringAssignment, startMadsServer } from "./mads-server";
 import { MetricsEndpoint, startMetricsEndpoint } from "./metrics-endpoint";
-import { withFlags } from "./mounted-workload";
+import { withFlags, withoutFlagsNamed } from "./mounted-workload";
 import { promtoolCheckConfig, startPrometheus, stopAllPrometheus } from "./prometheus-process";
 import {
     findNonLoopbackAddresses,
@@ -360,6 +360,12 @@ describe("test harness: chart flags with a caller's", function () {
             "--storage.tsdb.min-block-duration=562500ms",
         ]);
         assert.deepEqual(withFlags(chart), chart);
+    });
+
+    it("drops an agent's storage flags that extra flags name (they are passed apart from the chart's other flags)", () => {
+        const agentStorage = ["--agent", "--storage.agent.path=/data", "--storage.agent.wal-segment-size=256MB"];
+        assert.deepEqual(withoutFlagsNamed(agentStorage, ["--storage.agent.wal-segment-size=20480KB", "--storage.agent.wal-truncate-frequency=562500ms"]), ["--agent", "--storage.agent.path=/data"]);
+        assert.deepEqual(withoutFlagsNamed(agentStorage), agentStorage);
     });
 });
 

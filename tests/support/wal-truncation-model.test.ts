@@ -93,4 +93,19 @@ describe("bench: WAL truncation model", function () {
         // The first step on or after each multiple of 562.5 s (the model steps whole seconds).
         assert.deepEqual(m.truncations.map((t) => t.atMs), [563_000, 1_125_000, 1_688_000]);
     });
+
+    it("reproduces the agent run measured with real Prometheus 3.5.3 (256 MiB / k = 20 MiB segments, truncation every 2h / k; docs/benchmarks.md)", () => {
+        // Measured (times after the agent's start): 32.9 KiB/s; segments 0: 38-563 s, 1: 565-1126, 2: 1127-1688,
+        // 3: 1693-2246, each cut by a truncation before it filled, none deleted; the outage 38-2068 s arrived whole.
+        const m = simulateWal({ blockMs: 562_500, segmentBytes: 20 * MiB, bytesPerSecond: 32.9 * 1024, startMs: 0, durationMs: 3_000_000, truncateEveryMs: 562_500 });
+        assert.deepEqual(m.truncations.slice(0, 4).map((t) => [t.atMs, t.deleted]), [
+            [563_000, []],
+            [1_125_000, []],
+            [1_688_000, []],
+            [2_250_000, [0, 1]],
+        ]);
+        assert.deepEqual(m.segments.slice(1, 4).map((s) => s.startMs), [563_000, 1_125_000, 1_688_000]);
+        assert.equal(m.survivalOf(38_000), 2_212_000);
+        assert.ok(m.survivalOf(38_000) > 2_030_000, "the measured outage (2030 s) is survived");
+    });
 });

@@ -118,7 +118,7 @@ class WalWatch {
     private headMinTime = NaN;
     private truncationsTotal = NaN;
 
-    /** An agent has no head (min time NaN) and counts a truncation when it observes its duration. */
+    /** An agent has no head (min time NaN) and observes a truncation's duration only when it checkpointed; its other truncations show as cut segments. */
     constructor(
         private readonly zone: PrometheusProcess,
         private readonly mode: Options["mode"],
@@ -166,16 +166,20 @@ function withReferenceQueue(cfg: PrometheusConfig, writeUrl: string): Prometheus
     return { ...cfg, remote_write: [generated, reference] };
 }
 
-/** Sum of `name` over the generated queue only (an agent run has the reference queue besides). */
-function ofGeneratedQueue(m: Map<string, number>, name: string): number {
-    return sumOf(new Map([...m].filter(([k]) => !k.includes(`remote_name="${REFERENCE_QUEUE}"`))), name);
+/** The series of one queue: the generated one, or the agent run's `reference` queue. */
+function ofQueue(m: Map<string, number>, queue: "generated" | typeof REFERENCE_QUEUE): Map<string, number> {
+    return new Map([...m].filter(([k]) => k.includes(`remote_name="${REFERENCE_QUEUE}"`) === (queue === REFERENCE_QUEUE)));
 }
 
-/** Samples a queue failed or dropped (`reference`: the agent run's second queue; otherwise the generated one). */
+/** Sum of `name` over the generated queue only (an agent run has the reference queue besides). */
+function ofGeneratedQueue(m: Map<string, number>, name: string): number {
+    return sumOf(ofQueue(m, "generated"), name);
+}
+
+/** Samples a queue failed or dropped (a counter Prometheus does not export counts 0). */
 function lostByQueue(m: Map<string, number>, queue: "generated" | typeof REFERENCE_QUEUE): number {
-    const names = ["prometheus_remote_storage_samples_failed_total", "prometheus_remote_storage_samples_dropped_total"];
-    const mine = queue === "generated" ? m : new Map([...m].filter(([k]) => k.includes(`remote_name="${REFERENCE_QUEUE}"`)));
-    return names.map((n) => (queue === "generated" ? ofGeneratedQueue(mine, n) : sumOf(mine, n))).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0);
+    const mine = ofQueue(m, queue);
+    return ["prometheus_remote_storage_samples_failed_total", "prometheus_remote_storage_samples_dropped_total"].map((n) => sumOf(mine, n)).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0);
 }
 
 export async function main(argv: string[]): Promise<void> {

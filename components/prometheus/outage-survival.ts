@@ -26,10 +26,14 @@ import { parsePromDuration } from "../shared/duration";
 /**
  * `--storage.tsdb.wal-segment-size` for zone servers and `--storage.agent.wal-segment-size` for
  * zone agents (both 10MB-256MB, cmd/prometheus/main.go at v2.42.0 and v3.5.3). An agent has no
- * head compaction but truncates its WAL every `--storage.agent.wal-truncate-frequency` (2h) by the
- * same segment rule, and what remote write has sent only decides what its checkpoint keeps, which
- * the restarted watcher skips (tsdb/agent/db.go at v3.5.3): the same loss, the same remedy
- * (modelled, docs/benchmarks.md "Agent mode"; not measured).
+ * head compaction but truncates its WAL every `--storage.agent.wal-truncate-frequency` (2h since
+ * start) by the same segment rule, and what remote write has sent (with
+ * `--storage.agent.retention.min-time`/`max-time`) only decides what its checkpoint keeps, which
+ * the restarted watcher skips (tsdb/agent/db.go run() and truncate() at v3.5.0): the same loss, the
+ * same remedy. Measured on a time-scaled 3.5.3 agent of the default size (docs/benchmarks.md
+ * "Agent mode"): 256 MiB segments, each one 2 h truncation period there, keep a 7.2 h outage whole;
+ * the retention flags and the truncate frequency stay at their defaults (neither keeps a segment
+ * the blocked reader needs; a backlog past the global's 6h window would be refused anyway).
  */
 export const ZONE_WAL_SEGMENT_SIZE = "256MB";
 

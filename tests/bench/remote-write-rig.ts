@@ -94,10 +94,11 @@ export function zoneName(i: number): string {
 }
 
 /**
- * Like generated-environment.ts, but the zones' scrape intervals may be shortened (the only
- * departure from the shipped defaults; undefined keeps the generated 15s).
+ * Like generated-environment.ts, but the zones' scrape intervals may be shortened (undefined keeps
+ * the generated 15s) and their `zonePrometheus` may take further keys (e.g. `mode: "agent"`): the
+ * only departures from the shipped defaults.
  */
-export async function benchEnvironment(zones: number, scrapeInterval?: string): Promise<EnvironmentEvaluation> {
+export async function benchEnvironment(zones: number, scrapeInterval?: string, zonePrometheus: Readonly<Record<string, unknown>> = {}): Promise<EnvironmentEvaluation> {
     const names = Array.from({ length: zones }, (_, i) => zoneName(i));
     const intervals = scrapeInterval === undefined ? {} : { scrapeInterval, dataplaneScrapeInterval: scrapeInterval };
     return evaluateEnvironment("rwbench", {
@@ -107,7 +108,7 @@ export async function benchEnvironment(zones: number, scrapeInterval?: string): 
                 testStack(`rwbench-zone-${zone}`, {
                     namespace: `obs-${zone}`,
                     mesh: { version: "2.14.3" },
-                    zonePrometheus: { ...intervals, externalLabels: { environment: "rwbench" }, discovery: { clientId: `prometheus-${zone}` } },
+                    zonePrometheus: { ...zonePrometheus, ...intervals, externalLabels: { environment: "rwbench" }, discovery: { clientId: `prometheus-${zone}` } },
                 }),
             ),
         ],

@@ -105,7 +105,8 @@ function parseArgs(argv: string[]): Options {
     const numbers = (flag: string, fallback: string) => get(flag, fallback).split(",").map(Number);
     return {
         zones: numbers("--rw-zones", "1"),
-        rtts: numbers("--rw-rtt", "0,50"),
+        // `none`: no pipeline run, only the receiver's ceiling.
+        rtts: get("--rw-rtt", "0,50") === "none" ? [] : numbers("--rw-rtt", "0,50"),
         variants: get("--rw-variants", "generated,defaults").split(",").map(parseVariant),
         dataplanes: Number(get("--rw-dataplanes", "50")),
         series: Number(get("--rw-series", "1000")),

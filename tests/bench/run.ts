@@ -16,8 +16,8 @@ import * as path from "path";
  * them every part runs (`--no-tests` still drops the test suite). Options of the parts are passed
  * through: `--plan-zones 1,10,50,200`, `--rw-zones 1 --rw-rtt 0,50 --rw-variants generated,defaults
  * --rw-dataplanes 50 --rw-series 1000 --rw-interval 5s --rw-measure 30 --rw-outage 60 --rw-throttle 20
- * --rw-ceiling 20`, `--sizing-series 100000,300000`, `--wal-scale 12.8 --wal-production-segment-mib 128
- * --wal-outage-blocks 2.6 --wal-bucket 10`, `--ooo-cases 20000x2,100000x1 --ooo-shards 4 --ooo-zones 1 --ooo-paths ooo,in-order` (e.g. `npm run bench -- --remote-write --rw-series 200`).
+ * --rw-ceiling 20` (`--rw-rtt none`: only the ceiling), `--sizing-series 100000,300000`, `--wal-scale 12.8 --wal-production-segment-mib 128
+ * --wal-outage-blocks 2.6 --wal-bucket 10 --wal-mode server` (`--wal-mode agent`: the zone as an agent), `--ooo-cases 20000x2,100000x1 --ooo-shards 4 --ooo-zones 1 --ooo-paths ooo,in-order` (e.g. `npm run bench -- --remote-write --rw-series 200`).
  * The remote-write, sizing, WAL and out-of-order parts run in child processes (each stops its Prometheus
  * processes and fake servers itself, also on error).
  */

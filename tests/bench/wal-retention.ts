@@ -9,6 +9,8 @@ import { BucketedDelivery, DeliveryTracker } from "./delivery-tracker";
 import { simulateWal, survivalSpread } from "./wal-truncation-model";
 import { selfMetrics, sumOf } from "../support/self-metrics";
 import { benchEnvironment, runBenchPart, sleep, startGlobal, startZone, storedSamplesPerBucket, waitFor, ZoneRun } from "./remote-write-rig";
+import { CountingSink, startCountingSink } from "./counting-sink";
+import { PrometheusConfig } from "../support/swap-discovery";
 
 /**
  * How long an outage of the global the generated zone survives without losing a sample, measured
@@ -37,9 +39,20 @@ import { benchEnvironment, runBenchPart, sleep, startGlobal, startZone, storedSa
  * each deleting truncation would have cost its backlog, the zone's WAL log lines, and the model
  * (wal-truncation-model.ts) for this run and for production segment sizes and zone sizes. Nothing
  * is asserted.
+ *
+ * `--wal-mode agent` runs the zone as the chart runs an agent (`zonePrometheus.mode: agent`). An
+ * agent has no head and no blocks: it truncates its WAL every `--storage.agent.wal-truncate-frequency`
+ * (2h, here 2h / k) since it started, with `--storage.agent.retention.min-time` (5m) and `max-time`
+ * (4h) scaled by k too, and its segment size is `--storage.agent.wal-segment-size`
+ * (tsdb/agent/db.go and cmd/prometheus/main.go at v3.5.0). It cannot be queried, so what it stored is
+ * counted on the wire: a second remote_write queue (`reference`, Remote Write 1.0) reads the same
+ * WAL and delivers to a sink that never fails (counting-sink.ts). That queue is always current, so it
+ * does not hold truncation back: an agent truncates by the lowest timestamp any queue has sent.
  */
 
 interface Options {
+    /** The zone's Prometheus mode (`--wal-mode`, default server). */
+    mode: "server" | "agent";
     scale: number;
     /** The production WAL segment size being modelled, bytes (Prometheus' default 128 MiB). */
     productionSegmentBytes: number;
@@ -53,10 +66,18 @@ interface Options {
 const MIN_SEGMENT_BYTES = 10 * 2 ** 20;
 const MAX_SEGMENT_BYTES = 256 * 2 ** 20;
 const PRODUCTION_BLOCK_MS = 2 * 3600_000;
+/** Agent defaults (tsdb/agent/db.go at v3.5.0: DefaultTruncateFrequency 2h, DefaultMinWALTime 5m, DefaultMaxWALTime 4h); the truncate frequency is the block's 2h. */
+const AGENT_MIN_WAL_TIME_MS = 5 * 60_000;
+const AGENT_MAX_WAL_TIME_MS = 4 * 3600_000;
+/** The reference queue's remote_write name (agent mode). */
+const REFERENCE_QUEUE = "reference";
 
 function parseArgs(argv: string[]): Options {
     const get = (flag: string, fallback: string): string => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : fallback);
+    const mode = get("--wal-mode", "server");
+    if (mode !== "server" && mode !== "agent") throw new Error(`--wal-mode ${mode}: allowed: server, agent`);
     const opts = {
+        mode: mode as Options["mode"],
         scale: Number(get("--wal-scale", "12.8")),
         productionSegmentBytes: Number(get("--wal-production-segment-mib", "128")) * 2 ** 20,
         dataplanes: Number(get("--wal-dataplanes", "100")),
@@ -97,7 +118,11 @@ class WalWatch {
     private headMinTime = NaN;
     private truncationsTotal = NaN;
 
-    constructor(private readonly zone: PrometheusProcess) {}
+    /** An agent has no head (min time NaN) and observes a truncation's duration only when it checkpointed; its other truncations show as cut segments. */
+    constructor(
+        private readonly zone: PrometheusProcess,
+        private readonly mode: Options["mode"],
+    ) {}
 
     async poll(): Promise<void> {
         const m = await selfMetrics(this.zone);
@@ -111,8 +136,8 @@ class WalWatch {
         }
         const deleted = [...this.segments.values()].filter((l) => l.deletedAt === undefined && !present.has(l.index));
         for (const l of deleted) l.deletedAt = listing.at;
-        const headMinTime = sumOf(m, "prometheus_tsdb_head_min_time");
-        const truncationsTotal = sumOf(m, "prometheus_tsdb_wal_truncations_total");
+        const headMinTime = this.mode === "agent" ? NaN : sumOf(m, "prometheus_tsdb_head_min_time");
+        const truncationsTotal = sumOf(m, this.mode === "agent" ? "prometheus_agent_truncate_duration_seconds_count" : "prometheus_tsdb_wal_truncations_total");
         if (deleted.length > 0 || (truncationsTotal > this.truncationsTotal && !Number.isNaN(this.truncationsTotal))) {
             this.truncations.push({
                 at: listing.at,
@@ -132,11 +157,37 @@ class WalWatch {
     }
 }
 
+/** The zone's config with a second queue (agent mode): a copy of the generated one towards the counting sink, in Remote Write 1.0. */
+function withReferenceQueue(cfg: PrometheusConfig, writeUrl: string): PrometheusConfig {
+    const [generated] = cfg.remote_write as Array<Record<string, unknown>>;
+    // The sink checks no credential.
+    const { basic_auth: _auth, ...rest } = generated;
+    const reference = { ...rest, name: REFERENCE_QUEUE, url: writeUrl, protobuf_message: "prometheus.WriteRequest" };
+    return { ...cfg, remote_write: [generated, reference] };
+}
+
+/** The series of one queue: the generated one, or the agent run's `reference` queue. */
+function ofQueue(m: Map<string, number>, queue: "generated" | typeof REFERENCE_QUEUE): Map<string, number> {
+    return new Map([...m].filter(([k]) => k.includes(`remote_name="${REFERENCE_QUEUE}"`) === (queue === REFERENCE_QUEUE)));
+}
+
+/** Sum of `name` over the generated queue only (an agent run has the reference queue besides). */
+function ofGeneratedQueue(m: Map<string, number>, name: string): number {
+    return sumOf(ofQueue(m, "generated"), name);
+}
+
+/** Samples a queue failed or dropped (a counter Prometheus does not export counts 0). */
+function lostByQueue(m: Map<string, number>, queue: "generated" | typeof REFERENCE_QUEUE): number {
+    const mine = ofQueue(m, queue);
+    return ["prometheus_remote_storage_samples_failed_total", "prometheus_remote_storage_samples_dropped_total"].map((n) => sumOf(mine, n)).reduce((a, b) => a + (Number.isNaN(b) ? 0 : b), 0);
+}
+
 export async function main(argv: string[]): Promise<void> {
     const opts = parseArgs(argv);
+    const agent = opts.mode === "agent";
     const blockMs = Math.round(PRODUCTION_BLOCK_MS / opts.scale);
     const segmentKiB = Math.round(opts.productionSegmentBytes / opts.scale / 1024);
-    const env = await benchEnvironment(1);
+    const env = await benchEnvironment(1, undefined, agent ? { mode: "agent" } : {});
     const zoneEv = env.stacks[1];
     const generated = parsePrometheusYaml(planFile(zoneEv, "prometheus", "prometheus.yml"));
     const dataplaneJob = (generated.scrape_configs as Array<Record<string, unknown>>).find((j) => j.job_name === KUMA_DATAPLANES_JOB);
@@ -144,19 +195,32 @@ export async function main(argv: string[]): Promise<void> {
     const intervalMs = parsePromDuration(interval)!;
     const seriesTotal = opts.dataplanes * opts.series;
     const toProduction = (ms: number): string => `${((ms * opts.scale) / 3600_000).toFixed(2)} h`;
+    const scaledFlags = agent
+        ? [
+              `--storage.agent.wal-truncate-frequency=${blockMs}ms`,
+              `--storage.agent.retention.min-time=${Math.round(AGENT_MIN_WAL_TIME_MS / opts.scale)}ms`,
+              `--storage.agent.retention.max-time=${Math.round(AGENT_MAX_WAL_TIME_MS / opts.scale)}ms`,
+              `--storage.agent.wal-segment-size=${segmentKiB}KB`,
+          ]
+        : [`--storage.tsdb.min-block-duration=${blockMs}ms`, `--storage.tsdb.max-block-duration=${blockMs}ms`, `--storage.tsdb.wal-segment-size=${segmentKiB}KB`];
     console.log(
-        `\nWAL retention under an outage, time scaled by k = ${opts.scale}: zone with --storage.tsdb.min-block-duration=max-block-duration=${blockMs} ms (2h / k) and ` +
-            `--storage.tsdb.wal-segment-size=${segmentKiB}KB (${opts.productionSegmentBytes / 2 ** 20} MiB / k); load unscaled: ${opts.dataplanes} dataplanes × ${opts.series} series = ${seriesTotal.toLocaleString("en-US")} series ` +
+        `\nWAL retention under an outage, time scaled by k = ${opts.scale}: ${agent ? "agent-mode " : ""}zone with ${scaledFlags.join(" ")} (2h, ${agent ? "5m, 4h, " : ""}${opts.productionSegmentBytes / 2 ** 20} MiB / k); ` +
+            `load unscaled: ${opts.dataplanes} dataplanes × ${opts.series} series = ${seriesTotal.toLocaleString("en-US")} series ` +
             `at the generated ${interval} (${Math.round(seriesTotal / (intervalMs / 1000))} samples/s); the generated queue_config; outage ${opts.outageBlocks} scaled blocks ` +
-            `(${((opts.outageBlocks * blockMs) / 1000).toFixed(0)} s = ${toProduction(opts.outageBlocks * blockMs)} in production) of 503 from the proxy in front of the global`,
+            `(${((opts.outageBlocks * blockMs) / 1000).toFixed(0)} s = ${toProduction(opts.outageBlocks * blockMs)} in production) of 503 from the proxy in front of the global` +
+            (agent ? `; what the agent stored is counted by a second queue ("${REFERENCE_QUEUE}", Remote Write 1.0) into a sink that never fails` : ""),
     );
     let global: PrometheusProcess | undefined;
     let proxy: LoopbackProxy | undefined;
+    let sink: CountingSink | undefined;
     let zone: ZoneRun | undefined;
     const tracker = new DeliveryTracker();
+    const reference = new DeliveryTracker();
     try {
         global = await startGlobal(env, "bench-wal-global");
         proxy = await startLoopbackProxy(global.url, { onAnswered: tracker.onAnswered });
+        if (agent) sink = await startCountingSink(reference.onAnswered);
+        const sinkUrl = sink?.writeUrl;
         zone = await startZone({
             zoneEv,
             receiverUrl: proxy.url,
@@ -165,28 +229,34 @@ export async function main(argv: string[]): Promise<void> {
             seriesPerDataplane: opts.series,
             refreshInterval: "1s",
             tickMs: intervalMs,
-            flagOverrides: [`--storage.tsdb.min-block-duration=${blockMs}ms`, `--storage.tsdb.max-block-duration=${blockMs}ms`, `--storage.tsdb.wal-segment-size=${segmentKiB}KB`],
+            transform: sinkUrl !== undefined ? (cfg) => withReferenceQueue(cfg, sinkUrl) : undefined,
+            flagOverrides: scaledFlags,
         });
         const p = zone.prometheus;
-        const watch = new WalWatch(p);
+        const watch = new WalWatch(p, opts.mode);
+        const seriesMetric = agent ? "prometheus_agent_active_series" : "prometheus_tsdb_head_series";
         await waitFor(
             "the zone holding every dataplane series and remote-writing",
             async () => {
                 const m = await selfMetrics(p);
-                return sumOf(m, "prometheus_tsdb_head_series") >= seriesTotal && sumOf(m, "prometheus_remote_storage_samples_total") > 0 ? true : undefined;
+                return sumOf(m, seriesMetric) >= seriesTotal && ofGeneratedQueue(m, "prometheus_remote_storage_samples_total") > 0 ? true : undefined;
             },
             { timeoutMs: 300_000, intervalMs: 2000 },
         );
-        const firstSampleAt = sumOf(await selfMetrics(p), "prometheus_tsdb_head_min_time");
+        // An agent truncates on a timer started with its storage, i.e. at its start; a server at the head's block boundaries.
+        const firstSampleAt = sumOf(await selfMetrics(p), agent ? "process_start_time_seconds" : "prometheus_tsdb_head_min_time") * (agent ? 1000 : 1);
         await sleep(intervalMs + 2000);
         await watch.poll();
+        const appendedMetric = agent ? "prometheus_agent_samples_appended_total" : "prometheus_tsdb_head_samples_appended_total";
+        const appendedBefore = { at: Date.now(), n: sumOf(await selfMetrics(p), appendedMetric) };
 
         const outageFrom = Date.now();
         const outageMs = Math.round(opts.outageBlocks * blockMs);
         const bucketMs = opts.bucketSeconds * 1000;
         const buckets = tracker.watchBuckets(outageFrom, bucketMs, Math.ceil(outageMs / bucketMs));
+        const referenceBuckets = reference.watchBuckets(outageFrom, bucketMs, buckets.samples.length);
         proxy.failWith(503);
-        process.stderr.write(`  outage from ${((outageFrom - firstSampleAt) / 1000).toFixed(0)} s after the zone's first sample, for ${(outageMs / 1000).toFixed(0)} s\n`);
+        process.stderr.write(`  outage from ${((outageFrom - firstSampleAt) / 1000).toFixed(0)} s after the zone's ${agent ? "start" : "first sample"}, for ${(outageMs / 1000).toFixed(0)} s\n`);
         while (Date.now() < outageFrom + outageMs) {
             await watch.poll();
             await sleep(5000);
@@ -194,6 +264,8 @@ export async function main(argv: string[]): Promise<void> {
         const outageTo = outageFrom + buckets.samples.length * bucketMs;
         while (Date.now() < outageTo) await sleep(200);
         proxy.failWith(null);
+        const mOutageEnd = await selfMetrics(p);
+        const appendedDuring = { seconds: (Date.now() - appendedBefore.at) / 1000, n: sumOf(mOutageEnd, appendedMetric) - appendedBefore.n };
 
         // Drained: no further sample of the outage window delivered for 30 s while the queue sends
         // fresh samples again (highest sent within two scrape intervals of now), or the timeout.
@@ -205,14 +277,20 @@ export async function main(argv: string[]): Promise<void> {
             await sleep(5000);
             await watch.poll();
             const m = await selfMetrics(p);
-            const sentAgeMs = Date.now() - sumOf(m, "prometheus_remote_storage_queue_highest_sent_timestamp_seconds") * 1000;
+            const sentAgeMs = Date.now() - ofGeneratedQueue(m, "prometheus_remote_storage_queue_highest_sent_timestamp_seconds") * 1000;
             if (windowDelivered() !== delivered) {
                 delivered = windowDelivered();
                 drainedAt = Math.max(...buckets.lastDeliveredAt);
             } else if (Date.now() - drainedAt >= 30_000 && sentAgeMs <= 2 * intervalMs) break;
         }
-        const stored = await storedSamplesPerBucket(p, buckets.fromMs, buckets.bucketMs, buckets.samples.length);
+        const stored = agent ? referenceBuckets.samples : await storedSamplesPerBucket(p, buckets.fromMs, buckets.bucketMs, buckets.samples.length);
         const m = await selfMetrics(p);
+        const interval99 = [...m].find(([k]) => k.startsWith("prometheus_target_interval_length_seconds{") && k.includes(`interval="${interval}"`) && k.includes('quantile="0.99"'))?.[1];
+        console.log(
+            `\nthe zone kept up with scraping? appended ${(appendedDuring.n / appendedDuring.seconds).toFixed(0)} samples/s during the outage (${appendedMetric}; offered ${Math.round(seriesTotal / (intervalMs / 1000))} by the dataplanes, plus the zone's own and the control plane's), ` +
+                `scrape interval p99 ${interval99 === undefined ? "-" : `${interval99.toFixed(3)} s`} (target ${interval})` +
+                (agent ? `; the reference queue: ${reference.delivered} samples, failed+dropped ${lostByQueue(m, REFERENCE_QUEUE)}` : ""),
+        );
         report(opts, {
             blockMs,
             firstSampleAt,
@@ -222,12 +300,13 @@ export async function main(argv: string[]): Promise<void> {
             buckets,
             stored,
             watch,
-            failed: sumOf(m, "prometheus_remote_storage_samples_failed_total") + sumOf(m, "prometheus_remote_storage_samples_dropped_total"),
+            failed: lostByQueue(m, "generated"),
             toProduction,
             zoneLogs: p.logs(),
         });
     } finally {
         await zone?.stop();
+        await sink?.stop();
         await proxy?.stop();
         await global?.dispose();
     }
@@ -261,7 +340,8 @@ function report(opts: Options, r: Measured): void {
     console.log("|---|---|---|---|---|");
     for (const t of r.watch.truncations) {
         const age = t.deleted.length > 0 ? t.at - t.newestDeletedWriteAt : NaN;
-        console.log(`| ${rel(t.at)} | ${rel(t.headMinTimeBefore)} → ${rel(t.headMinTimeAfter)} | ${t.deleted.join(", ") || "none"} | ${Number.isNaN(age) ? "-" : s(age)} | ${Number.isNaN(age) ? "-" : r.toProduction(age)} |`);
+        const head = Number.isNaN(t.headMinTimeAfter) ? "- (agent: no head)" : `${rel(t.headMinTimeBefore)} → ${rel(t.headMinTimeAfter)}`;
+        console.log(`| ${rel(t.at)} | ${head} | ${t.deleted.join(", ") || "none"} | ${Number.isNaN(age) ? "-" : s(age)} | ${Number.isNaN(age) ? "-" : r.toProduction(age)} |`);
     }
     const n = r.stored.length;
     let storedTotal = 0;
@@ -318,7 +398,14 @@ function modelReport(opts: Options, r: Measured): void {
     const full = later.filter((l) => l.bytes >= (opts.productionSegmentBytes / opts.scale) * 0.99);
     const sample = full.length > 0 ? full : later.length > 0 ? later : written;
     const bytesPerSecond = sample.reduce((n, l) => n + l.bytes, 0) / (sample.reduce((n, l) => n + (l.lastWriteAt - r.watch.startOf(l.index, r.firstSampleAt)), 0) / 1000);
-    const scaled = simulateWal({ blockMs: r.blockMs, segmentBytes: opts.productionSegmentBytes / opts.scale, bytesPerSecond, startMs: r.firstSampleAt, durationMs: r.outageTo - r.firstSampleAt + r.blockMs * 3 });
+    const scaled = simulateWal({
+        blockMs: r.blockMs,
+        segmentBytes: opts.productionSegmentBytes / opts.scale,
+        bytesPerSecond,
+        startMs: r.firstSampleAt,
+        durationMs: r.outageTo - r.firstSampleAt + r.blockMs * 3,
+        ...(opts.mode === "agent" ? { truncateEveryMs: r.blockMs } : {}),
+    });
     const rel = (t: number) => ((t - r.firstSampleAt) / 1000).toFixed(0);
     console.log(
         `\nmodel (tests/bench/wal-truncation-model.ts) with this run's start, block, segment size and measured ${(bytesPerSecond / 1024).toFixed(1)} KiB/s: ` +

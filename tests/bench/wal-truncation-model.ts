@@ -68,6 +68,8 @@ export function simulateWal(m: WalModelInput): WalModel {
     const segments: ModelSegment[] = [{ index: 0, startMs: m.startMs, endMs: m.startMs, bytes: 0 }];
     const truncations: ModelTruncation[] = [];
     let headMin = m.startMs;
+    // Agent: the next truncation (tsdb/agent/db.go run(): time.After(TruncateFrequency) in a loop), on or after a step.
+    let nextAgentTruncation = m.startMs + (m.truncateEveryMs ?? Infinity);
     const stepMs = 1000;
     for (let t = m.startMs + stepMs; t <= m.startMs + m.durationMs; t += stepMs) {
         let cur = segments[segments.length - 1];
@@ -77,9 +79,10 @@ export function simulateWal(m: WalModelInput): WalModel {
             cur = { index: cur.index + 1, startMs: t, endMs: t, bytes: 0 };
             segments.push(cur);
         }
-        const due = m.truncateEveryMs !== undefined ? () => (t - m.startMs) % m.truncateEveryMs! === 0 && headMin < t : () => t - headMin > (m.blockMs / 2) * 3;
+        const due = m.truncateEveryMs !== undefined ? () => t >= nextAgentTruncation && headMin < t : () => t - headMin > (m.blockMs / 2) * 3;
         if (m.truncateEveryMs === undefined && (t - m.startMs) % check !== 0) continue;
         while (due()) {
+            if (m.truncateEveryMs !== undefined) nextAgentTruncation += m.truncateEveryMs;
             headMin = m.truncateEveryMs !== undefined ? t : (Math.floor(headMin / m.blockMs) + 1) * m.blockMs;
             const live = segments.filter((s) => s.deletedAtMs === undefined);
             const first = live[0].index;

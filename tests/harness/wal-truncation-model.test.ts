@@ -65,6 +65,19 @@ describe("bench: WAL truncation model", function () {
         assert.ok(Math.abs(m.survivalOf(start + 33_000) - 972_000) <= 60_000, `survival ${m.survivalOf(start + 33_000) / 1000} s`);
     });
 
+    it("reproduces the 256 MiB run measured with real Prometheus 3.5.3 (20 MiB segments at k = 12.8; docs/benchmarks.md)", () => {
+        // Measured: head min time 978 → 1541 s at the deleting compaction, so blocks aligned 146.5 s before the first
+        // sample; 20 MiB segments at 32.9 KiB/s; the truncation at 1825 s deleted segments 0, 1, and the outage begun at
+        // 32 s lost its backlog then (1793 s later).
+        const block = 562_500;
+        const start = 1_000_000 * block + 146_500;
+        const m = simulateWal({ blockMs: block, segmentBytes: 20 * MiB, bytesPerSecond: 32.9 * 1024, startMs: start, durationMs: 3_000_000 });
+        const deleting = m.truncations.filter((t) => t.deleted.length > 0);
+        assert.deepEqual(deleting[0].deleted, [0, 1]);
+        assert.ok(Math.abs(deleting[0].atMs - start - 1_825_000) <= 60_000, `first deleting truncation at ${(deleting[0].atMs - start) / 1000} s`);
+        assert.ok(Math.abs(m.survivalOf(start + 32_000) - 1_793_000) <= 60_000, `survival ${m.survivalOf(start + 32_000) / 1000} s`);
+    });
+
     it("agent cadence: truncations every truncateEveryMs since start, by the same segment rule", () => {
         // 0.75 MiB/s into 10 MiB segments (one every ~14 s), an agent truncating every 60 s.
         const m = simulateWal({ blockMs: 60_000, segmentBytes: 10 * MiB, bytesPerSecond: 0.75 * MiB, startMs: 0, durationMs: 180_000, truncateEveryMs: 60_000 });
@@ -73,5 +86,28 @@ describe("bench: WAL truncation model", function () {
         assert.deepEqual(m.truncations[0].deleted, [0, 1, 2]);
         // An outage begun at 20 s (segment 1) loses its backlog when segment 2 goes, at 60 s.
         assert.equal(m.survivalOf(20_000), 40_000);
+    });
+
+    it("agent cadence that is not a whole number of model steps (the bench's 2h / 12.8 = 562.5 s) still truncates every period", () => {
+        const m = simulateWal({ blockMs: 562_500, segmentBytes: 20 * MiB, bytesPerSecond: 32.8 * 1024, startMs: 0, durationMs: 1_800_000, truncateEveryMs: 562_500 });
+        // The first step on or after each multiple of 562.5 s (the model steps whole seconds).
+        assert.deepEqual(m.truncations.map((t) => t.atMs), [563_000, 1_125_000, 1_688_000]);
+    });
+
+    it("reproduces the agent run measured with real Prometheus 3.5.3 (256 MiB / k = 20 MiB segments, truncation every 2h / k; docs/benchmarks.md)", () => {
+        // Measured, two runs (times after the agent's start): 32.8-32.9 KiB/s; segments 0: 38-563 s, 1: 565-1126,
+        // 2: 1127-1688, 3: 1689-2251, each cut by a truncation before it filled. Run 1's outage (38-2068 s) arrived
+        // whole; in run 2 (38-2518 s) the truncation at 2255 s deleted 0 and 1 and the backlog was lost (after 2217 s).
+        const m = simulateWal({ blockMs: 562_500, segmentBytes: 20 * MiB, bytesPerSecond: 32.9 * 1024, startMs: 0, durationMs: 3_000_000, truncateEveryMs: 562_500 });
+        assert.deepEqual(m.truncations.slice(0, 4).map((t) => [t.atMs, t.deleted]), [
+            [563_000, []],
+            [1_125_000, []],
+            [1_688_000, []],
+            [2_250_000, [0, 1]],
+        ]);
+        assert.deepEqual(m.segments.slice(1, 4).map((s) => s.startMs), [563_000, 1_125_000, 1_688_000]);
+        assert.equal(m.survivalOf(38_000), 2_212_000);
+        assert.ok(m.survivalOf(38_000) > 2_030_000, "run 1's outage (2030 s) is survived");
+        assert.ok(Math.abs(m.survivalOf(38_000) - 2_217_000) <= 60_000, "run 2's loss after 2217 s");
     });
 });

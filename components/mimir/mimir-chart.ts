@@ -282,13 +282,9 @@ export interface MimirEndpoints {
     readonly queryUrl: string;
 }
 
-/** In-cluster URLs through the gateway (port 80, so no port in the URL). */
+/** In-cluster URLs through the gateway (its port is HTTP's default, so the URL names none). */
 export function mimirEndpoints(fullname: string, namespace: string): MimirEndpoints {
-    const base = `http://${mimirGatewayServiceName(fullname)}.${namespace}.svc.cluster.local`;
+    const port = MIMIR_GATEWAY_PORT === 80 ? "" : `:${MIMIR_GATEWAY_PORT}`;
+    const base = `http://${mimirGatewayServiceName(fullname)}.${namespace}.svc.cluster.local${port}`;
     return { pushUrl: `${base}${MIMIR_PUSH_PATH}`, queryUrl: `${base}${MIMIR_QUERY_PATH}` };
-}
-
-/** The headers a zone's remote_write (and Grafana's datasource) must send. */
-export function mimirTenantHeaders(tenant: string): Record<string, string> {
-    return { [TENANT_HEADER]: validateMimirTenant(tenant) };
 }

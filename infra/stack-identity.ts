@@ -1,4 +1,4 @@
-import { DNS_LABEL } from "../components/shared/validators";
+import { DNS_LABEL } from "../components/kernel/validators";
 
 /**
  * A stack's name carries its environment and role: `<env>-global` or `<env>-zone-<zone>`.

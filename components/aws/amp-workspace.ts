@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ARN_PATTERNS, invalid } from "../shared/validators";
+import { ARN_PATTERNS, invalid } from "../kernel/validators";
 
 /** Retention values CloudWatch Logs accepts (days); anything else is refused by the API at deploy time. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;

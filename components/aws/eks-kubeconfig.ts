@@ -1,7 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
-import { ARN_PATTERNS, invalid, AWS_REGION } from "../shared/validators";
+import { ARN_PATTERNS, invalid, AWS_REGION } from "../kernel/validators";
 
 /** The exec credential API the kubeconfig asks for (what `aws eks get-token` prints). */
 export const EXEC_API_VERSION = "client.authentication.k8s.io/v1beta1";

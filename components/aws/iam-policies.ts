@@ -1,4 +1,4 @@
-import { ARN_PATTERNS, DNS_LABEL, DNS_SUBDOMAIN, invalid } from "../shared/validators";
+import { ARN_PATTERNS, DNS_LABEL, DNS_SUBDOMAIN, invalid } from "../kernel/validators";
 
 /**
  * IAM policy documents as plain objects, least privilege: every statement names its actions and

@@ -2,7 +2,7 @@ import { createHash } from "crypto";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { irsaTrustPolicy, PolicyDocument, validateIdentityPolicy, validateIrsaTrust, validateServiceAccount } from "./iam-policies";
-import { ARN_PATTERNS, checkedInput, invalid } from "../shared/validators";
+import { ARN_PATTERNS, checkedInput, invalid } from "../kernel/validators";
 
 /** The annotation EKS's pod identity webhook reads to inject the role's web identity credentials. */
 export const IRSA_ROLE_ANNOTATION = "eks.amazonaws.com/role-arn";

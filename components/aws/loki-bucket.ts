@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lokiBucketPolicy, validateIrsaTrust, validateServiceAccount } from "./iam-policies";
 import { IrsaRole } from "./irsa-role";
-import { ARN_PATTERNS, invalid } from "../shared/validators";
+import { ARN_PATTERNS, invalid } from "../kernel/validators";
 
 /** Server-side encryption of the bucket: SSE-S3, or SSE-KMS with the aws/s3 key or a customer key. */
 export type LokiBucketEncryption = { readonly type: "AES256" } | { readonly type: "aws:kms"; readonly kmsKeyArn?: string };

@@ -1,6 +1,6 @@
 import { CP_METRICS_PATH, CP_METRICS_PORT } from "../mesh/kuma-facts";
-import { sha256 } from "../shared/checksum";
-import { renderYaml } from "../shared/render-yaml";
+import { sha256 } from "../kernel/checksum";
+import { renderYaml } from "../kernel/render-yaml";
 
 /**
  * The Datadog Agent chart, pinned (DataDog/helm-charts, tag datadog-3.240.0; apiVersion v1 chart,

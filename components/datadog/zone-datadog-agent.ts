@@ -2,8 +2,8 @@ import { DATAPLANE_METRICS_PATH, DATAPLANE_METRICS_PORT } from "../mesh/kuma-fac
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { mountedConfigMap } from "../shared/mounted-config-map";
-import { pinnedChart } from "../shared/pinned-chart";
+import { mountedConfigMap } from "../kernel/mounted-config-map";
+import { pinnedChart } from "../kernel/pinned-chart";
 import {
     agentObjectNames,
     API_KEY_SECRET_KEY,

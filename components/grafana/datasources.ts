@@ -1,6 +1,6 @@
 import { validateLokiTenant } from "../logs/loki-chart";
-import { renderYaml } from "../shared/render-yaml";
-import { TENANT_HEADER } from "../shared/tenant-header";
+import { renderYaml } from "../kernel/render-yaml";
+import { TENANT_HEADER } from "../kernel/tenant-header";
 
 /**
  * Fixed datasource UIDs and names, as `kumactl install observability` provisions them: dashboards and

@@ -1,4 +1,4 @@
-import { ServiceExposure } from "../shared/service-exposure";
+import { ServiceExposure } from "../kernel/service-exposure";
 import { AMAZON_PROMETHEUS_TYPE, DATASOURCES } from "./datasources";
 
 /**

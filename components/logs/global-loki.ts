@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceExposure } from "../shared/service-exposure";
+import { ServiceExposure } from "../kernel/service-exposure";
 import {
     buildLokiLoadBalancer,
     buildLokiValues,
@@ -10,7 +10,7 @@ import {
     NO_AUTH_TENANT,
     validateLokiTenant,
 } from "./loki-chart";
-import { pinnedChart } from "../shared/pinned-chart";
+import { pinnedChart } from "../kernel/pinned-chart";
 import { S3Keys, s3KeysSecret } from "../aws/s3-keys";
 
 export interface GlobalLokiArgs {

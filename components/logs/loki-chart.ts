@@ -1,6 +1,6 @@
 import type { types } from "@pulumi/kubernetes";
-import { ServiceExposure } from "../shared/service-exposure";
-import { parsePromDuration } from "../shared/duration";
+import { ServiceExposure } from "../kernel/service-exposure";
+import { parsePromDuration } from "../kernel/duration";
 import { S3_KEY_REFERENCES, s3KeysEnvFrom } from "../aws/s3-keys";
 
 /**

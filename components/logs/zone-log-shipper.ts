@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
-import { mountedConfigMap } from "../shared/mounted-config-map";
-import { mountedSecret } from "../shared/mounted-secret";
-import { pinnedChart } from "../shared/pinned-chart";
+import { mountedConfigMap } from "../kernel/mounted-config-map";
+import { mountedSecret } from "../kernel/mounted-secret";
+import { pinnedChart } from "../kernel/pinned-chart";
 import { ALLOY_CHART, ALLOY_CONFIG_KEY, alloySecretDir, buildAlloyChartValues } from "./alloy-chart";
 import { checkZoneLabels, renderAlloyConfig } from "./alloy-config";
 

@@ -1,4 +1,4 @@
-import { renderYaml } from "../shared/render-yaml";
+import { renderYaml } from "../kernel/render-yaml";
 import { MeshProduct } from "./control-plane";
 import { isKumaZoneName } from "./kuma-facts";
 

@@ -1,6 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { pinnedChart } from "../shared/pinned-chart";
+import { pinnedChart } from "../kernel/pinned-chart";
 import { controlPlaneNamespace, MeshProduct } from "./control-plane";
 import { buildControlPlaneValues, CONTROL_PLANE_CHARTS, ControlPlaneValuesSettings, KONG_MESH_LICENSE_KEY } from "./control-plane-chart";
 import { hasCurrentChartLayout } from "./kuma-facts";

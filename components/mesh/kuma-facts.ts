@@ -1,4 +1,4 @@
-import { DNS_SUBDOMAIN } from "../shared/validators";
+import { DNS_SUBDOMAIN } from "../kernel/validators";
 
 /**
  * What Kuma and Kong Mesh are, as far as observability goes: the ports and paths their control plane

@@ -1,5 +1,5 @@
-import { renderYaml } from "../shared/render-yaml";
-import { DNS_LABEL } from "../shared/validators";
+import { renderYaml } from "../kernel/render-yaml";
+import { DNS_LABEL } from "../kernel/validators";
 import { parseMeshVersion, usesOpenTelemetryBackendRef } from "./kuma-facts";
 
 /**

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { pinnedChart } from "../shared/pinned-chart";
+import { pinnedChart } from "../kernel/pinned-chart";
 import { S3Keys, s3KeysSecret } from "../aws/s3-keys";
 import { buildMimirValues, MIMIR_CHART, MimirLimits, mimirEndpoints, MimirS3Storage, MimirSizing, validateMimirTenant } from "./mimir-chart";
 

@@ -1,4 +1,4 @@
-import { TENANT_HEADER } from "../shared/tenant-header";
+import { TENANT_HEADER } from "../kernel/tenant-header";
 import { S3_KEY_REFERENCES, s3KeysEnvFrom } from "../aws/s3-keys";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW, outOfOrderWindowMs } from "../prometheus/outage-survival";
 /**

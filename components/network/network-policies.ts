@@ -1,5 +1,5 @@
 import { isIP } from "net";
-import { DNS_LABEL, DNS_SUBDOMAIN } from "../shared/validators";
+import { DNS_LABEL, DNS_SUBDOMAIN } from "../kernel/validators";
 import { LOKI_CHART, LOKI_HTTP_PORT, lokiGatewaySelectorLabels } from "../logs/loki-chart";
 import { GRAFANA_CHART } from "../grafana/grafana-chart";
 import { jaegerSelectorLabels } from "../traces/jaeger-chart";

@@ -1,6 +1,6 @@
-import { renderYaml } from "../shared/render-yaml";
-import { parsePromDuration } from "../shared/duration";
-import { DNS_LABEL } from "../shared/validators";
+import { renderYaml } from "../kernel/render-yaml";
+import { parsePromDuration } from "../kernel/duration";
+import { DNS_LABEL } from "../kernel/validators";
 
 /**
  * Alerting rules that go with remote write, as pure builders of Prometheus rule files.

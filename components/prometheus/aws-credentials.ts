@@ -1,4 +1,4 @@
-import { ARN_PATTERNS, DNS_SUBDOMAIN } from "../shared/validators";
+import { ARN_PATTERNS, DNS_SUBDOMAIN } from "../kernel/validators";
 
 /**
  * How the Prometheus pod gets AWS credentials for SigV4, as chart values. Never through

@@ -1,7 +1,7 @@
 import { CONFIG_FILE_KEY, CONFIG_MOUNT_DIR, DATA_MOUNT_PATH, PROMETHEUS_CHART } from "./chart";
 import { EnvVarFromSecret } from "./aws-credentials";
 import { PrometheusMode, prometheusModeFlags } from "./prometheus-mode";
-import { ServiceExposure } from "../shared/service-exposure";
+import { ServiceExposure } from "../kernel/service-exposure";
 
 /** A Secret mounted into the Prometheus container (chart `server.extraSecretMounts`). */
 export interface SecretMount {

@@ -1,5 +1,5 @@
 import { SERVICE_PORT } from "./chart";
-import { ServiceExposure } from "../shared/service-exposure";
+import { ServiceExposure } from "../kernel/service-exposure";
 
 /** Path of Prometheus's remote-write receiver (docs/storage.md). */
 export const REMOTE_WRITE_PATH = "/api/v1/write";

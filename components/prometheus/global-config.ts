@@ -1,6 +1,6 @@
 import { federationJobs, FederationSettings } from "./federation";
 import { remoteReadConfigs, ZoneRemoteRead } from "./remote-read";
-import { renderYaml } from "../shared/render-yaml";
+import { renderYaml } from "../kernel/render-yaml";
 import { outOfOrderWindowMs } from "./outage-survival";
 
 export interface GlobalPrometheusSettings {

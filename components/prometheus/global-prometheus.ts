@@ -2,10 +2,10 @@ import { DEFAULT_REMOTE_WRITE_PROTOCOL, receiverProtocolFlags, RemoteWriteProtoc
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { GLOBAL_RULES_FILE, renderGlobalAlertRules, RULES_MOUNT_DIR } from "./alert-rules";
-import { sha256 } from "../shared/checksum";
-import { mountedConfigMap } from "../shared/mounted-config-map";
+import { sha256 } from "../kernel/checksum";
+import { mountedConfigMap } from "../kernel/mounted-config-map";
 import { buildPrometheusChartValues, PrometheusChartSettings, SecretMount } from "./chart-values";
-import { ServiceExposure } from "../shared/service-exposure";
+import { ServiceExposure } from "../kernel/service-exposure";
 import { receiverEndpoint } from "./exposure";
 import { renderGlobalPrometheusConfig } from "./global-config";
 import { GlobalZoneAccess, globalZoneAccessFiles } from "./global-zone-access";

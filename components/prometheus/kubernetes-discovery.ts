@@ -10,8 +10,8 @@ import {
     ZONE_PROXY_STATS_PATH,
     ZONE_PROXY_STATS_PORT,
 } from "../mesh/kuma-facts";
-import { formatPromDuration, parsePromDuration } from "../shared/duration";
-import { DNS_LABEL } from "../shared/validators";
+import { formatPromDuration, parsePromDuration } from "../kernel/duration";
+import { DNS_LABEL } from "../kernel/validators";
 
 /**
  * Kuma 3.x on Kubernetes: Prometheus' own Kubernetes pod discovery in place of kuma_sd.

@@ -21,7 +21,7 @@
  * retries forever, prometheus#13334: tests/integration/{zone-partition,prometheus2-compat}.test.ts).
  */
 
-import { parsePromDuration } from "../shared/duration";
+import { parsePromDuration } from "../kernel/duration";
 
 /**
  * `--storage.tsdb.wal-segment-size` for zone servers and `--storage.agent.wal-segment-size` for

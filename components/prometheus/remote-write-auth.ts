@@ -7,7 +7,7 @@
  */
 
 import { RemoteWriteProtocol } from "./remote-write-protocol";
-import { ARN_PATTERNS, AWS_REGION } from "../shared/validators";
+import { ARN_PATTERNS, AWS_REGION } from "../kernel/validators";
 
 /** Fields every remote-write form shares. */
 interface RemoteWriteTarget {

@@ -1,4 +1,4 @@
-import { formatPromDuration, parsePromDuration } from "../shared/duration";
+import { formatPromDuration, parsePromDuration } from "../kernel/duration";
 
 /** Prometheus' default scrape_timeout; a job may not wait longer than its interval either. */
 const DEFAULT_SCRAPE_TIMEOUT_MS = 10_000;

@@ -1,10 +1,10 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CONFIG_FILE_KEY, PROMETHEUS_CHART } from "./chart";
-import { sha256 } from "../shared/checksum";
-import { mountedConfigMap } from "../shared/mounted-config-map";
-import { mountedSecret as mountedWorkloadSecret } from "../shared/mounted-secret";
-import { pinnedChart } from "../shared/pinned-chart";
+import { sha256 } from "../kernel/checksum";
+import { mountedConfigMap } from "../kernel/mounted-config-map";
+import { mountedSecret as mountedWorkloadSecret } from "../kernel/mounted-secret";
+import { pinnedChart } from "../kernel/pinned-chart";
 
 /** A Secret of files the Prometheus container mounts (values made secret by the shared helper). */
 export function mountedSecret(parent: pulumi.Resource, name: string, namespace: pulumi.Input<string>, files: Record<string, pulumi.Input<string>>): k8s.core.v1.Secret {

@@ -1,4 +1,4 @@
-import { parsePromDuration } from "../shared/duration";
+import { parsePromDuration } from "../kernel/duration";
 import { outOfOrderWindowMs } from "./outage-survival";
 
 /**

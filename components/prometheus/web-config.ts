@@ -1,4 +1,4 @@
-import { renderYaml } from "../shared/render-yaml";
+import { renderYaml } from "../kernel/render-yaml";
 
 /**
  * Prometheus web configuration (exporter-toolkit `--web.config.file`): every HTTP endpoint,

@@ -4,7 +4,7 @@ import { remoteWriteAuthFields, ZoneRemoteWrite } from "./remote-write-auth";
 import { remoteWriteProtocolFields } from "./remote-write-protocol";
 import { REMOTE_WRITE_TIMEOUT, ZONE_REMOTE_WRITE_METADATA, ZONE_REMOTE_WRITE_QUEUE } from "./remote-write-queue";
 import { scrapeTimeout } from "./scrape-timeout";
-import { renderYaml } from "../shared/render-yaml";
+import { renderYaml } from "../kernel/render-yaml";
 import { KumaKubernetesDiscoverySettings, kumaKubernetesScrapeJobs } from "./kubernetes-discovery";
 import { CP_METRICS_PATH, KUMA_CONTROL_PLANE_JOB, KUMA_DATAPLANES_JOB } from "../mesh/kuma-facts";
 

@@ -1,4 +1,4 @@
-import { DNS_LABEL } from "../shared/validators";
+import { DNS_LABEL } from "../kernel/validators";
 
 /** What the global needs to reach a zone Prometheus (federation, remote read): zone names and credentials. */
 

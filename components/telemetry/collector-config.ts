@@ -1,8 +1,8 @@
 import { assertDatadogSite } from "../datadog/agent-chart";
 import { validateLokiTenant } from "../logs/loki-chart";
 import { ZONE_ATTRIBUTE } from "../mesh/control-plane-telemetry";
-import { renderYaml } from "../shared/render-yaml";
-import { TENANT_HEADER } from "../shared/tenant-header";
+import { renderYaml } from "../kernel/render-yaml";
+import { TENANT_HEADER } from "../kernel/tenant-header";
 import { isKumaZoneName } from "../mesh/kuma-facts";
 
 /** OTLP receiver ports (the collector's defaults, and what the chart's `otlp` / `otlp-http` ports name). */

@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertDatadogSite } from "../datadog/agent-chart";
-import { sha256 } from "../shared/checksum";
-import { mountedConfigMap } from "../shared/mounted-config-map";
-import { pinnedChart } from "../shared/pinned-chart";
+import { sha256 } from "../kernel/checksum";
+import { mountedConfigMap } from "../kernel/mounted-config-map";
+import { pinnedChart } from "../kernel/pinned-chart";
 import { buildCollectorChartValues, COLLECTOR_CONFIG_KEY, collectorEndpoints, OTEL_COLLECTOR_CHART } from "./collector-chart";
 import { checkZoneAttributes, LogsBackend, renderZoneCollectorConfig, TracesBackend } from "./collector-config";
 

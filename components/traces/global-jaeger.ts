@@ -1,9 +1,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { ServiceExposure } from "../shared/service-exposure";
-import { sha256 } from "../shared/checksum";
-import { mountedConfigMap } from "../shared/mounted-config-map";
-import { pinnedChart } from "../shared/pinned-chart";
+import { ServiceExposure } from "../kernel/service-exposure";
+import { sha256 } from "../kernel/checksum";
+import { mountedConfigMap } from "../kernel/mounted-config-map";
+import { pinnedChart } from "../kernel/pinned-chart";
 import { buildJaegerExposure, buildJaegerValues, JAEGER_CHART, JAEGER_CONFIG_KEY, jaegerQueryUrl } from "./jaeger-chart";
 import { JaegerStorage, renderJaegerConfig } from "./jaeger-config";
 

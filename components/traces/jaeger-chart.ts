@@ -1,5 +1,5 @@
 import type { types } from "@pulumi/kubernetes";
-import { ServiceExposure } from "../shared/service-exposure";
+import { ServiceExposure } from "../kernel/service-exposure";
 import { BADGER_DIR, JaegerStorage, OTLP_GRPC_PORT, OTLP_HTTP_PORT, QUERY_HTTP_PORT } from "./jaeger-config";
 
 /**

@@ -1,4 +1,4 @@
-import { renderYaml } from "../shared/render-yaml";
+import { renderYaml } from "../kernel/render-yaml";
 
 /** Ports of the Jaeger v2 binary (cmd/jaeger/Dockerfile EXPOSE; the chart's Service uses the same numbers). */
 export const OTLP_GRPC_PORT = 4317;

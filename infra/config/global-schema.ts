@@ -3,7 +3,7 @@ import { awsRegion, checkedBy, cidrList, dnsLabel, hostname, httpUrl, positiveDu
 import { kubernetesTarget } from "./kubernetes-target";
 import { metricsSchema } from "./metrics-schema";
 import { validateLokiTenant } from "../../components/logs/loki-chart";
-import { parsePromDuration } from "../../components/shared/duration";
+import { parsePromDuration } from "../../components/kernel/duration";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../../components/prometheus/outage-survival";
 import { DEFAULT_REMOTE_WRITE_PROTOCOL, REMOTE_WRITE_PROTOCOLS } from "../../components/prometheus/remote-write-protocol";
 import { goDurationMs } from "../../components/traces/jaeger-config";

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { awsRegion } from "./primitives";
-import { ARN_PATTERNS } from "../../components/shared/validators";
+import { ARN_PATTERNS } from "../../components/kernel/validators";
 
 /** An EKS cluster looked up by name in its region; kubeconfig built from it, tokens from the AWS CLI. */
 const eks = z

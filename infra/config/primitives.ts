@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { isCidr } from "../../components/network/network-policies";
-import { parsePromDuration } from "../../components/shared/duration";
-import { AWS_REGION, DNS_LABEL } from "../../components/shared/validators";
+import { parsePromDuration } from "../../components/kernel/duration";
+import { AWS_REGION, DNS_LABEL } from "../../components/kernel/validators";
 import { MESH_VERSION } from "../../components/mesh/kuma-facts";
 
 /**

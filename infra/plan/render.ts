@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
-import { renderYaml } from "../../components/shared/render-yaml";
-import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
+import { renderYaml } from "../../components/kernel/render-yaml";
+import { WORKLOAD_ANNOTATION } from "../../components/kernel/workload-files";
 import { PlannedResource, StackEvaluation } from "./evaluate-stack";
 import { containsSecret, revealOrMask, SECRET_MASK } from "./secret-values";
 

@@ -1,5 +1,5 @@
 import { parse } from "yaml";
-import { renderYaml } from "../../components/shared/render-yaml";
+import { renderYaml } from "../../components/kernel/render-yaml";
 import { zoneCredentialOutput } from "../global-outputs";
 
 /**

@@ -1,5 +1,5 @@
-import { ingestIngressAnnotations } from "../../components/shared/ingest-ingress";
-import { ServiceExposure } from "../../components/shared/service-exposure";
+import { ingestIngressAnnotations } from "../../components/kernel/ingest-ingress";
+import { ServiceExposure } from "../../components/kernel/service-exposure";
 import { ExposureConfig } from "../config/global-schema";
 
 /**

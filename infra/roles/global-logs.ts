@@ -2,7 +2,7 @@ import { IrsaRole, irsaRoleName } from "../../components/aws/irsa-role";
 import { objectStoreBucketPolicy, s3BucketArn } from "../../components/aws/iam-policies";
 import { LokiBucket } from "../../components/aws/loki-bucket";
 import { GlobalLokiArgs } from "../../components/logs/global-loki";
-import { parsePromDuration } from "../../components/shared/duration";
+import { parsePromDuration } from "../../components/kernel/duration";
 import { GlobalConfig } from "../config/global-schema";
 import { ClusterTarget, regionalAwsProvider } from "../kubernetes-provider";
 import { staticS3Keys } from "./global-metrics";

@@ -5,7 +5,7 @@ import { ControlPlaneEndpoints } from "../../components/mesh/control-plane";
 import { DATAPLANE_METRICS_PATH, DATAPLANE_METRICS_PORT, hasMadsLongPollBug } from "../../components/mesh/kuma-facts";
 import { prometheusResources } from "../../components/prometheus/sizing";
 import { ZonePrometheus, ZoneRemoteWriteArgs } from "../../components/prometheus/zone-prometheus";
-import { TENANT_HEADER } from "../../components/shared/tenant-header";
+import { TENANT_HEADER } from "../../components/kernel/tenant-header";
 import { ZoneConfig } from "../config/zone-schema";
 import { ZoneCredentialSecret, ZoneDecisions, ZoneView } from "../global-outputs";
 import { ClusterTarget } from "../kubernetes-provider";

@@ -1,6 +1,6 @@
 import { DEFAULT_CP_SERVICE_NAME, ZONE_ATTRIBUTE } from "../../components/mesh/control-plane-telemetry";
 import { OTLP_INDEX_LABELS } from "../../components/logs/loki-chart";
-import { TENANT_HEADER } from "../../components/shared/tenant-header";
+import { TENANT_HEADER } from "../../components/kernel/tenant-header";
 import { BasicAuth, GlobalAccess } from "./global-access";
 import { VectorSample } from "./queries";
 import { sigV4Headers, uriEncode } from "./sigv4";

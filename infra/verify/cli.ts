@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
-import { parsePromDuration } from "../../components/shared/duration";
+import { parsePromDuration } from "../../components/kernel/duration";
 import { PROJECT_ROOT } from "../plan/evaluate-environment";
 import { LOCAL_ORGANIZATION, PROJECT } from "../plan/evaluate-stack";
 import { globalStackName } from "../stack-identity";

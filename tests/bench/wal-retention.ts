@@ -3,7 +3,7 @@ import { file as planFile, output } from "../support/plan-access";
 import { parsePrometheusYaml } from "../support/swap-discovery";
 import { PrometheusProcess } from "../support/prometheus-process";
 import { listWal } from "../support/wal-dir";
-import { parsePromDuration } from "../../components/shared/duration";
+import { parsePromDuration } from "../../components/kernel/duration";
 import { KUMA_DATAPLANES_JOB } from "../../components/mesh/kuma-facts";
 import { BucketedDelivery, DeliveryTracker } from "./delivery-tracker";
 import { simulateWal, survivalSpread } from "./wal-truncation-model";

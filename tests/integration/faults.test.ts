@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
-import { parsePromDuration } from "../../components/shared/duration";
+import { parsePromDuration } from "../../components/kernel/duration";
 import { ZONE_REMOTE_WRITE_QUEUE } from "../../components/prometheus/remote-write-queue";
 import { LoopbackProxy, startLoopbackProxy } from "../support/loopback-proxy";
 import { KumaHttpSdBridge } from "../support/kuma-http-sd-bridge";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { kumaKubernetesScrapeJobs, KumaKubernetesDiscoverySettings } from "../../components/prometheus/kubernetes-discovery";
-import { renderYaml } from "../../components/shared/render-yaml";
+import { renderYaml } from "../../components/kernel/render-yaml";
 import { ApiRequest, KubernetesApiServer, startKubernetesApiServer } from "../support/kubernetes-api-server";
 import { podObject, TestPod } from "../support/kubernetes-pods";
 import { loopbackRequest, waitFor } from "../support/loopback-http";

@@ -37,7 +37,7 @@ import { InMemoryLogRecordExporter, LoggerProvider, ReadableLogRecord, SimpleLog
 import { OTLP_INDEX_LABELS, OTLP_LOGS_PATH } from "../../components/logs/loki-chart";
 import { COLLECTOR_CONFIG_KEY } from "../../components/telemetry/collector-chart";
 import { LOKI_EXPORTER, ZONE_RESOURCE_ATTRIBUTES } from "../../components/telemetry/collector-config";
-import { TENANT_HEADER } from "../../components/shared/tenant-header";
+import { TENANT_HEADER } from "../../components/kernel/tenant-header";
 import { LOKI_RELEASE } from "../../infra/roles/releases";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";

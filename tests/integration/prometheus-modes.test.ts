@@ -3,7 +3,7 @@ import { spawnSync } from "child_process";
 import { hashSync } from "bcryptjs";
 import { renderGlobalPrometheusConfig } from "../../components/prometheus/global-config";
 import { parsePrometheusVersion, prometheusModeFlags } from "../../components/prometheus/prometheus-mode";
-import { TENANT_HEADER } from "../../components/shared/tenant-header";
+import { TENANT_HEADER } from "../../components/kernel/tenant-header";
 import { DATA_MOUNT_PATH } from "../../components/prometheus/chart";
 import { renderWebConfig } from "../../components/prometheus/web-config";
 import { renderZonePrometheusConfig, ZonePrometheusSettings } from "../../components/prometheus/zone-config";

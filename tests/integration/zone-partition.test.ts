@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
-import { parsePromDuration } from "../../components/shared/duration";
+import { parsePromDuration } from "../../components/kernel/duration";
 import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../../components/prometheus/outage-survival";
 import { assertConsecutive, COUNTER_METRIC, counterAssignment, missingFrom, rawSamples, Samples, startCounterEndpoint, summarize } from "../support/counted-samples";
 import { startGeneratedGlobal } from "../support/generated-global";

@@ -1,6 +1,6 @@
 import { strict as assert } from "assert";
 import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/evaluate-environment";
-import { INGEST_BODY_LIMIT, NGINX_PROXY_BODY_SIZE } from "../../components/shared/ingest-ingress";
+import { INGEST_BODY_LIMIT, NGINX_PROXY_BODY_SIZE } from "../../components/kernel/ingest-ingress";
 import { one, revealed } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
 

@@ -1,4 +1,4 @@
-import { formatPromDuration, parsePromDuration } from "../../components/shared/duration";
+import { formatPromDuration, parsePromDuration } from "../../components/kernel/duration";
 /**
  * Duration strings in the two dialects the harness meets:
  * - Go `time.ParseDuration` ("1m30s", "500ms", "0s", "1.5h"): Kuma parses the MADS `fetch-timeout`

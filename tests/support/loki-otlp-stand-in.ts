@@ -4,7 +4,7 @@ import * as http from "http";
 import * as https from "https";
 import * as os from "os";
 import * as path from "path";
-import { TENANT_HEADER } from "../../components/shared/tenant-header";
+import { TENANT_HEADER } from "../../components/kernel/tenant-header";
 import { unrefServer } from "./loopback-http";
 
 /** One POST as the stand-in received it: nothing but what crossed the socket. */

@@ -11,8 +11,8 @@ import {
     ZoneLogShipperSettings,
 } from "../../components/logs/alloy-config";
 import { ZoneLogShipper } from "../../components/logs/zone-log-shipper";
-import { mountedSecret } from "../../components/shared/mounted-secret";
-import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
+import { mountedSecret } from "../../components/kernel/mounted-secret";
+import { WORKLOAD_ANNOTATION } from "../../components/kernel/workload-files";
 import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { containsSecret } from "../../infra/plan/secret-values";
 import { registeredRevealed } from "../support/registrations";

@@ -16,7 +16,7 @@ import { buildMeshDashboard, renderMeshDashboardJson } from "../../components/da
 import { DatadogMeshMonitoring } from "../../components/datadog/datadog-mesh-monitoring";
 import { buildMeshMonitors, MeshMonitorSettings } from "../../components/datadog/monitors";
 import { ZoneDatadogAgent } from "../../components/datadog/zone-datadog-agent";
-import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
+import { WORKLOAD_ANNOTATION } from "../../components/kernel/workload-files";
 import { echoWith, mockProviders, RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { registration } from "../support/registrations";

@@ -1,5 +1,5 @@
 import { strict as assert } from "assert";
-import { formatPromDuration, parsePromDuration } from "../../components/shared/duration";
+import { formatPromDuration, parsePromDuration } from "../../components/kernel/duration";
 
 describe("Prometheus durations", () => {
     it("parses valid durations to milliseconds", () => {

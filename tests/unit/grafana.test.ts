@@ -6,7 +6,7 @@ import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { buildGrafanaDatasources, DATASOURCES, GrafanaDatasourceSettings, renderGrafanaDatasources } from "../../components/grafana/datasources";
-import { TENANT_HEADER } from "../../components/shared/tenant-header";
+import { TENANT_HEADER } from "../../components/kernel/tenant-header";
 import { GlobalGrafana, PROMETHEUS_PASSWORD_ENV } from "../../components/grafana/global-grafana";
 import {
     buildGrafanaValues,
@@ -22,9 +22,9 @@ import {
 } from "../../components/grafana/grafana-chart";
 import { buildOverviewDashboard, OVERVIEW_DASHBOARD_FILE, OVERVIEW_DASHBOARD_UID, OVERVIEW_QUERIES, renderOverviewDashboard } from "../../components/grafana/overview-dashboard";
 import { GlobalLoki } from "../../components/logs/global-loki";
-import { sha256 } from "../../components/shared/checksum";
+import { sha256 } from "../../components/kernel/checksum";
 import { GlobalJaeger } from "../../components/traces/global-jaeger";
-import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
+import { WORKLOAD_ANNOTATION } from "../../components/kernel/workload-files";
 import { echoWith, mockProviders, RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { PROMTOOL_BIN } from "../support/prometheus-process";

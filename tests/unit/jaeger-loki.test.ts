@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import Ajv from "ajv";
 import { parse } from "yaml";
-import { ServiceExposure } from "../../components/shared/service-exposure";
+import { ServiceExposure } from "../../components/kernel/service-exposure";
 import { GlobalLoki } from "../../components/logs/global-loki";
 import {
     buildLokiLoadBalancer,
@@ -29,7 +29,7 @@ import {
     QUERY_HTTP_PORT,
     renderJaegerConfig,
 } from "../../components/traces/jaeger-config";
-import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
+import { WORKLOAD_ANNOTATION } from "../../components/kernel/workload-files";
 import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { revealOrMask } from "../../infra/plan/secret-values";
 import { registered } from "../support/registrations";

@@ -14,8 +14,8 @@ import {
     STORAGE_PREFIXES,
     validateMimirTenant,
 } from "../../components/mimir/mimir-chart";
-import { TENANT_HEADER } from "../../components/shared/tenant-header";
-import { renderYaml } from "../../components/shared/render-yaml";
+import { TENANT_HEADER } from "../../components/kernel/tenant-header";
+import { renderYaml } from "../../components/kernel/render-yaml";
 import { underMocks } from "../../infra/plan/mock-runtime";
 import { promtoolCheckConfig } from "../support/prometheus-process";
 import { upstreamPath, upstreamYaml } from "../support/upstream";

@@ -5,7 +5,7 @@ import Ajv from "ajv";
 import { parse } from "yaml";
 import { OTLP_INDEX_LABELS } from "../../components/logs/loki-chart";
 import { ZONE_ATTRIBUTE } from "../../components/mesh/control-plane-telemetry";
-import { sha256 } from "../../components/shared/checksum";
+import { sha256 } from "../../components/kernel/checksum";
 import { buildCollectorChartValues, COLLECTOR_CONFIG_KEY, CollectorChartSettings, OTEL_COLLECTOR_CHART } from "../../components/telemetry/collector-chart";
 import {
     buildZoneCollectorConfig,
@@ -23,7 +23,7 @@ import {
     ZoneCollectorSettings,
 } from "../../components/telemetry/collector-config";
 import { DATADOG_API_KEY_ENV, ZoneCollector } from "../../components/telemetry/zone-collector";
-import { WORKLOAD_ANNOTATION } from "../../components/shared/workload-files";
+import { WORKLOAD_ANNOTATION } from "../../components/kernel/workload-files";
 import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
 import { containsSecret } from "../../infra/plan/secret-values";
 import { registeredRevealed } from "../support/registrations";

@@ -1,4 +1,4 @@
-import { parsePromDuration } from "../../components/shared/duration";
+import { parsePromDuration } from "../../components/kernel/duration";
 import { strict as assert } from "assert";
 import { parse } from "yaml";
 import { buildZonePrometheusConfig, renderZonePrometheusConfig } from "../../components/prometheus/zone-config";

@@ -1,6 +1,5 @@
 import * as http from "http";
-import { AddressInfo } from "net";
-import { unrefServer } from "../support/loopback-http";
+import { listenOnLoopback } from "../support/loopback-http";
 import { ProxiedRequest } from "../support/loopback-proxy";
 
 /**
@@ -30,12 +29,7 @@ export async function startCountingSink(onAnswered: (body: Buffer, request: Prox
             });
         });
     });
-    await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", resolve);
-    });
-    unrefServer(server);
-    const port = (server.address() as AddressInfo).port;
+    const port = await listenOnLoopback(server);
     return {
         writeUrl: `http://127.0.0.1:${port}/api/v1/write`,
         stop: () =>

@@ -1,6 +1,5 @@
 import * as http from "http";
-import { AddressInfo } from "net";
-import { unrefServer } from "./loopback-http";
+import { listenOnLoopback } from "./loopback-http";
 import { assertPodShape, PodObject } from "./kubernetes-pods";
 
 /**
@@ -308,11 +307,7 @@ export async function startKubernetesApiServer(opts: KubernetesApiServerOptions 
         json(res, code, body);
         entry("list", code);
     });
-    unrefServer(server);
-    const port = await new Promise<number>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen({ host: "127.0.0.1", port: 0 }, () => resolve((server.address() as AddressInfo).port));
-    });
+    const port = await listenOnLoopback(server);
     for (const p of opts.pods ?? []) record("ADDED", p);
 
     return {

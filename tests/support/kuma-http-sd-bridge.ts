@@ -1,8 +1,7 @@
 import * as http from "http";
 import * as os from "os";
-import { AddressInfo } from "net";
 import { formatPrometheusDuration, parsePrometheusDuration } from "./durations";
-import { assertLoopbackUrl, loopbackRequest, sleep, unrefServer, waitFor } from "./loopback-http";
+import { assertLoopbackUrl, listenOnLoopback, loopbackRequest, sleep, waitFor } from "./loopback-http";
 import { MADS_PATH, MADS_TYPE_URL } from "./mads-server";
 
 /**
@@ -246,11 +245,7 @@ export async function startKumaHttpSdBridge(opts: KumaHttpSdBridgeOptions): Prom
         res.writeHead(404, { "Content-Type": "text/plain" });
         res.end("not found\n");
     });
-    unrefServer(httpServer);
-    const port = await new Promise<number>((resolve, reject) => {
-        httpServer.once("error", reject);
-        httpServer.listen({ host: "127.0.0.1", port: 0 }, () => resolve((httpServer.address() as AddressInfo).port));
-    });
+    const port = await listenOnLoopback(httpServer);
     const looping = loop();
 
     return {

@@ -5,7 +5,7 @@ import * as https from "https";
 import * as os from "os";
 import * as path from "path";
 import { TENANT_HEADER } from "../../components/kernel/tenant-header";
-import { unrefServer } from "./loopback-http";
+import { listenOnLoopback } from "./loopback-http";
 
 /** One POST as the stand-in received it: nothing but what crossed the socket. */
 export interface ReceivedPush {
@@ -70,15 +70,7 @@ export async function startLokiOtlpStandIn(opts: { readonly tls: boolean }): Pro
     } else {
         server = http.createServer(handler);
     }
-    unrefServer(server);
-    const port = await new Promise<number>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen({ host: "127.0.0.1", port: 0 }, () => {
-            const address = server.address();
-            if (address === null || typeof address === "string") reject(new Error(`loki stand-in: unexpected listen address ${String(address)}`));
-            else resolve(address.port);
-        });
-    });
+    const port = await listenOnLoopback(server);
     return {
         origin: `${opts.tls ? "https" : "http"}://127.0.0.1:${port}`,
         ...(ca !== undefined ? { ca } : {}),

@@ -124,6 +124,22 @@ export function unrefServer(server: net.Server): void {
 }
 
 /**
+ * Starts a fake server on 127.0.0.1 (`port`, default any free one), unref'd as unrefServer says,
+ * and resolves with the port it listens on; a listen error (e.g. the port taken) rejects.
+ */
+export function listenOnLoopback(server: net.Server, port = 0): Promise<number> {
+    unrefServer(server);
+    return new Promise<number>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen({ host: "127.0.0.1", port }, () => {
+            const address = server.address();
+            if (address === null || typeof address === "string") reject(new Error(`unexpected listen address ${String(address)}`));
+            else resolve(address.port);
+        });
+    });
+}
+
+/**
  * Polls `check` until it returns a value other than undefined, or throws after `timeoutMs`.
  * The last error thrown by `check` (if any) is kept in the timeout message to make failures readable.
  */

@@ -1,6 +1,5 @@
 import * as http from "http";
-import { AddressInfo } from "net";
-import { assertLoopbackUrl, unrefServer } from "./loopback-http";
+import { assertLoopbackUrl, listenOnLoopback } from "./loopback-http";
 
 /**
  * A loopback reverse proxy in front of a receiver (e.g. the global Prometheus' /api/v1/write). It
@@ -113,11 +112,7 @@ export async function startLoopbackProxy(targetOrigin: string, opts: LoopbackPro
             else forward(req, res, body, record);
         });
     });
-    unrefServer(server);
-    const port = await new Promise<number>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen({ host: "127.0.0.1", port: 0 }, () => resolve((server.address() as AddressInfo).port));
-    });
+    const port = await listenOnLoopback(server);
     return {
         url: `http://127.0.0.1:${port}`,
         requests,

@@ -1,6 +1,5 @@
 import * as http from "http";
-import { AddressInfo } from "net";
-import { unrefServer } from "./loopback-http";
+import { listenOnLoopback } from "./loopback-http";
 
 /**
  * A tiny scrape target on 127.0.0.1 standing in for a dataplane (kuma-dp on :5670/metrics, Envoy's
@@ -61,11 +60,7 @@ export async function startMetricsEndpoint(opts: MetricsEndpointOptions): Promis
         res.writeHead(200, { "Content-Type": EXPOSITION_CONTENT_TYPE, "Content-Length": Buffer.byteLength(text) });
         res.end(req.method === "HEAD" ? undefined : text);
     });
-    unrefServer(server);
-    const port = await new Promise<number>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen({ host: "127.0.0.1", port: opts.port ?? 0 }, () => resolve((server.address() as AddressInfo).port));
-    });
+    const port = await listenOnLoopback(server, opts.port ?? 0);
     return {
         url: `http://127.0.0.1:${port}${opts.path}`,
         port,

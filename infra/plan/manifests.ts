@@ -4,9 +4,9 @@ import { stringify } from "yaml";
 import { ChartRelease, ChartSource, clusterScopedCustomKinds, isNamespaced, templateRelease } from "./chart-template";
 import { PlannedResource, StackEvaluation } from "./evaluate-stack";
 import { KubeObject } from "./kube-object";
+import { CHART_TYPE } from "./mock-runtime";
 import { revealOrMask, SECRET_MASK, secretStrings } from "./secret-values";
 
-const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
 
 /** One manifest file: the objects of a Helm release or of a component's own resources. */
 export interface ManifestGroup {

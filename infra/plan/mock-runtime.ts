@@ -1,5 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 
+/** The resource type of a Helm release as this program registers it (Pulumi's Chart v4): the mocks answer it, the plan expands it. */
+export const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
+
 /**
  * The one recorder of Pulumi's mock runtime, used by the offline plan (evaluate-stack.ts) and by
  * every test that runs a program or a component without an engine.
@@ -107,7 +110,7 @@ export interface MockHooks {
  * A Helm v4 Chart is a remote component: no id, and an empty `resources` list.
  */
 export function echoResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
-    if (args.type === "kubernetes:helm.sh/v4:Chart") return { id: undefined, state: { ...args.inputs, resources: [] } };
+    if (args.type === CHART_TYPE) return { id: undefined, state: { ...args.inputs, resources: [] } };
     return { id: `${args.name}-id`, state: { ...args.inputs } };
 }
 

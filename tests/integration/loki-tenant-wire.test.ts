@@ -43,7 +43,8 @@ import { evaluateEnvironment, EnvironmentEvaluation } from "../../infra/plan/eva
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { LokiOtlpStandIn, ReceivedPush, startLokiOtlpStandIn } from "../support/loki-otlp-stand-in";
 import { one, output, revealed, yamlFile } from "../support/plan-access";
-import { CHART_TYPE, SHIPPED_ENVIRONMENTS } from "../support/rendered-environments";
+import { CHART_TYPE } from "../../infra/plan/mock-runtime";
+import { SHIPPED_ENVIRONMENTS } from "../support/rendered-environments";
 
 /** The collector's workload name in the plan's files (workloadFiles). */
 const COLLECTOR_WORKLOAD = "otel-collector";

@@ -2,19 +2,19 @@ import { strict as assert } from "assert";
 import { evaluateStack, StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { one, revealed, yamlFile } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
+import { CHART_TYPE } from "../../infra/plan/mock-runtime";
 
 /**
  * The global Prometheus's requests and limits through the program: sized from
  * metrics.expectedActiveSeries, with out-of-order headroom on the limit for the window zones'
  * backlogs arrive into (components/prometheus/sizing.ts; measured in docs/benchmarks.md).
  */
-const CHART = "kubernetes:helm.sh/v4:Chart";
 
 async function global(name: string, config: Record<string, unknown>): Promise<StackEvaluation> {
     return evaluateStack(testStack(`${name}-global`, { zones: ["a"], ...config }), new Map());
 }
 
-const server = (ev: StackEvaluation) => revealed(one(ev, CHART, "global-prometheus-chart")).values.server;
+const server = (ev: StackEvaluation) => revealed(one(ev, CHART_TYPE, "global-prometheus-chart")).values.server;
 
 describe("the global Prometheus's memory: out-of-order headroom for the zones' backlogs (offline plan)", function () {
     this.timeout(60_000);

@@ -9,8 +9,8 @@ import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { securePlaceholder, StackFile } from "../../infra/plan/stack-files";
 import { file, one, output, resourcesOf, revealed, yamlFile } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
+import { CHART_TYPE } from "../../infra/plan/mock-runtime";
 
-const CHART = "kubernetes:helm.sh/v4:Chart";
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
 const SECRET = "kubernetes:core/v1:Secret";
 const ROLE = "aws:iam/role:Role";
@@ -143,7 +143,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
             it("runs no global Prometheus", () => {
                 assert.deepEqual(resourcesOf(g(), "meshobs:prometheus:GlobalPrometheus"), []);
                 assert.equal(
-                    g().resources.filter((r) => r.type === CHART && r.name === "global-prometheus-chart").length,
+                    g().resources.filter((r) => r.type === CHART_TYPE && r.name === "global-prometheus-chart").length,
                     0,
                 );
                 assert.throws(() => file(g(), "prometheus", "prometheus.yml"), /no file prometheus\/prometheus\.yml/);
@@ -167,7 +167,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                 assert.deepEqual(prom.jsonData, { httpMethod: "POST", sigV4Auth: true, sigV4AuthType: "default", sigV4Region: "us-east-1" });
                 const kuma = datasources.find((d: any) => d.type === "kumahq-kuma-datasource");
                 assert.equal(kuma.jsonData.prometheusDataSourceId, `uid/${prom.uid}`);
-                const values = revealed(one(g(), CHART, "global-grafana-chart")).values;
+                const values = revealed(one(g(), CHART_TYPE, "global-grafana-chart")).values;
                 assert.ok(values.plugins.includes("grafana-amazonprometheus-datasource@3.3.4"), JSON.stringify(values.plugins));
                 assert.ok(values.plugins.some((p: string) => p.startsWith("kumahq-kuma-datasource@")), JSON.stringify(values.plugins));
                 // The Kuma plugin's queries go through the data source proxy, which signs only with SigV4 enabled.
@@ -184,7 +184,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                 assert.deepEqual(grants(policy), [
                     { Effect: "Allow", Action: ["aps:QueryMetrics", "aps:GetSeries", "aps:GetLabels", "aps:GetMetricMetadata"], Resource: [output(g(), "ampWorkspaceArn")] },
                 ]);
-                const values = revealed(one(g(), CHART, "global-grafana-chart")).values;
+                const values = revealed(one(g(), CHART_TYPE, "global-grafana-chart")).values;
                 assert.deepEqual(values.serviceAccount.annotations, { [IRSA_ANNOTATION]: roleArn("cloud-global", "grafana-amp-query-role") });
             });
         });
@@ -219,7 +219,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                     { Effect: "Allow", Action: ["s3:ListBucket"], Resource: ["arn:aws:s3:::acme-mesh-cloud-loki"] },
                     { Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: ["arn:aws:s3:::acme-mesh-cloud-loki/*"] },
                 ]);
-                const values = revealed(one(g(), CHART, "global-loki-chart")).values;
+                const values = revealed(one(g(), CHART_TYPE, "global-loki-chart")).values;
                 assert.deepEqual(values.serviceAccount.annotations, { [IRSA_ANNOTATION]: roleArn("cloud-global", "loki-bucket-irsa-role") });
                 assert.equal(values.serviceAccount.name, "global-loki");
             });
@@ -256,7 +256,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                     const policy = one(s, ROLE_POLICY, "zone-prometheus-amp-write-policy");
                     assert.equal(revealed(policy).role, mocked(s.stack, ROLE, "zone-prometheus-amp-write-role").state.name);
                     assert.deepEqual(grants(policy), [{ Effect: "Allow", Action: ["aps:RemoteWrite"], Resource: [output(g(), "ampWorkspaceArn")] }]);
-                    const values = revealed(one(s, CHART, "zone-prometheus-chart")).values;
+                    const values = revealed(one(s, CHART_TYPE, "zone-prometheus-chart")).values;
                     assert.deepEqual(values.serviceAccounts.server, {
                         create: true,
                         name: "zone-prometheus",
@@ -269,14 +269,14 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
             });
 
             it("us-east-1 runs as an agent (WAL only, no TSDB flags), eu-west-1 as a server", () => {
-                const agent = revealed(one(z("us-east-1"), CHART, "zone-prometheus-chart")).values.server;
+                const agent = revealed(one(z("us-east-1"), CHART_TYPE, "zone-prometheus-chart")).values.server;
                 assert.ok(agent.defaultFlagsOverride.includes("--agent"), agent.defaultFlagsOverride);
                 assert.ok(agent.defaultFlagsOverride.includes(`--storage.agent.path=${DATA_MOUNT_PATH}`), agent.defaultFlagsOverride);
                 assert.deepEqual(
                     agent.defaultFlagsOverride.filter((f: string) => f.startsWith("--storage.tsdb")),
                     [],
                 );
-                const server = revealed(one(z("eu-west-1"), CHART, "zone-prometheus-chart")).values.server;
+                const server = revealed(one(z("eu-west-1"), CHART_TYPE, "zone-prometheus-chart")).values.server;
                 assert.equal(server.defaultFlagsOverride, undefined);
                 assert.equal(server.retention, "2d");
                 assert.deepEqual(server.persistentVolume, { enabled: true, size: "50Gi", storageClass: "gp3" });
@@ -324,7 +324,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                 for (const k of keys()) assert.ok(!masked.includes(k), `${k} is not secret in stringData`);
                 assert.deepEqual(revealed(secret).stringData, { AWS_ACCESS_KEY_ID: placeholder("awsAccessKeyId"), AWS_SECRET_ACCESS_KEY: placeholder("awsSecretAccessKey") });
                 assert.equal(revealed(secret).metadata.name, "zone-prometheus-aws-credentials");
-                const values = revealed(one(gke(), CHART, "zone-prometheus-chart")).values;
+                const values = revealed(one(gke(), CHART_TYPE, "zone-prometheus-chart")).values;
                 assert.deepEqual(values.server.env, [
                     { name: "AWS_ACCESS_KEY_ID", valueFrom: { secretKeyRef: { name: "zone-prometheus-aws-credentials", key: "AWS_ACCESS_KEY_ID" } } },
                     { name: "AWS_SECRET_ACCESS_KEY", valueFrom: { secretKeyRef: { name: "zone-prometheus-aws-credentials", key: "AWS_SECRET_ACCESS_KEY" } } },
@@ -340,7 +340,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                 assert.deepEqual(rw[0].sigv4, { region: "us-east-1" });
                 assert.equal(rw[0].basic_auth, undefined);
                 assert.doesNotMatch(text, /access_key|secret_key/);
-                const chartValues = JSON.stringify(revealed(one(gke(), CHART, "zone-prometheus-chart")));
+                const chartValues = JSON.stringify(revealed(one(gke(), CHART_TYPE, "zone-prometheus-chart")));
                 for (const k of keys()) {
                     assert.ok(!text.includes(k), `prometheus.yml holds ${k}`);
                     assert.ok(!chartValues.includes(k), `chart values hold ${k}`);
@@ -419,7 +419,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
                     stack("mimep-global", { zones: ["a"], metrics: { backend: "mimir", mimir: { tenant: "mesh-test", storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1", endpoint } } } }, S3_KEYS),
                     zoneStack("mimep", "a"),
                 ]);
-                return revealed(one(stackOf(run.e, "mimep-global"), CHART, "global-mimir-chart")).values.mimir.structuredConfig.common.storage.s3;
+                return revealed(one(stackOf(run.e, "mimep-global"), CHART_TYPE, "global-mimir-chart")).values.mimir.structuredConfig.common.storage.s3;
             };
             const minio = await s3Of("http://minio.storage.svc:9000");
             assert.equal(minio.endpoint, "minio.storage.svc:9000");
@@ -430,7 +430,7 @@ describe("metrics backends across stacks (offline plan, mock runtime)", function
         });
 
         it("the Mimir chart is pinned to 5.7.0; no global Prometheus", () => {
-            const chart = revealed(one(g(), CHART, "global-mimir-chart"));
+            const chart = revealed(one(g(), CHART_TYPE, "global-mimir-chart"));
             assert.equal(chart.version, "5.7.0");
             assert.equal(chart.chart, "mimir-distributed");
             assert.deepEqual(resourcesOf(g(), "meshobs:prometheus:GlobalPrometheus"), []);

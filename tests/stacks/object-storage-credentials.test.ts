@@ -9,8 +9,8 @@ import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { securePlaceholder } from "../../infra/plan/stack-files";
 import { one, resourcesOf, revealed } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
+import { CHART_TYPE } from "../../infra/plan/mock-runtime";
 
-const CHART = "kubernetes:helm.sh/v4:Chart";
 const SECRET = "kubernetes:core/v1:Secret";
 const ROLE = "aws:iam/role:Role";
 const ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy";
@@ -65,7 +65,7 @@ describe("Mimir and Loki on S3 get credentials for their bucket", function () {
             const role = irsaRole(g, irsaRoleName("irsa-global", "mimir-s3"));
             assertOnlyServiceAccount(role.trust, "global-mimir");
             assertBucketOnly(role.policy, "acme-mimir");
-            const values = revealed(one(g, CHART, "global-mimir-chart")).values;
+            const values = revealed(one(g, CHART_TYPE, "global-mimir-chart")).values;
             assert.deepEqual(values.serviceAccount.annotations, { [IRSA]: role.arn });
             assert.equal(values.mimir.structuredConfig.common.storage.s3.access_key_id, undefined, "no static keys on EKS");
         });
@@ -74,7 +74,7 @@ describe("Mimir and Loki on S3 get credentials for their bucket", function () {
             const role = irsaRole(g, irsaRoleName("irsa-global", "loki-s3"));
             assertOnlyServiceAccount(role.trust, "global-loki");
             assertBucketOnly(role.policy, "acme-loki");
-            const values = revealed(one(g, CHART, "global-loki-chart")).values;
+            const values = revealed(one(g, CHART_TYPE, "global-loki-chart")).values;
             assert.deepEqual(values.serviceAccount, { create: true, name: "global-loki", annotations: { [IRSA]: role.arn } });
             assert.deepEqual(resourcesOf(g, "aws:s3/bucket:Bucket"), [], "an existing bucket is not created");
         });
@@ -109,7 +109,7 @@ describe("Mimir and Loki on S3 get credentials for their bucket", function () {
         it("prod: Loki on mesh-prod-loki reads AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY from global-loki-s3-keys; the values hold references only", () => {
             const g = globalOf(prod);
             assertKeysSecret(g, "global-loki-s3-keys");
-            const chart = one(g, CHART, "global-loki-chart");
+            const chart = one(g, CHART_TYPE, "global-loki-chart");
             const values = revealed(chart).values;
             assert.deepEqual(values.loki.storage.s3, { region: "us-east-1", accessKeyId: "${AWS_ACCESS_KEY_ID}", secretAccessKey: "${AWS_SECRET_ACCESS_KEY}" });
             assert.deepEqual(values.defaults.extraEnvFrom, [{ secretRef: { name: "global-loki-s3-keys" } }]);
@@ -118,7 +118,7 @@ describe("Mimir and Loki on S3 get credentials for their bucket", function () {
 
         it("Mimir reads them from global-mimir-s3-keys on every component (global.extraEnvFrom)", () => {
             assertKeysSecret(keyed, "global-mimir-s3-keys");
-            const values = revealed(one(keyed, CHART, "global-mimir-chart")).values;
+            const values = revealed(one(keyed, CHART_TYPE, "global-mimir-chart")).values;
             const s3 = values.mimir.structuredConfig.common.storage.s3;
             assert.deepEqual([s3.access_key_id, s3.secret_access_key], ["${AWS_ACCESS_KEY_ID}", "${AWS_SECRET_ACCESS_KEY}"]);
             assert.deepEqual(values.global.extraEnvFrom, [{ secretRef: { name: "global-mimir-s3-keys" } }]);

@@ -6,8 +6,8 @@ import { withMockSpy } from "../../infra/plan/mock-runtime";
 import { environmentStacks, StackFile } from "../../infra/plan/stack-files";
 import { one, revealed } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
+import { CHART_TYPE } from "../../infra/plan/mock-runtime";
 
-const CHART = "kubernetes:helm.sh/v4:Chart";
 const global = (env: string, extra: Record<string, unknown> = {}) => testStack(`${env}-global`, { zones: ["a", "b"], grafana: { enabled: false }, logs: { backend: "loki" }, ...extra });
 const zone = (env: string, name: string, extra: Record<string, unknown> = {}) => testStack(`${env}-zone-${name}`, { namespace: `obs-${name}`, mesh: { version: "2.14.3" }, ...extra });
 
@@ -72,7 +72,7 @@ describe("one cluster per zone", function () {
         const local = await evaluateEnvironment("local", { files });
         const names = (stack: string) => {
             const s = local.stacks.find((x) => x.stack === stack)!;
-            const charts = s.resources.filter((r) => r.type === CHART).map(revealed);
+            const charts = s.resources.filter((r) => r.type === CHART_TYPE).map(revealed);
             // Cluster-scoped chart objects (ClusterRoles, bindings) are named after the release or its fullnameOverride.
             return new Set([
                 ...charts.flatMap((c: any) => [`release ${c.name}`, ...(c.values?.fullnameOverride !== undefined ? [`fullname ${c.values.fullnameOverride}`] : [])]),
@@ -87,7 +87,7 @@ describe("one cluster per zone", function () {
 
     it("local: each zone's Alloy names its cluster-scoped objects and its hostPath after the zone", async () => {
         const local = await evaluateEnvironment("local");
-        const alloy = (zoneName: string) => revealed(one(local.stacks.find((s) => s.stack === `local-zone-${zoneName}`)!, CHART, "zone-logs-chart")).values;
+        const alloy = (zoneName: string) => revealed(one(local.stacks.find((s) => s.stack === `local-zone-${zoneName}`)!, CHART_TYPE, "zone-logs-chart")).values;
         const seen = ["east", "west"].map((z) => {
             const v = alloy(z);
             const hostPath = v.controller.volumes.extra.find((x: any) => x.hostPath !== undefined).hostPath.path;

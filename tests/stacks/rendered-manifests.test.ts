@@ -1,5 +1,6 @@
 import { strict as assert } from "assert";
 import { KubeObject, objectRef } from "../../infra/plan/kube-object";
+import { CHART_TYPE } from "../../infra/plan/mock-runtime";
 import { validateObject } from "../support/kubernetes-schemas";
 import { loadKumaCrds } from "../support/kuma-crds";
 import { allContainers, commandLineFiles, configFileReferences, contentOf, filesUnder, keysOf, listeningPorts, probesOf, resolveFile, workloads } from "../support/pod-wiring";
@@ -41,7 +42,7 @@ describe("rendered manifests of every shipped environment (real Helm, Chart v4 s
             ["cloud", "local", "prod"].filter((e) => SHIPPED_ENVIRONMENTS.includes(e)),
         );
         for (const s of stacks()) {
-            const charts = s.evaluation.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
+            const charts = s.evaluation.resources.filter((r) => r.type === CHART_TYPE);
             const releases = s.manifests.groups.filter((g) => g.from !== undefined);
             assert.equal(releases.length, charts.length, `${s.stack}: one rendered group per release`);
             for (const g of releases) assert.ok(g.objects.length > 0, `${s.stack}: release ${g.name} rendered no objects`);
@@ -98,7 +99,7 @@ describe("rendered manifests of every shipped environment (real Helm, Chart v4 s
     it("every namespaced object has a namespace, and each release's objects land in its release namespace or are cluster-scoped", () => {
         for (const s of stacks()) {
             const releaseNamespaces = new Map(
-                s.evaluation.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart").map((r) => [String(r.inputs.name), String(r.inputs.namespace)] as const),
+                s.evaluation.resources.filter((r) => r.type === CHART_TYPE).map((r) => [String(r.inputs.name), String(r.inputs.namespace)] as const),
             );
             for (const g of s.manifests.groups.filter((x) => x.from !== undefined)) {
                 for (const o of g.objects) {

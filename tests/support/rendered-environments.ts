@@ -2,6 +2,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { ChartSource } from "../../infra/plan/chart-template";
+import { CHART_TYPE } from "../../infra/plan/mock-runtime";
 import { evaluateEnvironment, PROJECT_ROOT } from "../../infra/plan/evaluate-environment";
 import { PROJECT, StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { KubeObject } from "../../infra/plan/kube-object";
@@ -50,8 +51,6 @@ export async function renderEnvironment(env: string, files: StackFile[] = enviro
     };
 }
 
-/** The resource type of a Helm release (Pulumi's Chart v4) in an evaluation. */
-export const CHART_TYPE = "kubernetes:helm.sh/v4:Chart";
 const releases = new Map<string, RenderedRelease>();
 
 /** A stack's own objects and one of its Helm releases, rendered (renderRelease). */

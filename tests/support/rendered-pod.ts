@@ -8,7 +8,8 @@ import { KubeObject, objectRef } from "../../infra/plan/kube-object";
 import { BasicAuth } from "./loopback-http";
 import { Container, contentOf, keysOf, PodSpec, workloads } from "./pod-wiring";
 import { PrometheusProcess, startPrometheus } from "./prometheus-process";
-import { CHART_TYPE, RenderedStack, renderRelease } from "./rendered-environments";
+import { CHART_TYPE } from "../../infra/plan/mock-runtime";
+import { RenderedStack, renderRelease } from "./rendered-environments";
 import { findNonLoopbackAddresses, parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml } from "./swap-discovery";
 
 /** What a pod is laid out from: a stack's rendered objects (a whole render, or renderRelease's). */

@@ -138,9 +138,13 @@ export interface ZoneDecisions {
     /** Jaeger's OTLP endpoint and protocol: they pick the collector's exporter and its TLS setting. */
     readonly otlpTracesEndpoint: GlobalStackOutputs["otlpTracesEndpoint"];
     readonly otlpTracesProtocol: GlobalStackOutputs["otlpTracesProtocol"];
+    /** Where metrics and logs go: a cluster-DNS URL of another cluster fails before any resource (infra/cross-cluster-endpoints.ts). */
+    readonly remoteWriteUrl: GlobalStackOutputs["remoteWriteUrl"];
+    readonly lokiPushUrl: GlobalStackOutputs["lokiPushUrl"];
+    readonly lokiOtlpUrl: GlobalStackOutputs["lokiOtlpUrl"];
 }
 
-const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteReadZones", "remoteWriteAuth", "remoteWriteProtocol", "remoteWriteCredentials", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol"] as const satisfies readonly (keyof ZoneDecisions &
+const DECISION_KEYS = ["zones", "metricsBackend", "metricsTransport", "remoteReadZones", "remoteWriteAuth", "remoteWriteProtocol", "remoteWriteCredentials", "ampRegion", "tracesBackend", "logsBackend", "datadogSite", "otlpTracesEndpoint", "otlpTracesProtocol", "remoteWriteUrl", "lokiPushUrl", "lokiOtlpUrl"] as const satisfies readonly (keyof ZoneDecisions &
     keyof GlobalStackOutputs)[];
 
 export function readGlobalOutputs(ref: pulumi.StackReference): ZoneView {

@@ -201,6 +201,8 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
 }
 
 function serviceValues(e: ServiceExposure): Record<string, unknown> {
+    // grafana-community/helm-charts charts/grafana/templates/service.yaml (chart 12.11.1) takes service.nodePort for a NodePort Service.
+    if (e.type === "NodePort") return { type: "NodePort", nodePort: e.nodePort, ...(e.annotations !== undefined ? { annotations: { ...e.annotations } } : {}) };
     if (e.type !== "LoadBalancer") return { type: "ClusterIP" };
     return {
         type: "LoadBalancer",
@@ -209,13 +211,15 @@ function serviceValues(e: ServiceExposure): Record<string, unknown> {
     };
 }
 
-/** The URL operators open: in-cluster DNS, the load balancer host or the ingress host. */
+/** The URL operators open: in-cluster DNS, the load balancer host, a node's port or the ingress host. */
 export function grafanaUrl(exposure: ServiceExposure, fullname: string, namespace: string): string {
     switch (exposure.type) {
         case "ClusterIP":
             return `http://${fullname}.${namespace}.svc.cluster.local`;
         case "LoadBalancer":
             return `http://${exposure.host}`;
+        case "NodePort":
+            return `http://${exposure.host}:${exposure.nodePort}`;
         case "Ingress":
             return `${exposure.tlsSecretName !== undefined ? "https" : "http"}://${exposure.host}`;
     }

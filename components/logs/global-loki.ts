@@ -2,7 +2,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { ServiceExposure } from "../kernel/service-exposure";
 import {
-    buildLokiLoadBalancer,
+    buildLokiExposedService,
     buildLokiValues,
     LOKI_CHART,
     lokiEndpoints,
@@ -86,8 +86,8 @@ export class GlobalLoki extends pulumi.ComponentResource {
         );
 
         const exposed: pulumi.Resource[] = [];
-        if (args.exposure.type === "LoadBalancer") {
-            const service = buildLokiLoadBalancer(args.exposure, name, args.namespace, name);
+        if (args.exposure.type === "LoadBalancer" || args.exposure.type === "NodePort") {
+            const service = buildLokiExposedService(args.exposure, name, args.namespace, name);
             exposed.push(new k8s.core.v1.Service(`${name}-push`, service, { parent: this, dependsOn: [chart] }));
         }
 

@@ -52,7 +52,7 @@ export interface LokiChartSettings {
     readonly retention: string;
     /** Chunk and index store. */
     readonly storage: LokiStorage;
-    /** How zones reach the push endpoints (Ingress is rendered by the chart; LoadBalancer by buildLokiLoadBalancer). */
+    /** How zones reach the push endpoints (Ingress is rendered by the chart; LoadBalancer and NodePort by buildLokiExposedService). */
     readonly exposure: ServiceExposure;
     /** PVC size for WAL, index cache and compactor state when storage is s3 (filesystem uses storage.size); default 10Gi. */
     readonly walSize?: string;
@@ -191,24 +191,29 @@ export function lokiGatewaySelectorLabels(release: string): Record<string, strin
 }
 
 /**
- * LoadBalancer exposure: a Service of our own in front of the gateway pods, because the chart's
- * gateway Service has no loadBalancerSourceRanges. Layer 4 cannot filter paths, so the whole Loki
- * API (queries and admin endpoints too) is reachable from the allowed ranges; prefer an Ingress.
+ * LoadBalancer or NodePort exposure: a Service of our own in front of the gateway pods, because the
+ * chart's gateway Service has no loadBalancerSourceRanges (and one Service shape serves both). Layer 4
+ * cannot filter paths, so the whole Loki API (queries and admin endpoints too) is reachable from the
+ * allowed ranges, or from whoever reaches a node; prefer an Ingress.
  */
-export function buildLokiLoadBalancer(
-    e: Extract<ServiceExposure, { type: "LoadBalancer" }>,
+export function buildLokiExposedService(
+    e: Extract<ServiceExposure, { type: "LoadBalancer" | "NodePort" }>,
     fullname: string,
     namespace: string,
     release: string,
 ): { readonly metadata: types.input.meta.v1.ObjectMeta; readonly spec: types.input.core.v1.ServiceSpec } {
+    const port = { name: "http", port: GATEWAY_SERVICE_PORT, targetPort: GATEWAY_CONTAINER_PORT_NAME, protocol: "TCP" };
     return {
         metadata: { name: `${fullname}-push`, namespace, ...(e.annotations !== undefined ? { annotations: { ...e.annotations } } : {}) },
-        spec: {
-            type: "LoadBalancer",
-            selector: lokiGatewaySelectorLabels(release),
-            ports: [{ name: "http", port: GATEWAY_SERVICE_PORT, targetPort: GATEWAY_CONTAINER_PORT_NAME, protocol: "TCP" }],
-            ...(e.sourceRanges !== undefined ? { loadBalancerSourceRanges: [...e.sourceRanges] } : {}),
-        },
+        spec:
+            e.type === "NodePort"
+                ? { type: "NodePort", selector: lokiGatewaySelectorLabels(release), ports: [{ ...port, nodePort: e.nodePort }] }
+                : {
+                      type: "LoadBalancer",
+                      selector: lokiGatewaySelectorLabels(release),
+                      ports: [port],
+                      ...(e.sourceRanges !== undefined ? { loadBalancerSourceRanges: [...e.sourceRanges] } : {}),
+                  },
     };
 }
 
@@ -235,6 +240,10 @@ export function lokiEndpoints(exposure: ServiceExposure, fullname: string, names
         case "LoadBalancer":
             base = `http://${exposure.host}`;
             warnings.push(`loki is exposed without TLS at ${base}, with its whole HTTP API (queries and admin endpoints too); prefer exposure type "ingress" with tlsSecretName`);
+            break;
+        case "NodePort":
+            base = `http://${exposure.host}:${exposure.nodePort}`;
+            warnings.push(`loki is exposed without TLS on every node's port ${exposure.nodePort} (${base}), with its whole HTTP API (queries and admin endpoints too); use it where the node network is private (kind, a lab), else exposure type "ingress" with tlsSecretName`);
             break;
         case "Ingress":
             base = `${exposure.tlsSecretName !== undefined ? "https" : "http"}://${exposure.host}`;

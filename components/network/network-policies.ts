@@ -283,10 +283,13 @@ export const OBSERVABILITY_NAMESPACES: Peer = { kind: "namespaces", namespaceSel
  * - Ingress: the ingress controller's pods (`ingressControllerNamespace`, required: there is no default);
  * - LoadBalancer: its sourceRanges as ipBlocks. Those only match when the load balancer keeps client
  *   IPs (externalTrafficPolicy Local, or IP targets); otherwise traffic arrives from node addresses and
- *   the caller must pass `nodeCidrs`. Without sourceRanges the load balancer is open, and so is this rule.
+ *   the caller must pass `nodeCidrs`. Without sourceRanges the load balancer is open, and so is this rule;
+ * - NodePort: whoever reaches a node. With the default externalTrafficPolicy (Cluster) kube-proxy
+ *   rewrites the source to a node address, so no narrower peer would match (kubernetes.io/docs/concepts/services-networking/service/,
+ *   "External traffic policy"): `nodeCidrs` when given, else anywhere.
  */
 export function exposureSources(
-    exposure: { readonly type: "ClusterIP" } | { readonly type: "Ingress" } | { readonly type: "LoadBalancer"; readonly sourceRanges?: readonly string[] },
+    exposure: { readonly type: "ClusterIP" } | { readonly type: "Ingress" } | { readonly type: "LoadBalancer"; readonly sourceRanges?: readonly string[] } | { readonly type: "NodePort" },
     o: { readonly ingressControllerNamespace?: string; readonly nodeCidrs?: readonly string[] } = {},
 ): Peer[] {
     switch (exposure.type) {
@@ -299,6 +302,8 @@ export function exposureSources(
             const ranges = o.nodeCidrs ?? exposure.sourceRanges;
             return ranges !== undefined && ranges.length > 0 ? ranges.map((cidr) => ({ kind: "cidr", cidr })) : anywhere();
         }
+        case "NodePort":
+            return o.nodeCidrs !== undefined && o.nodeCidrs.length > 0 ? o.nodeCidrs.map((cidr) => ({ kind: "cidr", cidr })) : anywhere();
     }
 }
 

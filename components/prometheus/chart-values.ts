@@ -176,5 +176,10 @@ function serviceValues(e: ServiceExposure): Record<string, unknown> {
             ...(e.sourceRanges !== undefined ? { loadBalancerSourceRanges: [...e.sourceRanges] } : {}),
         };
     }
+    if (e.type === "NodePort") {
+        // prometheus-community/helm-charts charts/prometheus/templates/service.yaml (29.27.0) sets the
+        // http port's nodePort from server.service.nodePort when the type is NodePort.
+        return { type: "NodePort", nodePort: e.nodePort, ...(e.annotations !== undefined ? { annotations: { ...e.annotations } } : {}) };
+    }
     return { type: "ClusterIP" };
 }

@@ -22,7 +22,8 @@ export function receiverEndpoint(exposure: ServiceExposure, fullname: string, na
             baseUrl = `http://${fullname}.${namespace}.svc.cluster.local:${SERVICE_PORT}`;
             break;
         case "LoadBalancer":
-            baseUrl = `http://${exposure.host}:${SERVICE_PORT}`;
+        case "NodePort":
+            baseUrl = `http://${exposure.host}:${exposure.type === "NodePort" ? exposure.nodePort : SERVICE_PORT}`;
             warnings.push(
                 `remote write crosses the network over plain HTTP at ${baseUrl}: basic-auth credentials are readable in transit; ` +
                     `use exposure type "ingress" with tlsSecretName`,

@@ -95,6 +95,8 @@ export interface JaegerExposure {
  * How zones reach the OTLP receivers:
  * - ClusterIP: the chart's Service by cluster DNS (zones in the same cluster, or a mesh spanning clusters);
  * - LoadBalancer: a Service of our own with only 4317 and 4318, never the unauthenticated query ports;
+ * - NodePort: a Service of our own with only 4318 on the configured node port (one port per exposure:
+ *   OTLP/HTTP, as through an Ingress);
  * - Ingress: OTLP/HTTP on `https://<host>/v1/traces`. OTLP/gRPC is not offered: proxying gRPC through an
  *   Ingress needs HTTP/2 to the backend, which is controller-specific (e.g. nginx's backend-protocol
  *   annotation); zones export OTLP/HTTP (or use a LoadBalancer exposure when they must speak gRPC).
@@ -127,6 +129,22 @@ export function buildJaegerExposure(exposure: ServiceExposure, fullname: string,
                 warnings: [
                     `jaeger OTLP is exposed without TLS or authentication at ${exposure.host}:${OTLP_GRPC_PORT}/${OTLP_HTTP_PORT}; ` +
                         "restrict sourceRanges or use an ingress with TLS",
+                ],
+            };
+        case "NodePort":
+            return {
+                service: {
+                    metadata: objectMeta(`${fullname}-otlp`, namespace, exposure.annotations),
+                    spec: {
+                        type: "NodePort",
+                        selector: jaegerSelectorLabels(release),
+                        ports: [{ name: "otlp-http", port: OTLP_HTTP_PORT, targetPort: OTLP_HTTP_PORT, protocol: "TCP", appProtocol: "http", nodePort: exposure.nodePort }],
+                    },
+                },
+                otlpHttpEndpoint: `http://${exposure.host}:${exposure.nodePort}`,
+                warnings: [
+                    `jaeger OTLP/HTTP is exposed without TLS or authentication on every node's port ${exposure.nodePort} (${exposure.host}); use it where the node network is private (kind, a lab), else an ingress with TLS`,
+                    `jaeger node port ${exposure.host}:${exposure.nodePort} carries OTLP/HTTP only: zones must export traces over OTLP/HTTP, not gRPC`,
                 ],
             };
         case "Ingress": {

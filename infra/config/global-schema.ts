@@ -8,6 +8,7 @@ import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../../components/prometheus/ou
 import { DEFAULT_REMOTE_WRITE_PROTOCOL, REMOTE_WRITE_PROTOCOLS } from "../../components/prometheus/remote-write-protocol";
 import { goDurationMs } from "../../components/traces/jaeger-config";
 import { checkWriterSlots } from "../../components/prometheus/zone-writers";
+import { NODE_PORT_RANGE } from "../../components/kernel/service-exposure";
 
 /** How zones in other clusters reach a global endpoint (Prometheus receiver, Jaeger OTLP, Loki push). */
 export const exposure = z.discriminatedUnion("type", [
@@ -20,6 +21,25 @@ export const exposure = z.discriminatedUnion("type", [
             host: hostname,
             /** Restrict who may reach the load balancer (CIDRs). */
             sourceRanges: cidrList.optional(),
+            annotations: z.record(z.string(), z.string()).optional(),
+        })
+        .strict(),
+    /**
+     * A NodePort Service; `host` is a name (or address) zones resolve to a node of this cluster: on
+     * kind, the node container's name (`<cluster>-control-plane`), which pods of every kind cluster
+     * resolve through Docker's DNS. Plain HTTP: for clusters without load balancers on a private
+     * node network.
+     */
+    z
+        .object({
+            type: z.literal("node-port"),
+            host: hostname,
+            /** The port on every node (the Service's nodePort). */
+            nodePort: z
+                .number()
+                .int()
+                .min(NODE_PORT_RANGE.min, { error: `allowed: ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max} (the API server's default --service-node-port-range)` })
+                .max(NODE_PORT_RANGE.max, { error: `allowed: ${NODE_PORT_RANGE.min}-${NODE_PORT_RANGE.max} (the API server's default --service-node-port-range)` }),
             annotations: z.record(z.string(), z.string()).optional(),
         })
         .strict(),
@@ -260,6 +280,14 @@ export const globalConfigSchema = z
                 ctx.addIssue({ code: "custom", path: ["metrics", "federation", "zones"], message: `zone ${JSON.stringify(zone)} has no federation URL; allowed: every zone of zones, each with {url}` });
             }
         }
+        // Node ports are one space per cluster: two exposures on one port would fail the second Service.
+        const byPort = new Map<number, string>();
+        for (const { key, exposure: e } of zoneFacingExposures(cfg)) {
+            if (e.type !== "node-port") continue;
+            const other = byPort.get(e.nodePort);
+            if (other !== undefined) ctx.addIssue({ code: "custom", path: [...key.split("."), "nodePort"], message: `${e.nodePort} is also ${other}.nodePort; allowed: a node port of its own for each exposure` });
+            byPort.set(e.nodePort, key);
+        }
         const np = cfg.networkPolicies;
         const ingressExposed = [cfg.globalPrometheus.exposure, cfg.traces.jaeger.exposure, cfg.logs.loki.exposure].some((e) => e.type === "ingress");
         if (np.enabled && ingressExposed && np.ingressControllerNamespace === undefined) {
@@ -290,6 +318,21 @@ export const globalConfigSchema = z
             }
         }
     });
+
+/** Zone-facing endpoints in use and how each is exposed, keyed by its config path (Mimir's push endpoint is in-cluster: no key of its own). */
+export function zoneFacingExposures(cfg: {
+    readonly metrics: { readonly backend: string; readonly federation?: unknown };
+    readonly globalPrometheus: { readonly exposure: ExposureConfig };
+    readonly traces: { readonly backend: string; readonly jaeger: { readonly exposure: ExposureConfig } };
+    readonly logs: { readonly backend: string; readonly loki: { readonly exposure: ExposureConfig } };
+}): Array<{ readonly key: string; readonly exposure: ExposureConfig | { readonly type: "cluster-dns" } }> {
+    return [
+        ...(cfg.metrics.backend === "prometheus" && cfg.metrics.federation === undefined ? [{ key: "globalPrometheus.exposure", exposure: cfg.globalPrometheus.exposure }] : []),
+        ...(cfg.metrics.backend === "mimir" ? [{ key: "metrics.backend", exposure: { type: "cluster-dns" as const } }] : []),
+        ...(cfg.traces.backend === "jaeger" ? [{ key: "traces.jaeger.exposure", exposure: cfg.traces.jaeger.exposure }] : []),
+        ...(cfg.logs.backend === "loki" ? [{ key: "logs.loki.exposure", exposure: cfg.logs.loki.exposure }] : []),
+    ];
+}
 
 /** What keeps objects in S3 (Mimir always; Loki with s3 storage). */
 export function usesObjectStorage(cfg: { readonly metrics: { readonly backend: string }; readonly logs: { readonly backend: string; readonly loki: { readonly storage: { readonly type: string } } } }): Array<"Mimir" | "Loki"> {

@@ -13,6 +13,8 @@ export function serviceExposure(e: ExposureConfig): ServiceExposure {
             return { type: "ClusterIP" };
         case "load-balancer":
             return { type: "LoadBalancer", host: e.host, annotations: e.annotations, sourceRanges: e.sourceRanges };
+        case "node-port":
+            return { type: "NodePort", host: e.host, nodePort: e.nodePort, annotations: e.annotations };
         case "ingress":
             return { type: "Ingress", host: e.host, ingressClassName: e.ingressClassName, tlsSecretName: e.tlsSecretName, annotations: ingestIngressAnnotations(e.annotations) };
     }

@@ -6,10 +6,13 @@ import { controlPlaneValuesSnippet } from "../../components/mesh/control-plane-c
 import { controlPlaneOtelEnv } from "../../components/mesh/control-plane-telemetry";
 import { ZoneCollector } from "../../components/telemetry/zone-collector";
 import { GlobalJaeger } from "../../components/traces/global-jaeger";
-import { GlobalConfig } from "../config/global-schema";
+import { GlobalConfig, zoneFacingExposures } from "../config/global-schema";
+import { ConfigError } from "../config/load";
+import { globalReachabilityProblems } from "../cross-cluster-endpoints";
+import { environmentStackTargets } from "../environment-stacks";
 import { GlobalStackExports, ZoneCredentialExports } from "../global-outputs";
 import { clusterTarget } from "../kubernetes-provider";
-import { StackIdentity } from "../stack-identity";
+import { StackIdentity, stackFile } from "../stack-identity";
 import { warn } from "../warnings";
 import { serviceExposure } from "./exposure";
 import { lokiBucketAccess } from "./global-logs";
@@ -23,6 +26,9 @@ export const GLOBAL_CP_ZONE = "global";
 
 /** Provisions an `<env>-global` stack and returns its exports. */
 export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg: GlobalConfig): GlobalStackExports & ZoneCredentialExports {
+    // Before anything is registered: zones in other clusters must be able to reach what they send to.
+    const unreachable = globalReachabilityProblems({ identity: id, kubernetes: cfg.kubernetes, namespace: cfg.namespace }, environmentStackTargets(id.env), zoneFacingExposures(cfg));
+    if (unreachable.length > 0) throw new ConfigError(stackFile(id.stack), unreachable.map((p) => `${pulumi.getProject()}:${p}`));
     const cluster = clusterTarget(id.stack, cfg.kubernetes);
     const provider = cluster.provider;
     const namespace = observabilityNamespace(id.stack, cfg.namespace, provider);

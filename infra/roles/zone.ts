@@ -12,10 +12,11 @@ import { collectorEndpoints } from "../../components/telemetry/collector-chart";
 import { ZoneCollector } from "../../components/telemetry/zone-collector";
 import { ConfigError } from "../config/load";
 import { ZoneConfig } from "../config/zone-schema";
-import { readGlobalOutputs, readZoneCredential, readZoneDecisions } from "../global-outputs";
+import { readGlobalOutputs, readZoneCredential, readZoneDecisions, ZoneDecisions } from "../global-outputs";
 import { clusterTarget } from "../kubernetes-provider";
 import { environmentStackTargets } from "../environment-stacks";
-import { sharedClusterProblems } from "../cluster-identity";
+import { sharedClusterProblems, StackTarget } from "../cluster-identity";
+import { zoneReachabilityProblems } from "../cross-cluster-endpoints";
 import { globalStackName, StackIdentity, stackFile } from "../stack-identity";
 import { observabilityNamespace } from "./namespace";
 import { accessLogSettings, collectorTracesBackend, datadogEndpoints, planZoneTelemetry, traceSettings, tracesExportEndpoint } from "./zone-telemetry";
@@ -62,6 +63,22 @@ export interface ZoneStackExports {
     readonly existingPrometheusSnippet: pulumi.Output<string>;
 }
 
+/**
+ * Endpoints of the global this zone would send to that its cluster cannot resolve. Compared against
+ * the global of this environment's stack files only: a `globalStack` set elsewhere has no file here.
+ */
+function zoneEndpointProblems(id: Extract<StackIdentity, { role: "zone" }>, cfg: ZoneConfig, siblings: readonly StackTarget[], d: ZoneDecisions): string[] {
+    if (cfg.globalStack !== undefined) return [];
+    const global = siblings.find((s) => s.identity.role === "global");
+    const used = {
+        remoteWriteUrl: d.metricsTransport === "remote-write" && d.metricsBackend !== "amp" ? d.remoteWriteUrl : undefined,
+        otlpTracesEndpoint: d.tracesBackend === "jaeger" ? d.otlpTracesEndpoint : undefined,
+        lokiPushUrl: d.logsBackend === "loki" ? d.lokiPushUrl : undefined,
+        lokiOtlpUrl: d.logsBackend === "loki" ? d.lokiOtlpUrl : undefined,
+    };
+    return zoneReachabilityProblems({ identity: id, kubernetes: cfg.kubernetes, namespace: cfg.namespace }, global, used);
+}
+
 /** The global stack a zone reads: configured, or `<org>/<project>/<env>-global`. */
 export function zoneGlobalStack(id: Extract<StackIdentity, { role: "zone" }>, cfg: ZoneConfig): string {
     return cfg.globalStack ?? globalStackName(pulumi.getOrganization(), pulumi.getProject(), id.env);
@@ -84,7 +101,12 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
     // A zone the global does not declare would send series nobody dashboards or alerts on.
     if (!decisions.zones.includes(id.zone)) undeclaredZone(id, globalStack, decisions.zones);
     const plan = planZoneTelemetry(decisions, cfg.policies, globalStack);
-    const problems = [...("problems" in plan ? plan.problems : []), ...zoneMetricsProblems(decisions, cfg, globalStack, id.zone, id.env), ...zoneNetworkProblems(decisions, cfg, globalStack, id.zone)];
+    const problems = [
+        ...("problems" in plan ? plan.problems : []),
+        ...zoneMetricsProblems(decisions, cfg, globalStack, id.zone, id.env),
+        ...zoneNetworkProblems(decisions, cfg, globalStack, id.zone),
+        ...zoneEndpointProblems(id, cfg, siblings, decisions),
+    ];
     if (problems.length > 0 || "problems" in plan) throw new ConfigError(stackFile(id.stack), problems.map((p) => `${pulumi.getProject()}:${p}`));
     const cluster = clusterTarget(id.stack, cfg.kubernetes);
 

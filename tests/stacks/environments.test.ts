@@ -230,7 +230,8 @@ describe("npm run plan", function () {
         assert.ok(rel.includes("topology.md"));
         const topology = fs.readFileSync(path.join(out, "topology.md"), "utf8");
         assert.match(topology, /```mermaid\nflowchart LR/);
-        assert.match(topology, /remote_write http:\/\/global-prometheus\.mesh-observability\.svc\.cluster\.local:80\/api\/v1\/write/);
+        // Zone west is in another kind cluster: zones write to a node port of the global's node.
+        assert.match(topology, /remote_write http:\/\/meshobs-east-control-plane:30090\/api\/v1\/write/);
         assert.match(log, /kubernetes:helm\.sh\/v4:Chart/);
     });
 

@@ -48,9 +48,11 @@ describe("one cluster per zone", function () {
     });
 
     it("zones on distinct clusters pass; the global may share a zone's cluster in another namespace", async () => {
+        // Zone b is in another cluster: the global's endpoints are node ports of a's node.
+        const nodePort = (port: number) => ({ type: "node-port", host: "kind-meshobs-a-control-plane", nodePort: port });
         const e = await evaluateEnvironment("ok", {
             files: [
-                global("ok", { kubernetes: { context: "kind-meshobs-a" } }),
+                global("ok", { kubernetes: { context: "kind-meshobs-a" }, globalPrometheus: { exposure: nodePort(30090) }, logs: { backend: "loki", loki: { exposure: nodePort(30100) } } }),
                 zone("ok", "a", { kubernetes: { context: "kind-meshobs-a" } }),
                 zone("ok", "b", { kubernetes: { context: "kind-meshobs-b" } }),
             ],

@@ -1,6 +1,8 @@
 import { strict as assert } from "assert";
 import { KubeObject, objectRef } from "../../infra/plan/kube-object";
 import { CHART_TYPE } from "../../infra/plan/mock-runtime";
+import { clusterIdentity } from "../../infra/cluster-identity";
+import { isClusterDnsUrl } from "../../infra/cross-cluster-endpoints";
 import { validateObject } from "../support/kubernetes-schemas";
 import { loadKumaCrds } from "../support/kuma-crds";
 import { allContainers, commandLineFiles, configFileReferences, contentOf, filesUnder, keysOf, listeningPorts, probesOf, resolveFile, workloads } from "../support/pod-wiring";
@@ -257,9 +259,10 @@ describe("rendered manifests of every shipped environment (real Helm, Chart v4 s
         assert.ok(probes > 40, `checked ${probes} probes`);
     });
 
-    it("wiring: each URL the global exports and a zone uses resolves to a rendered Service (name, namespace, port), an Ingress host and path, or a LoadBalancer for the configured host", () => {
+    it("wiring: each URL the global exports and a zone uses resolves to a rendered Service (name, namespace, port), an Ingress host and path, a LoadBalancer or a NodePort for the configured host; cluster DNS only for zones in the global's cluster", () => {
         const problems: string[] = [];
         let used = 0;
+        let crossCluster = 0;
         for (const e of envs) {
             const [global, ...zones] = e.stacks;
             const exported = Object.entries(global.evaluation.outputs).flatMap(([k, o]) => (typeof o.value === "string" && /^[a-z]+:\/\/[^\s]+$/.test(o.value) ? [[k, o.value] as const] : []));
@@ -270,10 +273,15 @@ describe("rendered manifests of every shipped environment (real Helm, Chart v4 s
                 used++;
                 const problem = resolveUrl(global, u);
                 if (problem !== undefined) problems.push(`${e.env}: ${key} ${url} (used by ${users.map((z) => z.stack).join(", ")}): ${problem}`);
+                // Cluster DNS resolves only inside the global's cluster; a render directory is no cluster, so zones there must not depend on it.
+                const elsewhere = users.filter((z) => clusterOf(z) !== clusterOf(global));
+                crossCluster += elsewhere.length;
+                if (isClusterDnsUrl(url) && elsewhere.length > 0) problems.push(`${e.env}: ${key} ${url} is cluster DNS of ${clusterOf(global)}, used by ${elsewhere.map((z) => `${z.stack} (${clusterOf(z)})`).join(", ")}`);
             }
         }
         assert.deepEqual(problems, []);
         assert.ok(used >= 6, `checked ${used} exported URLs`);
+        assert.ok(crossCluster >= 8, `checked ${crossCluster} uses across clusters`);
     });
 
     it("wiring: every Ingress path routes to a rendered Service port that a selected container declares", () => {
@@ -301,6 +309,10 @@ describe("rendered manifests of every shipped environment (real Helm, Chart v4 s
         assert.match(String(resolveUrl(prod, new URL("http://global-prometheus.mesh-observability.svc.cluster.local:9090/"))), /no port 9090/);
         assert.match(String(resolveUrl(prod, new URL("https://loki-global.mesh.example.com/loki/api/v1/query"))), /no path/);
         assert.match(String(resolveUrl(prod, new URL("http://nowhere.mesh-observability.svc:80"))), /no Service/);
+        const local = envs.find((e) => e.env === "local")!.stacks[0];
+        assert.equal(resolveUrl(local, new URL("http://meshobs-east-control-plane:30090/api/v1/write")), undefined);
+        assert.match(String(resolveUrl(local, new URL("http://meshobs-east-control-plane:30999/api/v1/write"))), /no Service, Ingress, LoadBalancer or NodePort is rendered for meshobs-east-control-plane:30999/);
+        assert.match(String(resolveUrl(local, new URL("http://another-node:30090/api/v1/write"))), /no Service, Ingress, LoadBalancer or NodePort/);
         // The Jaeger v2 chart keeps v1's collector ports on its Service, but nothing listens there.
         assert.match(String(resolveUrl(prod, new URL("http://global-jaeger.mesh-observability.svc.cluster.local:14268"))), /targets 14268, which no container/);
     });
@@ -321,7 +333,12 @@ function servicePortProblem(s: RenderedStack, svc: KubeObject, port: { number?: 
     return ok ? undefined : `${objectRef(svc)} port ${p.port} targets ${target}, which no container of ${selected.map((w) => objectRef(w.object)).join(", ")} declares`;
 }
 
-/** Why a URL does not reach a rendered Service, Ingress or LoadBalancer of the stack (undefined when it does). */
+/** The stack's cluster as its stack file names it (a render directory counts as a cluster of its own). */
+function clusterOf(s: RenderedStack): string {
+    return clusterIdentity(s.stack, kubernetesConfig(s.file) as Parameters<typeof clusterIdentity>[1]).key;
+}
+
+/** Why a URL does not reach a rendered Service, Ingress, LoadBalancer or NodePort of the stack (undefined when it does). */
 function resolveUrl(s: RenderedStack, u: URL): string | undefined {
     const port = Number(u.port || (u.protocol === "https:" ? 443 : 80));
     const clusterDns = /^([a-z0-9-]+)\.([a-z0-9-]+)(\.svc(\.cluster\.local)?)?$/.exec(u.hostname);
@@ -351,6 +368,10 @@ function resolveUrl(s: RenderedStack, u: URL): string | undefined {
     const configured = JSON.stringify(kubernetesConfig(s.file) ?? {}) + Object.values(s.file.config).join("\n");
     const lb = services.find((x) => (x as any).spec.type === "LoadBalancer" && ((x as any).spec.ports as Array<{ port: number }>).some((p) => p.port === port));
     if (lb !== undefined && configured.includes(`"host":"${u.hostname}"`)) return servicePortProblem(s, lb, { number: port });
-    return `no Service, Ingress or LoadBalancer is rendered for ${u.host}`;
+    // A node port: the configured host is a node's name, the URL's port the Service's nodePort.
+    const nodePorts = services.flatMap((x) => ((x as any).spec.type === "NodePort" ? ((x as any).spec.ports as Array<{ port: number; nodePort?: number }>).filter((p) => p.nodePort === port).map((p) => ({ svc: x, p })) : []));
+    if (nodePorts.length > 1) return `${nodePorts.length} Services claim node port ${port}: ${nodePorts.map(({ svc }) => objectRef(svc)).join(", ")}`;
+    if (nodePorts.length === 1 && configured.includes(`"host":"${u.hostname}"`)) return servicePortProblem(s, nodePorts[0].svc, { number: nodePorts[0].p.port });
+    return `no Service, Ingress, LoadBalancer or NodePort is rendered for ${u.host}`;
 }
 

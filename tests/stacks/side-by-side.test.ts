@@ -38,12 +38,27 @@ function writableHostPaths(s: RenderedStack): Map<string, string> {
     return out;
 }
 
-/** What stacks sharing one cluster would collide on: objects, cluster-scoped names, writable hostPaths. */
+/** Node ports a stack's Services claim: one port space per cluster, so a second claim fails that Service. */
+function nodePorts(s: RenderedStack): Map<number, string> {
+    const out = new Map<number, string>();
+    for (const svc of s.objects.filter((o) => o.kind === "Service")) {
+        for (const p of ((svc as any).spec.ports ?? []) as Array<{ nodePort?: number }>) if (p.nodePort !== undefined) out.set(p.nodePort, `${s.stack}: ${objectRef(svc)}`);
+    }
+    return out;
+}
+
+/** What stacks sharing one cluster would collide on: objects, cluster-scoped names, writable hostPaths, node ports. */
 function collisions(stacks: readonly RenderedStack[]): string[] {
     const owners = new Map<string, string>();
     const hostPaths = new Map<string, string>();
+    const ports = new Map<number, string>();
     const out: string[] = [];
     for (const s of stacks) {
+        for (const [port, where] of nodePorts(s)) {
+            const other = ports.get(port);
+            if (other !== undefined) out.push(`node port ${port}: ${other} and ${where}`);
+            else ports.set(port, where);
+        }
         for (const key of new Set(s.objects.map(identityKey))) {
             const other = owners.get(key);
             if (other !== undefined) out.push(`${key}: created by ${other} and ${s.stack}`);
@@ -109,7 +124,7 @@ describe("side by side: stacks that share a cluster can all be deployed", functi
         envs = await renderedShippedEnvironments();
     });
 
-    it("stacks with the same cluster identity (kube context, EKS cluster, render directory) never create the same object, cluster-scoped name or writable hostPath", () => {
+    it("stacks with the same cluster identity (kube context, EKS cluster, render directory) never create the same object, cluster-scoped name, writable hostPath or node port", () => {
         const problems: string[] = [];
         for (const e of envs) {
             for (const [cluster, stacks] of byCluster(e)) for (const c of collisions(stacks)) problems.push(`${e.env} (${cluster}): ${c}`);
@@ -142,6 +157,13 @@ describe("side by side: stacks that share a cluster can all be deployed", functi
         assert.ok(found.includes("MeshMetric kuma-system/meshobs-metrics-default: created by local-zone-east and local-zone-west"), found.join("\n"));
         assert.ok(!found.some((f) => f.startsWith("ClusterRole ") || f.startsWith("hostPath ")), found.join("\n"));
         assert.ok(!found.some((f) => f.startsWith("hostPath /var/log")), "read-only /var/log is shared by every log agent");
+    });
+
+    it("the collision check sees node ports: local's global claims 30090, 30318 and 30100 on its cluster", () => {
+        const [global] = envs.find((e) => e.env === "local")!.stacks;
+        assert.deepEqual([...nodePorts(global).keys()].sort(), [30090, 30100, 30318]);
+        const twice = collisions([global, { ...global, stack: "another-global", objects: global.objects.filter((o) => o.kind === "Service") }]);
+        assert.deepEqual(twice.filter((c) => c.startsWith("node port ")).length, 3, twice.join("\n"));
     });
 
     it("every namespace an object lands in is created by a stack in its cluster, is a system namespace, or is the control plane's own (installed by the user)", () => {

@@ -29,6 +29,9 @@ export const zoneDecisions = (over: Partial<ZoneDecisions> = {}): ZoneDecisions 
     datadogSite: "",
     otlpTracesEndpoint: "",
     otlpTracesProtocol: "",
+    remoteWriteUrl: "https://global.example.com/api/v1/write",
+    lokiPushUrl: "",
+    lokiOtlpUrl: "",
     ...over,
 });
 

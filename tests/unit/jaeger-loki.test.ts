@@ -5,7 +5,7 @@ import { parse } from "yaml";
 import { ServiceExposure } from "../../components/kernel/service-exposure";
 import { GlobalLoki } from "../../components/logs/global-loki";
 import {
-    buildLokiLoadBalancer,
+    buildLokiExposedService,
     buildLokiValues,
     LOKI_CHART,
     lokiEndpoints,
@@ -196,6 +196,19 @@ describe("jaeger exposure", () => {
         assert.match(e.warnings.join("\n"), /without TLS or authentication/);
     });
 
+    it("NodePort: a Service with only OTLP/HTTP 4318 on the configured node port, on the chart's pods; no gRPC endpoint", () => {
+        const e = buildJaegerExposure({ type: "NodePort", host: "meshobs-east-control-plane", nodePort: 30318 }, "global-jaeger", "obs", "global-jaeger");
+        const spec: any = e.service!.spec;
+        assert.equal(spec.type, "NodePort");
+        assert.deepEqual(spec.ports, [{ name: "otlp-http", port: 4318, targetPort: 4318, protocol: "TCP", appProtocol: "http", nodePort: 30318 }]);
+        assert.deepEqual(spec.selector, { "app.kubernetes.io/name": "jaeger", "app.kubernetes.io/instance": "global-jaeger", "app.kubernetes.io/component": "all-in-one" });
+        assert.equal(e.service!.metadata!.name, "global-jaeger-otlp");
+        assert.equal(e.otlpHttpEndpoint, "http://meshobs-east-control-plane:30318");
+        assert.equal(e.otlpGrpcEndpoint, undefined);
+        assert.match(e.warnings.join("\n"), /without TLS or authentication on every node's port 30318/);
+        assert.match(e.warnings.join("\n"), /OTLP\/HTTP only/);
+    });
+
     it("Ingress: OTLP/HTTP trace ingestion on the host, TLS, to the chart Service's port 4318; no gRPC endpoint", () => {
         const e = buildJaegerExposure(INGRESS_TLS, "global-jaeger", "obs", "global-jaeger");
         const spec: any = e.ingress!.spec;
@@ -362,7 +375,7 @@ describe("loki values: what the deployment needs", () => {
     });
 
     it("LoadBalancer exposure: our Service on the gateway pods, with source ranges", () => {
-        const svc = buildLokiLoadBalancer(LB as Extract<ServiceExposure, { type: "LoadBalancer" }>, "global-loki", "obs", "global-loki");
+        const svc = buildLokiExposedService(LB as Extract<ServiceExposure, { type: "LoadBalancer" }>, "global-loki", "obs", "global-loki");
         const spec: any = svc.spec;
         assert.deepEqual(spec.selector, { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "global-loki", "app.kubernetes.io/component": "gateway" });
         assert.deepEqual(spec.ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP" }]);
@@ -370,6 +383,21 @@ describe("loki values: what the deployment needs", () => {
         // The chart's gateway anti-affinity selects the same labels: they are the gateway pods' labels.
         const aff = upstreamYaml(LOKI_DIR, "values.yaml").gateway.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].labelSelector.matchLabels;
         assert.equal(aff["app.kubernetes.io/component"], "gateway");
+    });
+
+    it("NodePort exposure: our Service on the gateway pods, on the configured node port", () => {
+        const svc = buildLokiExposedService({ type: "NodePort", host: "meshobs-east-control-plane", nodePort: 30100 }, "global-loki", "obs", "global-loki");
+        const spec: any = svc.spec;
+        assert.equal(spec.type, "NodePort");
+        assert.deepEqual(spec.selector, { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "global-loki", "app.kubernetes.io/component": "gateway" });
+        assert.deepEqual(spec.ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP", nodePort: 30100 }]);
+        assert.equal(spec.loadBalancerSourceRanges, undefined);
+        const e = lokiEndpoints({ type: "NodePort", host: "meshobs-east-control-plane", nodePort: 30100 }, "global-loki", "obs", true);
+        assert.equal(e.pushUrl, "http://meshobs-east-control-plane:30100/loki/api/v1/push");
+        assert.equal(e.otlpUrl, "http://meshobs-east-control-plane:30100/otlp");
+        assert.equal(e.queryUrl, "http://global-loki-gateway.obs.svc.cluster.local", "Grafana always queries in-cluster");
+        assert.match(e.warnings.join("\n"), /without TLS on every node's port 30100/);
+        assert.match(e.warnings.join("\n"), /authenticates nobody/);
     });
 
     it("endpoints: push, OTLP and query URLs per exposure", () => {

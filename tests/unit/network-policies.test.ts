@@ -215,6 +215,9 @@ describe("NetworkPolicies: zone sources from a workload's exposure", () => {
         assert.deepEqual(exposureSources({ type: "LoadBalancer", sourceRanges: ["198.51.100.0/24"] }).map(networkPolicyPeer), [{ ipBlock: { cidr: "198.51.100.0/24" } }]);
         assert.deepEqual(exposureSources({ type: "LoadBalancer", sourceRanges: ["198.51.100.0/24"] }, { nodeCidrs: ["10.0.0.0/16"] }).map(networkPolicyPeer), [{ ipBlock: { cidr: "10.0.0.0/16" } }]);
         assert.deepEqual(exposureSources({ type: "LoadBalancer" }).map(networkPolicyPeer), [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }]);
+        // A node port: traffic arrives from node addresses (externalTrafficPolicy Cluster), so the node CIDRs or anywhere.
+        assert.deepEqual(exposureSources({ type: "NodePort" }).map(networkPolicyPeer), [{ ipBlock: { cidr: "0.0.0.0/0" } }, { ipBlock: { cidr: "::/0" } }]);
+        assert.deepEqual(exposureSources({ type: "NodePort" }, { nodeCidrs: ["172.18.0.0/16"] }).map(networkPolicyPeer), [{ ipBlock: { cidr: "172.18.0.0/16" } }]);
     });
     it("a workload's own zoneSources replace the shared ones for it only", () => {
         const d = globalNetworkPolicies("g", {
@@ -394,8 +397,10 @@ describe("NetworkPolicies: zone keys through whole stacks under the plan's mocks
         return { podSelector: p.spec.podSelector, ports: p.spec.ingress[0].ports, from: p.spec.ingress[0].from };
     };
     const FEDERATING = { federation: { match: ['{__name__=~"job:.*"}'], zones: { a: { url: "https://prom-a.example.com" } } } };
+    /** The zones are in other clusters: they reach the global's receiver through a load balancer (cluster DNS would be refused). */
+    const REACHABLE = { globalPrometheus: { exposure: { type: "load-balancer", host: "prometheus-global.example.com" } } };
     const global = (env: string, metrics: Record<string, unknown>, extra: Record<string, unknown> = {}, secure: string[] = []) =>
-        testStack(`${env}-global`, { zones: ["a"], kubernetes: { context: "global" }, metrics, ...extra }, secure);
+        testStack(`${env}-global`, { zones: ["a"], kubernetes: { context: "global" }, metrics, ...REACHABLE, ...extra }, secure);
     const zone = (env: string, networkPolicies: Record<string, unknown>) =>
         testStack(`${env}-zone-a`, { mesh: { version: "2.9.2" }, kubernetes: { context: "zone-a" }, policies: { enabled: false }, networkPolicies });
     const zoneOf = (e: EnvironmentEvaluation) => e.stacks[1];
@@ -468,7 +473,7 @@ describe("NetworkPolicies: zone keys through whole stacks under the plan's mocks
 
     it("a zone the global does not remote-read is not refused: policies on, no CIDRs, nothing but the Prometheus itself on :9090", async () => {
         const files = [
-            testStack("nprrb-global", { zones: ["a", "b"], kubernetes: { context: "global" }, metrics: REMOTE_READING }),
+            testStack("nprrb-global", { zones: ["a", "b"], kubernetes: { context: "global" }, metrics: REMOTE_READING, ...REACHABLE }),
             testStack("nprrb-zone-b", { mesh: { version: "2.9.2" }, kubernetes: { context: "zone-b" }, policies: { enabled: false }, networkPolicies: { enabled: true } }),
         ];
         const e = await evaluateEnvironment("nprrb", { files });

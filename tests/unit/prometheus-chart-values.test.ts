@@ -5,7 +5,7 @@ import { awsCredentialChartInputs, IRSA_ROLE_ANNOTATION } from "../../components
 import { CONFIG_FILE_KEY, CONFIG_MOUNT_DIR, DATA_MOUNT_PATH, PROMETHEUS_CHART } from "../../components/prometheus/chart";
 import { agentFlags, buildPrometheusChartValues, PrometheusChartSettings } from "../../components/prometheus/chart-values";
 import { AMP_ROLE_ARN } from "../support/fixtures";
-import { upstreamJson, upstreamPath, upstreamYaml } from "../support/upstream";
+import { packagedChartFile, upstreamJson, upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
 const CHART_DIR = `prometheus-chart-${PROMETHEUS_CHART.version}`;
@@ -31,10 +31,13 @@ const variants: Array<[string, PrometheusChartSettings]> = [
     ["global behind a TLS ingress", settings()],
     ["zone, cluster-internal", settings({ fullname: "zone-prometheus", reloader: true, tcpProbes: false, retentionSize: undefined, storageClassName: undefined, exposure: { type: "ClusterIP" } })],
     ["global behind a load balancer", settings({ exposure: { type: "LoadBalancer", host: "lb.example.com", sourceRanges: ["10.0.0.0/8"], annotations: { x: "y" } } })],
+    ["global on a node port", settings({ exposure: { type: "NodePort", host: "meshobs-east-control-plane", nodePort: 30090, annotations: { x: "y" } } })],
 ];
 
 /** Keys upstream documents only as commented-out examples in values.yaml (checked below). */
 const COMMENTED_UPSTREAM = ["server.persistentVolume.storageClass"];
+/** Keys only the chart's templates read (values.yaml lists no such key), with the template that reads each (checked below). */
+const TEMPLATE_ONLY: Record<string, string> = { "server.service.nodePort": "prometheus/templates/service.yaml" };
 
 describe(`prometheus chart ${PROMETHEUS_CHART.version} values against upstream`, () => {
     const upstreamValues = upstreamYaml(CHART_DIR, "values.yaml");
@@ -50,7 +53,7 @@ describe(`prometheus chart ${PROMETHEUS_CHART.version} values against upstream`,
         it(`${what}: every key path exists in upstream values.yaml (or is a documented open map)`, () => {
             const values = buildPrometheusChartValues(s);
             // Annotations are free-form Kubernetes maps; upstream declares them as {} or leaves them commented.
-            const freeForm = ["server.podAnnotations", "server.ingress.annotations", "server.service.annotations", "server.extraArgs", ...COMMENTED_UPSTREAM];
+            const freeForm = ["server.podAnnotations", "server.ingress.annotations", "server.service.annotations", "server.extraArgs", ...COMMENTED_UPSTREAM, ...Object.keys(TEMPLATE_ONLY)];
             assert.deepEqual(unknownValuePaths(values, upstreamValues, freeForm), []);
         });
 
@@ -63,6 +66,12 @@ describe(`prometheus chart ${PROMETHEUS_CHART.version} values against upstream`,
     it("keys we accept as commented-out upstream really are documented that way", () => {
         const text = fs.readFileSync(upstreamPath(CHART_DIR, "values.yaml"), "utf8");
         for (const key of COMMENTED_UPSTREAM) assert.match(text, new RegExp(`^\\s*#\\s*${key.split(".").pop()}:`, "m"), key);
+    });
+
+    it("keys we accept as read by the templates only really are read there", () => {
+        for (const [key, template] of Object.entries(TEMPLATE_ONLY)) {
+            assert.ok(packagedChartFile(`prometheus-${PROMETHEUS_CHART.version}.tgz`, template).includes(`.Values.${key}`), `${key} in ${template}`);
+        }
     });
 
     it("the key check catches a misspelt key (so it can fail)", () => {

@@ -26,5 +26,8 @@ describe("global web config and receiver endpoint", () => {
         const lb = receiverEndpoint({ type: "LoadBalancer", host: "lb.example.com" }, "g", "obs");
         assert.equal(lb.remoteWriteUrl, "http://lb.example.com:80/api/v1/write");
         assert.equal(lb.warnings.length, 1);
+        const nodePort = receiverEndpoint({ type: "NodePort", host: "meshobs-east-control-plane", nodePort: 30090 }, "g", "obs");
+        assert.equal(nodePort.remoteWriteUrl, "http://meshobs-east-control-plane:30090/api/v1/write");
+        assert.match(nodePort.warnings.join("\n"), /plain HTTP/);
     });
 });

@@ -6,16 +6,10 @@ import { evaluateStack, LOCAL_ORGANIZATION, PlannedOutput, PROJECT } from "../..
 import { withMockSpy } from "../../infra/plan/mock-runtime";
 import { environmentStacks, StackFile } from "../../infra/plan/stack-files";
 import { output } from "../support/plan-access";
-import { testStack } from "../support/stack-file";
+import { localOnKind as localOnKindIn, testStack, withConfigKey } from "../support/stack-file";
 
-/** A stack file with one more (or a replaced) key. */
-const withKey = (f: StackFile, key: string, value: unknown): StackFile => ({ ...f, config: { ...f.config, [`${PROJECT}:${key}`]: JSON.stringify(value) } });
-const onContext = (f: StackFile, context: string) => withKey(f, "kubernetes", { context });
-
-/** `local` deployed as its stack files say: the global beside east on kind-meshobs-east, west on kind-meshobs-west. */
-function localOnKind(): StackFile[] {
-    return environmentStacks(path.join(PROJECT_ROOT, "stacks"), "local").map((f) => onContext(f, f.stack === "local-zone-west" ? "kind-meshobs-west" : "kind-meshobs-east"));
-}
+const STACKS = path.join(PROJECT_ROOT, "stacks");
+const localOnKind = () => localOnKindIn(STACKS);
 
 /** The same environment with every exposure of the global on cluster DNS (the default). */
 function clusterDnsOnly(f: StackFile): StackFile {
@@ -25,9 +19,9 @@ function clusterDnsOnly(f: StackFile): StackFile {
         delete at(v).exposure;
         return v;
     };
-    let out = withKey(f, "globalPrometheus", without("globalPrometheus", (v) => v));
-    out = withKey(out, "traces", without("traces", (v) => v.jaeger));
-    return withKey(out, "logs", without("logs", (v) => v.loki));
+    let out = withConfigKey(f, "globalPrometheus", without("globalPrometheus", (v) => v));
+    out = withConfigKey(out, "traces", without("traces", (v) => v.jaeger));
+    return withConfigKey(out, "logs", without("logs", (v) => v.loki));
 }
 
 async function refused(env: string, files: StackFile[]) {
@@ -69,13 +63,13 @@ describe("zones in other clusters reach the global (no cluster DNS across cluste
     });
 
     it("rendered to directories (the default), cluster DNS is not refused: a directory says nothing about the cluster", async () => {
-        const e = await evaluateEnvironment("local", { files: environmentStacks(path.join(PROJECT_ROOT, "stacks"), "local").map(clusterDnsOnly) });
+        const e = await evaluateEnvironment("local", { files: environmentStacks(STACKS, "local").map(clusterDnsOnly) });
         assert.equal(output(e.stacks[2], "remoteWriteUrl"), "http://global-prometheus.mesh-observability.svc.cluster.local:80/api/v1/write");
     });
 
     it("a zone retargeted to another cluster after the global's `up` is refused before any resource, naming its kubernetes key and the global's URL", async () => {
         // The global was deployed while west still rendered to a directory; then west's stack file moves to its own cluster.
-        const deployed = localOnKind().map(clusterDnsOnly).map((f) => (f.stack === "local-zone-west" ? withKey(f, "kubernetes", { renderYamlToDirectory: ".rendered/local-zone-west" }) : f));
+        const deployed = localOnKind().map(clusterDnsOnly).map((f) => (f.stack === "local-zone-west" ? withConfigKey(f, "kubernetes", { renderYamlToDirectory: ".rendered/local-zone-west" }) : f));
         const before = await evaluateEnvironment("local", { files: deployed });
         const outputs = new Map<string, Record<string, PlannedOutput>>([[`${LOCAL_ORGANIZATION}/${PROJECT}/local-global`, before.stacks[0].outputs]]);
         const now = localOnKind().map(clusterDnsOnly);

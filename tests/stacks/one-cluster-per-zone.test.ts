@@ -3,9 +3,9 @@ import * as path from "path";
 import { evaluateEnvironment, PROJECT_ROOT } from "../../infra/plan/evaluate-environment";
 import { evaluateStack } from "../../infra/plan/evaluate-stack";
 import { withMockSpy } from "../../infra/plan/mock-runtime";
-import { environmentStacks, StackFile } from "../../infra/plan/stack-files";
+import { StackFile } from "../../infra/plan/stack-files";
 import { one, revealed } from "../support/plan-access";
-import { testStack } from "../support/stack-file";
+import { localOnKind, testStack } from "../support/stack-file";
 import { CHART_TYPE } from "../../infra/plan/mock-runtime";
 
 const global = (env: string, extra: Record<string, unknown> = {}) => testStack(`${env}-global`, { zones: ["a", "b"], grafana: { enabled: false }, logs: { backend: "loki" }, ...extra });
@@ -69,9 +69,7 @@ describe("one cluster per zone", function () {
     });
 
     it("local, deployed as documented (the global beside east on kind-meshobs-east): no release name, fullname or namespace in common", async () => {
-        const onContext = (f: StackFile, context: string): StackFile => ({ ...f, config: { ...f.config, "mesh-observability:kubernetes": JSON.stringify({ context }) } });
-        const files = environmentStacks(path.join(PROJECT_ROOT, "stacks"), "local").map((f) => onContext(f, f.stack === "local-zone-west" ? "kind-meshobs-west" : "kind-meshobs-east"));
-        const local = await evaluateEnvironment("local", { files });
+        const local = await evaluateEnvironment("local", { files: localOnKind(path.join(PROJECT_ROOT, "stacks")) });
         const names = (stack: string) => {
             const s = local.stacks.find((x) => x.stack === stack)!;
             const charts = s.resources.filter((r) => r.type === CHART_TYPE).map(revealed);

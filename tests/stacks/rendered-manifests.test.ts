@@ -1,12 +1,11 @@
 import { strict as assert } from "assert";
 import { KubeObject, objectRef } from "../../infra/plan/kube-object";
 import { CHART_TYPE } from "../../infra/plan/mock-runtime";
-import { clusterIdentity } from "../../infra/cluster-identity";
 import { isClusterDnsUrl } from "../../infra/cross-cluster-endpoints";
 import { validateObject } from "../support/kubernetes-schemas";
 import { loadKumaCrds } from "../support/kuma-crds";
 import { allContainers, commandLineFiles, configFileReferences, contentOf, filesUnder, keysOf, listeningPorts, probesOf, resolveFile, workloads } from "../support/pod-wiring";
-import { kubernetesConfig, RenderedEnvironment, renderedShippedEnvironments, RenderedStack, SHIPPED_ENVIRONMENTS } from "../support/rendered-environments";
+import { clusterIdentity, kubernetesConfig, RenderedEnvironment, renderedShippedEnvironments, RenderedStack, SHIPPED_ENVIRONMENTS } from "../support/rendered-environments";
 
 /**
  * The shipped environments as a cluster would receive them: every Helm release rendered by real
@@ -335,7 +334,7 @@ function servicePortProblem(s: RenderedStack, svc: KubeObject, port: { number?: 
 
 /** The stack's cluster as its stack file names it (a render directory counts as a cluster of its own). */
 function clusterOf(s: RenderedStack): string {
-    return clusterIdentity(s.stack, kubernetesConfig(s.file) as Parameters<typeof clusterIdentity>[1]).key;
+    return clusterIdentity(s.file);
 }
 
 /** Why a URL does not reach a rendered Service, Ingress, LoadBalancer or NodePort of the stack (undefined when it does). */

@@ -9,6 +9,7 @@ import { validateObject } from "../support/kubernetes-schemas";
 import { loadKumaCrds } from "../support/kuma-crds";
 import { allContainers, workloads } from "../support/pod-wiring";
 import { clusterIdentity, RenderedEnvironment, renderEnvironment, renderedShippedEnvironments, RenderedStack, STACKS_DIR } from "../support/rendered-environments";
+import { withConfigKey } from "../support/stack-file";
 
 /**
  * Stacks that land in one cluster must be deployable side by side: pulumi-kubernetes creates with a
@@ -177,7 +178,7 @@ describe("side by side: stacks that share a cluster can all be deployed", functi
         before(async () => {
             // local's zones, east installing kuma and west kong-mesh.
             const [global, east, west] = environmentStacks(STACKS_DIR, "local");
-            const install = (file: StackFile, mesh: Record<string, unknown>): StackFile => ({ ...file, config: { ...file.config, [`${PROJECT}:mesh`]: JSON.stringify(mesh) } });
+            const install = (file: StackFile, mesh: Record<string, unknown>): StackFile => withConfigKey(file, "mesh", mesh);
             const kdsGlobalAddress = "grpcs://kds.mesh.example.com:5685";
             const LICENSE_KEY = `${PROJECT}:kongMeshLicense`;
             env = await renderEnvironment("local", [

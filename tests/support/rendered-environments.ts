@@ -8,7 +8,8 @@ import { PROJECT, StackEvaluation } from "../../infra/plan/evaluate-stack";
 import { KubeObject } from "../../infra/plan/kube-object";
 import { allObjects, StackManifests, stackManifests } from "../../infra/plan/manifests";
 import { environmentStacks, StackFile } from "../../infra/plan/stack-files";
-import { defaultRenderDirectory } from "../../infra/kubernetes-provider";
+import { clusterIdentity as programClusterIdentity } from "../../infra/cluster-identity";
+import { KubernetesTargetConfig } from "../../infra/config/kubernetes-target";
 import { upstreamPath } from "./upstream";
 
 /**
@@ -91,19 +92,16 @@ export function renderedShippedEnvironments(): Promise<RenderedEnvironment[]> {
 }
 
 /** The stack's `kubernetes` config as the program reads it (undefined: the default render directory). */
-export function kubernetesConfig(file: StackFile): { context?: string; kubeconfig?: string; renderYamlToDirectory?: string; eks?: { clusterName: string; region: string } } | undefined {
+export function kubernetesConfig(file: StackFile): KubernetesTargetConfig | undefined {
     const raw = file.config[`${PROJECT}:kubernetes`];
     return raw === undefined ? undefined : JSON.parse(raw);
 }
 
 /**
- * Which cluster a stack deploys to, as its `kubernetes` config names it: an EKS cluster (region and
- * name), a kubeconfig context (with its kubeconfig file), or a render directory (the default,
+ * Which cluster a stack deploys to, as the program itself tells (infra/cluster-identity.ts): an EKS
+ * cluster (region and name), a kubeconfig context, or a render directory (the default,
  * `.rendered/<stack>`). Stacks with the same identity land in one cluster.
  */
 export function clusterIdentity(file: StackFile): string {
-    const k = kubernetesConfig(file);
-    if (k?.eks !== undefined) return `eks ${k.eks.region}/${k.eks.clusterName}`;
-    if (k?.context !== undefined) return `context ${k.context} in ${k.kubeconfig ?? "the ambient kubeconfig"}`;
-    return `render directory ${path.resolve(PROJECT_ROOT, k?.renderYamlToDirectory ?? defaultRenderDirectory(file.stack))}`;
+    return programClusterIdentity(file.stack, kubernetesConfig(file)).key;
 }

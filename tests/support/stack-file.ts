@@ -1,5 +1,5 @@
 import { PROJECT } from "../../infra/plan/evaluate-stack";
-import { securePlaceholder, StackFile } from "../../infra/plan/stack-files";
+import { environmentStacks, securePlaceholder, StackFile } from "../../infra/plan/stack-files";
 import { parseStackName } from "../../infra/stack-identity";
 
 /**
@@ -15,4 +15,17 @@ export function testStack(name: string, config: Record<string, unknown>, secure:
         : (secure as Readonly<Record<string, string>>);
     for (const [k, v] of Object.entries(secrets)) flat[`${PROJECT}:${k}`] = v;
     return { stack: name, identity: parseStackName(name), file: `stacks/Pulumi.${name}.yaml`, config: flat, secretKeys: Object.keys(secrets).map((k) => `${PROJECT}:${k}`) };
+}
+
+/** A stack file with one key of the project set (or replaced), JSON-encoded as the engine hands it over. */
+export function withConfigKey(file: StackFile, key: string, value: unknown): StackFile {
+    return { ...file, config: { ...file.config, [`${PROJECT}:${key}`]: JSON.stringify(value) } };
+}
+
+/**
+ * The shipped `local` environment deployed as its stack files' comments say: the global beside
+ * zone east on kind cluster meshobs-east, zone west on meshobs-west.
+ */
+export function localOnKind(stacksDir: string): StackFile[] {
+    return environmentStacks(stacksDir, "local").map((f) => withConfigKey(f, "kubernetes", { context: f.stack === "local-zone-west" ? "kind-meshobs-west" : "kind-meshobs-east" }));
 }

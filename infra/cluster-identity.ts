@@ -9,6 +9,8 @@ export interface ClusterIdentity {
     readonly key: string;
     /** The target as a reader of the stack file knows it. */
     readonly description: string;
+    /** A cluster (EKS, context), or a render directory: manifests that may go to any cluster. */
+    readonly kind: "eks" | "context" | "render";
 }
 
 /**
@@ -19,11 +21,11 @@ export interface ClusterIdentity {
 export function clusterIdentity(stack: string, target: KubernetesTargetConfig | undefined): ClusterIdentity {
     if (target?.eks !== undefined) {
         const { clusterName, region } = target.eks;
-        return { key: `eks:${region}/${clusterName}`, description: `EKS cluster "${clusterName}" in ${region}` };
+        return { key: `eks:${region}/${clusterName}`, description: `EKS cluster "${clusterName}" in ${region}`, kind: "eks" };
     }
-    if (target?.context !== undefined) return { key: `context:${target.context}`, description: `context "${target.context}"` };
+    if (target?.context !== undefined) return { key: `context:${target.context}`, description: `context "${target.context}"`, kind: "context" };
     const dir = target?.renderYamlToDirectory ?? defaultRenderDirectory(stack);
-    return { key: `render:${path.posix.normalize(dir).replace(/\/+$/, "")}`, description: `render directory "${dir}"` };
+    return { key: `render:${path.posix.normalize(dir).replace(/\/+$/, "")}`, description: `render directory "${dir}"`, kind: "render" };
 }
 
 /** What one stack file of the environment says about where it deploys. */

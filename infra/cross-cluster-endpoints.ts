@@ -14,8 +14,8 @@ import { stackFile } from "./stack-identity";
 
 /** Two targets that name different clusters, as far as their stack files tell. */
 export function inDifferentClusters(a: StackTarget, b: StackTarget): boolean {
-    const [ka, kb] = [a, b].map((t) => clusterIdentity(t.identity.stack, t.kubernetes).key);
-    return !ka.startsWith("render:") && !kb.startsWith("render:") && ka !== kb;
+    const [ia, ib] = [a, b].map((t) => clusterIdentity(t.identity.stack, t.kubernetes));
+    return ia.kind !== "render" && ib.kind !== "render" && ia.key !== ib.key;
 }
 
 /** A URL whose host is a Service's cluster DNS name. */
@@ -28,6 +28,8 @@ export function isClusterDnsUrl(url: string): boolean {
 }
 
 const ALLOWED = "allowed: an exposure the zone's cluster can route to (load-balancer, ingress, or node-port on a node name it resolves), or that zone in the global's cluster";
+/** Mimir's gateway has no exposure of its own (infra/roles/global-metrics.ts). */
+const ALLOWED_MIMIR = "allowed: that zone in the global's cluster, or metrics.backend prometheus (with an exposure the zone reaches) or amp";
 
 /** The global's view: each zone-facing endpoint exposed by cluster DNS, against each zone stack in another cluster. */
 export function globalReachabilityProblems(
@@ -41,10 +43,10 @@ export function globalReachabilityProblems(
         .filter((e) => e.exposure.type === "cluster-dns")
         .flatMap((e) =>
             elsewhere.map((z) => {
-                const what = e.key === "metrics.backend" ? "mimir's push endpoint is cluster DNS only" : "cluster-dns";
+                const mimir = e.key === "metrics.backend";
                 return (
-                    `${e.key === "metrics.backend" ? e.key : `${e.key}.type`}: ${what}, reachable only inside this stack's cluster (${here}), ` +
-                    `but zone stack ${stackFile(z.identity.stack)} deploys to ${clusterIdentity(z.identity.stack, z.kubernetes).description}; ${ALLOWED}`
+                    `${mimir ? "metrics.backend: mimir's push endpoint is cluster DNS" : `${e.key}.type: cluster-dns`}, reachable only inside this stack's cluster (${here}), ` +
+                    `but zone stack ${stackFile(z.identity.stack)} deploys to ${clusterIdentity(z.identity.stack, z.kubernetes).description}; ${mimir ? ALLOWED_MIMIR : ALLOWED}`
                 );
             }),
         );

@@ -98,7 +98,7 @@ describe("zones in other clusters reach the global (no cluster DNS across cluste
             testStack("mx-global", { zones: ["a"], kubernetes: { context: "global" }, metrics: { backend: "mimir", mimir: { storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }, ["s3AccessKeyId", "s3SecretAccessKey"]),
             testStack("mx-zone-a", { mesh: { version: "2.14.3" }, kubernetes: { context: "zone-a" } }),
         ]);
-        assert.match(r.message, /mesh-observability:metrics\.backend: mimir's push endpoint is cluster DNS only, reachable only inside this stack's cluster \(context "global"\), but zone stack stacks\/Pulumi\.mx-zone-a\.yaml deploys to context "zone-a"/);
+        assert.match(r.message, /mesh-observability:metrics\.backend: mimir's push endpoint is cluster DNS, reachable only inside this stack's cluster \(context "global"\), but zone stack stacks\/Pulumi\.mx-zone-a\.yaml deploys to context "zone-a"/);
     });
 
     it("node ports: outside 30000-32767, or two exposures on one port, are refused naming the key", async () => {

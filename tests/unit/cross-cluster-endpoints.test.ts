@@ -38,7 +38,7 @@ describe("zones in other clusters and cluster-DNS endpoints (pure)", () => {
         assert.match(problems[1], /^logs\.loki\.exposure\.type: /);
         assert.ok(!problems.join("\n").includes("e-zone-east"), "east shares the global's cluster");
         const mimir = globalReachabilityProblems(GLOBAL, [WEST], [{ key: "metrics.backend", exposure: { type: "cluster-dns" } }]);
-        assert.match(mimir[0], /^metrics\.backend: mimir's push endpoint is cluster DNS only/);
+        assert.match(mimir[0], /^metrics\.backend: mimir's push endpoint is cluster DNS, reachable only inside this stack's cluster .*; allowed: that zone in the global's cluster, or metrics\.backend prometheus/);
         assert.deepEqual(globalReachabilityProblems(target("e-global"), [WEST], [{ key: "globalPrometheus.exposure", exposure: { type: "cluster-dns" } }]), []);
     });
 

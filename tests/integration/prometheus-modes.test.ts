@@ -181,7 +181,8 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
             // (b) zones in federation transport: they keep their data for the global to federate and remote-read.
             ...fedZoneEvs.map((ev) => startZoneStack(ev)),
         ]);
-        // The global scrapes and remote-reads each zone at the address its stack file names (the zone's Service): here, that zone's process.
+        // The global scrapes and remote-reads each zone at the address its stack file names (the zone's Service): here, that zone's
+        // process. One host:port key moves both the /federate target and the remote-read URL (rewriteAddresses).
         const local = Object.fromEntries(fedZones.map((z) => [fedZoneHost(z.name), `127.0.0.1:${z.prometheus.port}`]));
         fed = await startGeneratedGlobal(fedGlobalEv, "fwire-global", { transform: (cfg) => rewriteAddresses(cfg, local) });
         global = fed.global;

@@ -1,13 +1,11 @@
 import { hostPort, httpUrl } from "./http-url";
 import { scrapeTimeout } from "./scrape-timeout";
-import { basicAuthBlock, validateZoneNames, ZoneBasicAuth } from "./zone-endpoints";
-
-export type { ZoneBasicAuth } from "./zone-endpoints";
+import { validateZoneNames } from "./zone-endpoints";
 
 /**
  * Federation: the global Prometheus pulls selected series from each zone Prometheus's /federate
- * (docs/federation.md@v2.42.0). One scrape job per zone, because each zone may need its own
- * credentials and a per-zone job shows each zone's health as `up{job="federate-<zone>"}`.
+ * (docs/federation.md@v2.42.0). One scrape job per zone, so that each zone's health shows as
+ * `up{job="federate-<zone>"}` and each zone keeps its own scheme and target.
  * `honor_labels: true` keeps the zone's own labels (job, instance, and its `zone` external label,
  * which /federate attaches) instead of renaming them exported_*; the target's static `zone`
  * label fills in only where a series carries none.
@@ -18,8 +16,6 @@ export interface FederatedZone {
     readonly zone: string;
     /** http(s)://host[:port] of the zone Prometheus as the global reaches it; no path. */
     readonly url: string;
-    /** Credentials for the zone's /federate; default none. */
-    readonly basicAuth?: ZoneBasicAuth;
 }
 
 export interface FederationSettings {
@@ -71,14 +67,14 @@ function zoneBaseUrl(text: string, setting: string): URL {
 /** One scrape job per zone pulling `match` from its /federate. */
 export function federationJobs(f: FederationSettings, setting = "federation"): Array<Record<string, unknown>> {
     if (!Array.isArray(f.zones) || f.zones.length === 0) {
-        throw new Error(`${setting}.zones: empty; allowed: at least one {zone, url, basicAuth?}`);
+        throw new Error(`${setting}.zones: empty; allowed: at least one {zone, url}`);
     }
     validateZoneNames(f.zones, `${setting}.zones`);
     validateMatchSelectors(f.match, `${setting}.match`);
     const timeout = scrapeTimeout(f.scrapeInterval, `${setting}.scrapeInterval`);
     return f.zones.map((z, i) => {
         const url = zoneBaseUrl(z.url, `${setting}.zones[${i}].url`);
-        const job: Record<string, unknown> = {
+        return {
             job_name: `${FEDERATION_JOB_PREFIX}${z.zone}`,
             honor_labels: true,
             metrics_path: FEDERATE_PATH,
@@ -86,9 +82,7 @@ export function federationJobs(f: FederationSettings, setting = "federation"): A
             scrape_interval: f.scrapeInterval,
             scrape_timeout: timeout,
             scheme: url.protocol.replace(/:$/, ""),
+            static_configs: [{ targets: [hostPort(url)], labels: { zone: z.zone } }],
         };
-        if (z.basicAuth !== undefined) job.basic_auth = basicAuthBlock(z.basicAuth, `${setting}.zones[${i}].basicAuth`);
-        job.static_configs = [{ targets: [hostPort(url)], labels: { zone: z.zone } }];
-        return job;
     });
 }

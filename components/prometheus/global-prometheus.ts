@@ -7,8 +7,9 @@ import { mountedConfigMap } from "../kernel/mounted-config-map";
 import { buildPrometheusChartValues, PrometheusChartSettings, SecretMount } from "./chart-values";
 import { ServiceExposure } from "../kernel/service-exposure";
 import { receiverEndpoint } from "./exposure";
+import { FederationSettings } from "./federation";
 import { renderGlobalPrometheusConfig } from "./global-config";
-import { GlobalZoneAccess, globalZoneAccessFiles } from "./global-zone-access";
+import { ZoneRemoteRead } from "./remote-read";
 import { CONFIG_MAP_SUFFIX, mountedSecret, prometheusServer } from "./server-resources";
 import { renderWebConfig } from "./web-config";
 import { acceptedGenerations, writerUsername, ZoneWriterSlots, ZoneWriterView, zoneWriterView } from "./zone-writers";
@@ -17,8 +18,6 @@ import { acceptedGenerations, writerUsername, ZoneWriterSlots, ZoneWriterView, z
 export const AUTH_SECRET_DIR = "/etc/prometheus/secrets/auth";
 const WEB_CONFIG_KEY = "web-config.yml";
 const SELF_PASSWORD_KEY = "self-scrape-password";
-/** Directory the zones' federation / remote-read passwords are mounted at. */
-export const ZONE_CREDENTIALS_DIR = "/etc/prometheus/secrets/zones";
 /** The global's own user, for scraping itself through its authenticated web endpoints. */
 export const SELF_SCRAPE_USER = "prometheus-self";
 
@@ -55,10 +54,10 @@ export interface GlobalPrometheusArgs {
     readonly exposure: ServiceExposure;
     /** Further basic-auth users that only query (e.g. grafana); each gets its own random password. */
     readonly readerUsers?: readonly string[];
-    /** Pull series from the zones' /federate ({match, scrapeInterval, zones: [{zone, url, username?, password?}]}); unset: none. */
-    readonly federation?: GlobalZoneAccess<pulumi.Input<string>>["federation"];
-    /** Query zones through remote read ([{zone, url …/api/v1/read, readRecent?, username?, password?}]); unset: none. */
-    readonly remoteRead?: GlobalZoneAccess<pulumi.Input<string>>["remoteRead"];
+    /** Pull series from the zones' /federate ({match, scrapeInterval, zones: [{zone, url}]}); unset: none. */
+    readonly federation?: FederationSettings;
+    /** Query zones through remote read ([{zone, url …/api/v1/read, readRecent?}]); unset: none. */
+    readonly remoteRead?: readonly ZoneRemoteRead[];
     /**
      * Zones expected to remote-write: each gets a ZoneStoppedSending alert (alert-rules.ts). Unset:
      * only the zone-agnostic ZoneSendingLate rule, for every zone that sent in the last hour.
@@ -94,13 +93,11 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
         super("meshobs:prometheus:GlobalPrometheus", name, {}, opts);
 
         // The config first: a bad federation / remote-read setting fails before any child resource exists.
-        // Zone passwords (federation, remote read) go into one Secret, each a file named after its use and zone.
-        const zoneAccess = globalZoneAccessFiles({ federation: args.federation, remoteRead: args.remoteRead }, ZONE_CREDENTIALS_DIR);
         this.configText = renderGlobalPrometheusConfig({
             scrapeInterval: args.scrapeInterval,
             selfScrape: { username: SELF_SCRAPE_USER, passwordFile: `${AUTH_SECRET_DIR}/${SELF_PASSWORD_KEY}` },
-            federation: zoneAccess.federation,
-            remoteRead: zoneAccess.remoteRead,
+            federation: args.federation,
+            remoteRead: args.remoteRead,
             // A glob: where the rules ConfigMap is not mounted (promtool on a workstation) it matches nothing instead of failing.
             ruleFiles: [`${RULES_MOUNT_DIR}/*.yml`],
             outOfOrderTimeWindow: args.outOfOrderTimeWindow,
@@ -137,12 +134,6 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
         const auth = mountedSecret(this, authName, args.namespace, { [WEB_CONFIG_KEY]: webConfig, [SELF_PASSWORD_KEY]: selfPassword.result });
 
         const secretMounts: SecretMount[] = [{ name: "auth", mountPath: AUTH_SECRET_DIR, secretName: authName }];
-        const secrets = [auth];
-        if (Object.keys(zoneAccess.files).length > 0) {
-            const zoneSecretName = `${name}-zone-credentials`;
-            secrets.push(mountedSecret(this, zoneSecretName, args.namespace, { ...zoneAccess.files }));
-            secretMounts.push({ name: "zones", mountPath: ZONE_CREDENTIALS_DIR, secretName: zoneSecretName });
-        }
         const rulesName = `${name}-rules`;
         const rules = mountedConfigMap(this, rulesName, args.namespace, "prometheus", { [GLOBAL_RULES_FILE]: this.rulesText });
         const chart = prometheusServer(
@@ -170,7 +161,7 @@ export class GlobalPrometheus extends pulumi.ComponentResource {
                     resources: args.resources,
                     configMapMounts: [{ name: "rules", mountPath: RULES_MOUNT_DIR, configMap: rulesName, checksum: sha256(this.rulesText) }],
                 }),
-            [...secrets, rules],
+            [auth, rules],
         );
 
         const endpoint = receiverEndpoint(args.exposure, name, args.namespace);

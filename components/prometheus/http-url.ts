@@ -15,7 +15,7 @@ export function httpUrl(text: string, setting: string): string {
         throw new Error(`${setting}: ${JSON.stringify(text)} uses ${url.protocol.replace(/:$/, "")}; allowed: http or https`);
     }
     if (url.username !== "" || url.password !== "") {
-        throw new Error(`${setting}: ${JSON.stringify(text)} carries credentials in the URL; allowed: a URL without user info (credentials go in basicAuth)`);
+        throw new Error(`${setting}: ${JSON.stringify(text)} carries credentials in the URL; allowed: a URL without user info (it would put a credential into prometheus.yml)`);
     }
     return text;
 }

@@ -1,5 +1,5 @@
 import { httpUrl } from "./http-url";
-import { basicAuthBlock, validateZoneNames, ZoneBasicAuth } from "./zone-endpoints";
+import { validateZoneNames } from "./zone-endpoints";
 
 /**
  * Remote read: the global queries a zone Prometheus's raw data on demand (POST /api/v1/read).
@@ -20,8 +20,6 @@ export interface ZoneRemoteRead {
      * only older ranges go to the zone. Set true when the global holds none of this zone's data.
      */
     readonly readRecent?: boolean;
-    /** Credentials for the zone's read endpoint; default none. */
-    readonly basicAuth?: ZoneBasicAuth;
 }
 
 /** Path every Prometheus-compatible read endpoint ends with (web/api/v1/api.go@v2.42.0). */
@@ -31,7 +29,7 @@ export const REMOTE_READ_TIMEOUT = "1m";
 
 /** The global's remote_read entries, one per zone. */
 export function remoteReadConfigs(entries: readonly ZoneRemoteRead[], setting = "remoteRead"): Array<Record<string, unknown>> {
-    if (!Array.isArray(entries) || entries.length === 0) throw new Error(`${setting}: empty; allowed: unset, or at least one {zone, url, readRecent?, basicAuth?}`);
+    if (!Array.isArray(entries) || entries.length === 0) throw new Error(`${setting}: empty; allowed: unset, or at least one {zone, url, readRecent?}`);
     validateZoneNames(entries, setting);
     return entries.map((e, i) => {
         const where = `${setting}[${i}]`;
@@ -48,7 +46,6 @@ export function remoteReadConfigs(entries: readonly ZoneRemoteRead[], setting = 
             remote_timeout: REMOTE_READ_TIMEOUT,
             read_recent: e.readRecent ?? false,
             filter_external_labels: false,
-            ...(e.basicAuth !== undefined ? { basic_auth: basicAuthBlock(e.basicAuth, `${where}.basicAuth`) } : {}),
         };
     });
 }

@@ -1,30 +1,25 @@
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
-import { hashSync } from "bcryptjs";
-import { renderGlobalPrometheusConfig } from "../../components/prometheus/global-config";
 import { parsePrometheusVersion, prometheusModeFlags } from "../../components/prometheus/prometheus-mode";
 import { TENANT_HEADER } from "../../components/kernel/tenant-header";
 import { DATA_MOUNT_PATH } from "../../components/prometheus/chart";
-import { renderWebConfig } from "../../components/prometheus/web-config";
-import { renderZonePrometheusConfig, ZonePrometheusSettings } from "../../components/prometheus/zone-config";
 import { evaluateEnvironment } from "../../infra/plan/evaluate-environment";
 import { StackEvaluation } from "../../infra/plan/evaluate-stack";
-import { counterAssignment, startCounterEndpoint } from "../support/counted-samples";
+import { COUNTER_METRIC, counterAssignment, startCounterEndpoint } from "../support/counted-samples";
 import { LoopbackProxy, ProxiedRequest, startLoopbackProxy } from "../support/loopback-proxy";
-import { zoneSettings } from "../support/fixtures";
+import { FEDERATE_PATH, FEDERATION_JOB_PREFIX } from "../../components/prometheus/federation";
+import { REMOTE_READ_PATH_SUFFIX } from "../../components/prometheus/remote-read";
+import { LocalGlobal, startGeneratedGlobal } from "../support/generated-global";
 import { startGeneratedZone } from "../support/generated-zone";
-import { startKumaHttpSdBridge } from "../support/kuma-http-sd-bridge";
 import { BasicAuth, loopbackRequest, waitFor } from "../support/loopback-http";
-import { startMadsServer } from "../support/mads-server";
 import { startMetricsEndpoint } from "../support/metrics-endpoint";
 import { renderedConfigText, withPrometheusPod } from "../support/rendered-pod";
 import { one, output, revealed, yamlFile } from "../support/plan-access";
-import { freePort } from "../support/ports";
-import { PROMETHEUS_BIN, PrometheusProcess, prometheusVersionOf, startPrometheus, StartPrometheusOptions, stopAllPrometheus } from "../support/prometheus-process";
+import { PROMETHEUS_BIN, PrometheusProcess, prometheusVersionOf, startPrometheus, stopAllPrometheus } from "../support/prometheus-process";
 import { decodeWriteRequest, scanWriteRequest } from "../support/remote-write-wire";
 import { verifySigV4 } from "../support/sigv4-verify";
 import { testStack } from "../support/stack-file";
-import { findNonLoopbackAddresses, parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml, rewriteAddresses, rewriteFilePaths, swapKumaSdForHttpSd } from "../support/swap-discovery";
+import { parsePrometheusYaml, PrometheusConfig, renderPrometheusYaml, rewriteAddresses } from "../support/swap-discovery";
 
 /**
  * Real Prometheus processes (3.5, the harness's default binary) on 127.0.0.1 running what the
@@ -33,10 +28,13 @@ import { findNonLoopbackAddresses, parsePrometheusYaml, PrometheusConfig, render
  *     plain receiver, which also decodes what is on the wire: an AMP zone off EKS signing with
  *     SigV4 with the static keys of its Secret (each signature recomputed from the keys and
  *     verified), and a Mimir zone sending its tenant's X-Scope-OrgID;
- * (b) a global federating two zone servers (one behind basic auth) and remote-reading them;
+ * (b) a generated environment in federation transport: its global (metrics.federation and
+ *     metrics.remoteRead) scraping both zones' /federate and remote-reading them, the zones keeping
+ *     their data (no remote write);
  * (c) a generated zone in agent mode, started with the chart's own agent flags (`--agent` on 3.x).
- * Each zone config is the generated one with only the documented loopback changes (kuma_sd → http_sd
- * through the MADS bridge, cluster addresses → ports, mounted files → temp files). Everything starts
+ * Every Prometheus runs from its rendered pod (rendered-pod.ts: the container's args and env, its
+ * mounted ConfigMaps and Secrets under a temporary root) with only the documented loopback changes
+ * (kuma_sd → http_sd through the MADS bridge, cluster addresses → loopback ports). Everything starts
  * at once in `before`, so the file costs about one remote-write batch deadline plus start-up.
  * The 2.x counterparts (agent flag, promtool) are in prometheus2-compat.test.ts.
  */
@@ -44,8 +42,6 @@ import { findNonLoopbackAddresses, parsePrometheusYaml, PrometheusConfig, render
 const VERSION = prometheusVersionOf();
 const MAJOR = parsePrometheusVersion(VERSION).major;
 const FAST = { scrapeInterval: "1s", dataplaneScrapeInterval: "1s" } as const;
-const CP_TARGET = "kuma-control-plane.kuma-system:5680";
-const MADS_URL = "http://kuma-control-plane.kuma-system:5676";
 /** The AWS SigV4 test suite's example key pair (docs.aws.amazon.com/general/latest/gr/signature-v4-test-suite.html). */
 const DUMMY_KEY_ID = "AKIDEXAMPLE";
 const DUMMY_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -67,7 +63,6 @@ const MIMIR_ENV = [
     testStack("mwire-global", { zones: ["mim-east"], metrics: { backend: "mimir", mimir: { tenant: MIMIR_TENANT, storage: { type: "s3", bucket: "b-mimir", region: "eu-west-1" } } } }, ["s3AccessKeyId", "s3SecretAccessKey"]),
     testStack("mwire-zone-mim-east", { ...GENERATED_ZONE, namespace: "obs-mim-east" }),
 ];
-const PASSWORD_PATH = "/etc/prometheus/secrets/remote-write/remote-write-password";
 /** Keeps the AWS SDK chain on loopback: only the env keys the chart gives, no shared files, no instance metadata. */
 const AWS_ISOLATION = {
     AWS_EC2_METADATA_DISABLED: "true",
@@ -82,7 +77,22 @@ const AWS_ISOLATION = {
     AWS_CONFIG_FILE: "no-such-aws-config",
     AWS_SHARED_CREDENTIALS_FILE: "no-such-aws-credentials",
 };
-const FEDERATOR: BasicAuth = { username: "federator", password: "federator-password" };
+/** What the federating global pulls: the dataplane counter and the control plane's info series (xds_requests_total stays in the zones: remote read). */
+const FED_MATCH = [`{__name__="${COUNTER_METRIC}"}`, "cp_info"];
+const FED_ZONES = ["east", "west"];
+/** host:port of a zone's Prometheus Service: what its zone stack exports as prometheusAddress, copied into the global's stack file (the global deploys first). */
+const fedZoneHost = (zone: string) => `zone-prometheus.obs-${zone}.svc.cluster.local:80`;
+/** A global Prometheus federating both zones every second and remote-reading them (recent ranges too), and the zones in federation transport. */
+const FED_ENV = [
+    testStack("fwire-global", {
+        zones: FED_ZONES,
+        metrics: {
+            federation: { match: FED_MATCH, scrapeInterval: "1s", zones: Object.fromEntries(FED_ZONES.map((z) => [z, { url: `http://${fedZoneHost(z)}` }])) },
+            remoteRead: { zones: Object.fromEntries(FED_ZONES.map((z) => [z, { url: `http://${fedZoneHost(z)}`, readRecent: true }])) },
+        },
+    }),
+    ...FED_ZONES.map((z) => testStack(`fwire-zone-${z}`, { ...GENERATED_ZONE, namespace: `obs-${z}` })),
+];
 
 interface Zone {
     readonly name: string;
@@ -112,53 +122,20 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
     let mimirZoneEv: StackEvaluation;
     let agentGlobal: StackEvaluation;
     let agentZoneEv: StackEvaluation;
+    let fedGlobalEv: StackEvaluation;
+    let fedZoneEvs: StackEvaluation[];
+    let fed: LocalGlobal;
+    /** The federating global's process and the credential it is queried with (the reader its stack exports). */
     let global: PrometheusProcess;
+    let reader: BasicAuth;
     const zones = new Map<string, Zone>();
     const startedAt = new Date();
 
     /**
-     * A zone Prometheus on loopback from the fixture settings: one dataplane and a control plane endpoint
-     * behind a fake MADS, the rendered config localised, then started with `extra` (env, flags, files).
+     * The zone stack of a generated environment, run as generated (chart env and flags included): remote-writing
+     * to `writeTo.url` in place of its global's receiver, or without `writeTo` (federation transport) keeping its data.
      */
-    async function startZone(name: string, over: Partial<ZonePrometheusSettings>, urls: Record<string, string>, extra: Partial<StartPrometheusOptions> = {}): Promise<Zone> {
-        const dp = await startMetricsEndpoint({
-            path: "/metrics",
-            metrics: (n) => `# TYPE envoy_cluster_upstream_rq_total counter\nenvoy_cluster_upstream_rq_total{envoy_cluster_name="upstream"} ${n * 10}\n`,
-        });
-        const cp = await startMetricsEndpoint({
-            path: "/metrics",
-            metrics: (n) => `# TYPE cp_info gauge\ncp_info{instance_id="cp-${name}"} 1\n# TYPE xds_requests_total counter\nxds_requests_total ${n}\n`,
-        });
-        const mads = await startMadsServer([
-            { mesh: "default", service: "backend", labels: {}, targets: [{ name: `backend-${name}`, scheme: "http", address: dp.address, metrics_path: "/metrics", labels: { "kuma.io/service": "backend" } }] },
-        ]);
-        const bridge = await startKumaHttpSdBridge({ server: mads.url, fetchTimeout: "0s", refreshInterval: "1s" });
-        stops.push(async () => {
-            await bridge.stop();
-            await mads.stop();
-            await Promise.all([dp.stop(), cp.stop()]);
-        });
-        const generatedYaml = renderZonePrometheusConfig(zoneSettings({ zone: name, ...FAST, discovery: { madsUrl: MADS_URL, refreshInterval: "1s", fetchTimeout: "0s" }, ...over }));
-        const port = await freePort();
-        let cfg = swapKumaSdForHttpSd(parsePrometheusYaml(generatedYaml), () => bridge.url);
-        cfg = rewriteAddresses(cfg, { [CP_TARGET]: cp.address, "localhost:9090": `127.0.0.1:${port}`, ...urls });
-        cfg = rewriteFilePaths(cfg, { [PASSWORD_PATH]: "remote-write-password" });
-        assert.deepEqual(findNonLoopbackAddresses(cfg), [], name);
-        const prometheus = await startPrometheus({
-            ...extra,
-            name: `zone-${name}`,
-            port,
-            configYaml: renderPrometheusYaml(cfg),
-            files: { "remote-write-password": "zone-writer-password", ...(extra.files ?? {}) },
-            storageFlags: extra.storageFlags ?? ((dir) => prometheusModeFlags({ mode: over.mode ?? "server", version: VERSION, storagePath: dir })),
-        });
-        const zone = { name, prometheus, generatedYaml };
-        zones.set(name, zone);
-        return zone;
-    }
-
-    /** The zone stack of a generated environment, run as generated (chart env and flags included), remote-writing to `receiverUrl`. */
-    async function startGeneratedWriter(zoneEv: StackEvaluation, globalEv: StackEvaluation, receiverUrl: string, env?: Record<string, string>): Promise<Zone> {
+    async function startZoneStack(zoneEv: StackEvaluation, writeTo?: { globalEv: StackEvaluation; url: string }, env?: Record<string, string>): Promise<Zone> {
         const name = String(output(zoneEv, "zone"));
         const dataplane = await startCounterEndpoint();
         const cp = await startMetricsEndpoint({ path: "/metrics", metrics: (n) => `# TYPE cp_info gauge\ncp_info{instance_id="cp-${name}"} 1\n# TYPE xds_requests_total counter\nxds_requests_total ${n}\n` });
@@ -168,8 +145,7 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
             name: `zone-${name}`,
             assignments: [counterAssignment(name, "backend", dataplane)],
             controlPlaneAddress: cp.address,
-            receiverBase: new URL(String(output(globalEv, "remoteWriteUrl"))).origin,
-            receiverUrl,
+            ...(writeTo !== undefined ? { receiverBase: new URL(String(output(writeTo.globalEv, "remoteWriteUrl"))).origin, receiverUrl: writeTo.url } : {}),
             env,
         });
         stops.push(() => local.stopDiscovery());
@@ -195,54 +171,23 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
         [ampGlobal, ampZoneEv] = (await evaluateEnvironment("wire", { files: AMP_ENV })).stacks;
         [mimirGlobal, mimirZoneEv] = (await evaluateEnvironment("mwire", { files: MIMIR_ENV })).stacks;
         [agentGlobal, agentZoneEv] = (await evaluateEnvironment("awire", { files: AGENT_ENV })).stacks;
-        const webConfig = renderWebConfig({ [FEDERATOR.username]: hashSync(FEDERATOR.password, 4) });
-        const [, , , east, west] = await Promise.all([
+        [fedGlobalEv, ...fedZoneEvs] = (await evaluateEnvironment("fwire", { files: FED_ENV })).stacks;
+        const [, , , ...fedZones] = await Promise.all([
             // (a) the proxies stand in for the AMP workspace and Mimir's gateway; the plain receiver stores what they forward.
-            startGeneratedWriter(ampZoneEv, ampGlobal, ampProxy.url, AWS_ISOLATION),
-            startGeneratedWriter(mimirZoneEv, mimirGlobal, mimirProxy.url),
+            startZoneStack(ampZoneEv, { globalEv: ampGlobal, url: ampProxy.url }, AWS_ISOLATION),
+            startZoneStack(mimirZoneEv, { globalEv: mimirGlobal, url: mimirProxy.url }),
             // (c) a generated agent zone with its basic-auth remote write (the receiver ignores the credential).
-            startGeneratedWriter(agentZoneEv, agentGlobal, receiver.url),
-            // (b) zone servers that keep their data for the global to federate; west requires basic auth.
-            startZone("east", { remoteWrite: undefined }, {}),
-            startZone("west", { remoteWrite: undefined }, {}, { files: { "web.yml": webConfig }, extraArgs: ["--web.config.file=web.yml"], readyAuth: FEDERATOR }),
+            startZoneStack(agentZoneEv, { globalEv: agentGlobal, url: receiver.url }),
+            // (b) zones in federation transport: they keep their data for the global to federate and remote-read.
+            ...fedZoneEvs.map((ev) => startZoneStack(ev)),
         ]);
-        const globalPort = await freePort();
-        const zoneHost = (z: string) => `zone-prometheus.obs-${z}.svc.cluster.local`;
-        const generated = renderGlobalPrometheusConfig({
-            scrapeInterval: "1s",
-            selfScrape: { username: "prometheus-self", passwordFile: "/etc/prometheus/secrets/auth/self-scrape-password" },
-            federation: {
-                match: ['{__name__="envoy_cluster_upstream_rq_total"}', "cp_info"],
-                scrapeInterval: "1s",
-                zones: [
-                    { zone: "east", url: `http://${zoneHost("east")}` },
-                    { zone: "west", url: `http://${zoneHost("west")}`, basicAuth: { username: FEDERATOR.username, passwordFile: "/etc/prometheus/secrets/zones/federate-west-password" } },
-                ],
-            },
-            remoteRead: [
-                { zone: "east", url: `http://${zoneHost("east")}/api/v1/read`, readRecent: true },
-                { zone: "west", url: `http://${zoneHost("west")}/api/v1/read`, readRecent: true, basicAuth: { username: FEDERATOR.username, passwordFile: "/etc/prometheus/secrets/zones/remote-read-west-password" } },
-            ],
-        });
-        let cfg = rewriteAddresses(parsePrometheusYaml(generated), {
-            [`${zoneHost("east")}:80`]: `127.0.0.1:${east.prometheus.port}`,
-            [`${zoneHost("west")}:80`]: `127.0.0.1:${west.prometheus.port}`,
-            [`http://${zoneHost("east")}`]: east.prometheus.url,
-            [`http://${zoneHost("west")}`]: west.prometheus.url,
-            "localhost:9090": `127.0.0.1:${globalPort}`,
-        });
-        cfg = rewriteFilePaths(cfg, {
-            "/etc/prometheus/secrets/zones/federate-west-password": "zones/federate-west-password",
-            "/etc/prometheus/secrets/zones/remote-read-west-password": "zones/remote-read-west-password",
-            "/etc/prometheus/secrets/auth/self-scrape-password": "auth/self-scrape-password",
-        });
-        assert.deepEqual(findNonLoopbackAddresses(cfg), []);
-        global = await startPrometheus({
-            name: "global",
-            port: globalPort,
-            configYaml: renderPrometheusYaml(cfg),
-            files: { "zones/federate-west-password": FEDERATOR.password, "zones/remote-read-west-password": FEDERATOR.password, "auth/self-scrape-password": "unused" },
-        });
+        // The global scrapes and remote-reads each zone at the address its stack file names (the zone's Service): here, that zone's
+        // process. One host:port key moves both the /federate target and the remote-read URL (rewriteAddresses).
+        const local = Object.fromEntries(fedZones.map((z) => [fedZoneHost(z.name), `127.0.0.1:${z.prometheus.port}`]));
+        fed = await startGeneratedGlobal(fedGlobalEv, "fwire-global", { transform: (cfg) => rewriteAddresses(cfg, local) });
+        global = fed.global;
+        assert.ok(fed.reader !== undefined, "the federating global exports a reader");
+        reader = fed.reader;
     });
 
     after(async () => {
@@ -253,11 +198,11 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
         for (const stop of stops) await stop();
     });
 
-    const seriesWhere = (p: PrometheusProcess, q: string, ok: (r: Awaited<ReturnType<PrometheusProcess["query"]>>) => boolean, timeoutMs = 30_000) =>
+    const seriesWhere = (p: PrometheusProcess, q: string, ok: (r: Awaited<ReturnType<PrometheusProcess["query"]>>) => boolean, auth?: BasicAuth) =>
         waitFor(`${q} on ${p.name}`, async () => {
-            const r = await p.query(q);
+            const r = await p.query(q, auth);
             return ok(r) ? r : undefined;
-        }, { timeoutMs, intervalMs: 250 });
+        }, { timeoutMs: 30_000, intervalMs: 250 });
 
     /** The captured writes once at least one was accepted (2xx). */
     /**
@@ -368,36 +313,72 @@ describe("Prometheus modes with real processes: SigV4 and tenant header on the w
         });
     });
 
-    describe("(b) federation and remote read on the global", () => {
-        it("federates both zones: zone-labelled series keeping their own job (honor_labels)", async () => {
-            const s = await seriesWhere(global, "envoy_cluster_upstream_rq_total", (r) => new Set(r.map((x) => x.metric.zone)).size === 2);
-            assert.deepEqual(s.map((x) => x.metric.zone).sort(), ["east", "west"]);
+    describe("(b) a generated global federating and remote-reading generated zones (federation transport)", () => {
+        const fedZoneEv = (zone: string) => fedZoneEvs.find((ev) => output(ev, "zone") === zone)!;
+
+        it("the global's mounted config reaches each zone at the address its zone stack exports: a /federate job (match[] and 1s from the stack file) and a read_recent remote read, no credential; the zones do not remote-write", () => {
+            assert.equal(output(fedGlobalEv, "metricsTransport"), "federation");
+            assert.equal(output(fedGlobalEv, "remoteWriteUrl"), "");
+            assert.deepEqual(output(fedGlobalEv, "remoteReadZones"), FED_ZONES);
+            for (const zone of FED_ZONES) {
+                assert.equal(output(fedZoneEv(zone), "prometheusAddress"), `http://${fedZoneHost(zone)}`, zone);
+                assert.equal(output(fedZoneEv(zone), "remoteWriteUrl"), "", zone);
+                assert.equal(parsePrometheusYaml(zones.get(zone)!.generatedYaml).remote_write, undefined, zone);
+            }
+            const mounted = parsePrometheusYaml(renderedConfigText(fed.pod)) as any;
+            assert.deepEqual(
+                mounted.scrape_configs.filter((j: any) => j.metrics_path === FEDERATE_PATH),
+                FED_ZONES.map((zone) => ({
+                    job_name: `${FEDERATION_JOB_PREFIX}${zone}`,
+                    honor_labels: true,
+                    metrics_path: FEDERATE_PATH,
+                    params: { "match[]": FED_MATCH },
+                    scrape_interval: "1s",
+                    scrape_timeout: "1s",
+                    scheme: "http",
+                    static_configs: [{ targets: [fedZoneHost(zone)], labels: { zone } }],
+                })),
+            );
+            assert.deepEqual(
+                mounted.remote_read,
+                FED_ZONES.map((zone) => ({ name: `zone-${zone}`, url: `http://${fedZoneHost(zone)}${REMOTE_READ_PATH_SUFFIX}`, remote_timeout: "1m", read_recent: true, filter_external_labels: false })),
+            );
+        });
+
+        it("federates both zones: zone-labelled series keeping their own job, mesh and dataplane (honor_labels)", async () => {
+            const s = await seriesWhere(global, COUNTER_METRIC, (r) => new Set(r.map((x) => x.metric.zone)).size === 2, reader);
+            assert.deepEqual(s.map((x) => x.metric.zone).sort(), FED_ZONES);
             for (const x of s) {
                 assert.equal(x.metric.job, "kuma-dataplanes", "the zone's job, not the federation job");
-                assert.equal(x.metric.dataplane, `backend-${x.metric.zone}`);
+                assert.equal(x.metric.dataplane, `backend.${x.metric.zone}`);
+                assert.equal(x.metric.mesh, "default");
                 assert.ok(!Object.keys(x.metric).some((k) => k.startsWith("exported_")), JSON.stringify(x.metric));
             }
-            const cp = await seriesWhere(global, "cp_info", (r) => r.length === 2);
-            assert.deepEqual(cp.map((x) => `${x.metric.zone}/${x.metric.instance_id}`).sort(), ["east/cp-east", "west/cp-west"]);
+            const cp = await seriesWhere(global, "cp_info", (r) => r.length === 2, reader);
+            assert.deepEqual(cp.map((x) => `${x.metric.zone}/${x.metric.job}/${x.metric.instance_id}`).sort(), ["east/kuma-control-plane/cp-east", "west/kuma-control-plane/cp-west"]);
         });
 
-        it("each zone is its own federation job and is up; west's through basic auth (it refuses anonymous /federate)", async () => {
-            const up = await seriesWhere(global, 'up{job=~"federate-.*"} == 1', (r) => r.length === 2);
+        it("each zone is its own federation job and is up; the global answers only its exported reader, a zone's /federate needs no credential", async () => {
+            const up = await seriesWhere(global, 'up{job=~"federate-.*"} == 1', (r) => r.length === 2, reader);
             assert.deepEqual(up.map((x) => `${x.metric.job}/${x.metric.zone}`).sort(), ["federate-east/east", "federate-west/west"]);
-            const west = zones.get("west")!.prometheus;
-            assert.equal((await loopbackRequest({ url: `${west.url}/federate?match[]=cp_info` })).status, 401);
-            assert.equal((await loopbackRequest({ url: `${west.url}/federate?match[]=cp_info`, auth: FEDERATOR })).status, 200);
+            const query = `${global.url}/api/v1/query?query=up`;
+            assert.equal((await loopbackRequest({ url: query })).status, 401);
+            assert.equal((await loopbackRequest({ url: query, auth: reader })).status, 200);
+            const west = await loopbackRequest({ url: `${zones.get("west")!.prometheus.url}/federate?match[]=cp_info` });
+            assert.equal(west.status, 200);
+            // /federate attaches the zone's external labels (its `zone`).
+            assert.match(west.body, /^cp_info\{[^}]*instance_id="cp-west"[^}]*zone="west"[^}]*\} 1/m);
         });
 
-        it("remote read answers what federation does not carry, per zone, west through basic auth", async () => {
-            const all = await seriesWhere(global, "xds_requests_total", (r) => r.length === 2);
-            assert.deepEqual(all.map((x) => x.metric.zone).sort(), ["east", "west"]);
-            const westOnly = await global.query('xds_requests_total{zone="west"}');
-            assert.deepEqual(westOnly.map((x) => x.metric.zone), ["west"]);
+        it("remote read answers what federation does not carry, per zone, with each zone's labels", async () => {
+            const all = await seriesWhere(global, "xds_requests_total", (r) => r.length === 2, reader);
+            assert.deepEqual(all.map((x) => x.metric.zone).sort(), FED_ZONES);
             assert.ok(all.every((x) => x.metric.job === "kuma-control-plane"), "the zone's own job label");
+            const westOnly = await global.query('xds_requests_total{zone="west"}', reader);
+            assert.deepEqual(westOnly.map((x) => x.metric.zone), ["west"]);
             // Federation carried only the two matched series per zone, so xds_requests_total came through remote read.
             // Waits for a federation scrape of each zone after its own first scrapes (under load a zone can still be empty at first).
-            const scraped = await seriesWhere(global, 'scrape_samples_scraped{job=~"federate-.*"}', (r) => r.length === 2 && r.every((x) => Number(x.value[1]) >= 2));
+            const scraped = await seriesWhere(global, 'scrape_samples_scraped{job=~"federate-.*"}', (r) => r.length === 2 && r.every((x) => Number(x.value[1]) >= 2), reader);
             assert.deepEqual(scraped.map((x) => Number(x.value[1])), [2, 2]);
         });
     });

@@ -15,11 +15,13 @@ export interface LocalGlobal {
     readonly args: readonly string[];
     /** The config the process runs (localised). */
     readonly config: PrometheusConfig;
-    /** The first declared zone's active credential (any accepted user may also query the global). */
+    /** The first declared zone's active credential (any accepted user may also query the global); a federating global has none (reading it throws). */
     readonly writer: BasicAuth;
-    /** Each zone's active credential, from its own secret output of the global. */
+    /** Each zone's active credential, from its own secret output of the global; {} on a federating global. */
     readonly writers: Readonly<Record<string, BasicAuth>>;
-    /** Origin of the receiver URL the zones were given (rewritten to the local process by callers). */
+    /** The read-only credential the global exports (readerCredential); undefined when Grafana is off. */
+    readonly reader: BasicAuth | undefined;
+    /** Origin of the receiver URL the zones were given (rewritten to the local process by callers); a federating global has none (reading it throws). */
     readonly receiverBase: string;
 }
 
@@ -33,23 +35,54 @@ export interface GeneratedGlobalOptions {
 /**
  * Runs the global Prometheus from its rendered StatefulSet (rendered-pod.ts: the container's args,
  * its mounted config, web config and rules) on a free loopback port; the only change to the config
- * is its self-scrape address.
+ * is its self-scrape address (and the caller's `transform`, e.g. the zone addresses a federating
+ * global scrapes and remote-reads). A global that federates its zones has no zone writer: its
+ * readiness probe then authenticates as the exported reader (Grafana's).
  */
 export async function startGeneratedGlobal(globalEv: StackEvaluation, name = "global", opts: GeneratedGlobalOptions = {}): Promise<LocalGlobal> {
-    const writers = zoneWriters(globalEv);
-    const writer = writers[(output(globalEv, "zones") as string[])[0]];
+    const federating = output(globalEv, "metricsTransport") === "federation";
+    const writers = federating ? {} : zoneWriters(globalEv);
+    const writer: BasicAuth | undefined = writers[(output(globalEv, "zones") as string[])[0]];
+    const reader = readerCredential(globalEv);
+    const readyAuth = writer ?? reader;
+    if (readyAuth === undefined) throw new Error(`${globalEv.stack}: neither a zone writer nor Grafana's reader to authenticate as`);
+    const only = <T>(what: string, value: T | undefined): T => {
+        if (value === undefined) throw new Error(`${globalEv.stack} federates its zones: no zone remote-writes to it, so it has no ${what}`);
+        return value;
+    };
+    const receiverBase = federating ? undefined : new URL(String(output(globalEv, "remoteWriteUrl"))).origin;
     const port = await freePort();
     const started = await startPodPrometheus(prometheusPod(globalEv, "global-prometheus"), {
         name,
         port,
-        readyAuth: writer,
+        readyAuth,
         flagOverrides: opts.flagOverrides,
         localise: (cfg) => {
             const localised = rewriteAddresses(cfg, { "localhost:9090": `127.0.0.1:${port}` });
             return opts.transform ? opts.transform(localised) : localised;
         },
     });
-    return { global: started.prometheus, pod: started.pod, args: started.args, config: started.config, writer, writers, receiverBase: new URL(String(output(globalEv, "remoteWriteUrl"))).origin };
+    return {
+        global: started.prometheus,
+        pod: started.pod,
+        args: started.args,
+        config: started.config,
+        get writer() {
+            return only("writer", writer);
+        },
+        writers,
+        reader,
+        get receiverBase() {
+            return only("receiver", receiverBase);
+        },
+    };
+}
+
+/** The read-only credential the global exports (prometheusReadUsername, secret prometheusReadPassword: Grafana's, what `npm run verify` queries as); undefined when it has none. */
+export function readerCredential(globalEv: StackEvaluation): BasicAuth | undefined {
+    const username = String(output(globalEv, "prometheusReadUsername"));
+    const password = String(output(globalEv, "prometheusReadPassword"));
+    return username === "" || password === "" ? undefined : { username, password };
 }
 
 /** Each remote-writing zone's active credential, read from its own secret output (`remoteWriteCredential-<zone>`). */

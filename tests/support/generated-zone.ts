@@ -16,10 +16,10 @@ export interface GeneratedZoneOptions {
     readonly assignments: MonitoringAssignment[];
     /** host:port of the fake control plane's metrics (:5680 in the cluster). */
     readonly controlPlaneAddress: string;
-    /** Origin of the receiver the zone was generated with (the global's outputs). */
-    readonly receiverBase: string;
-    /** Where its remote write goes here: the global, or a proxy in front of it. */
-    readonly receiverUrl: string;
+    /** Origin of the receiver the zone was generated with (the global's outputs); unset for a zone that does not remote-write (its global federates it). */
+    readonly receiverBase?: string;
+    /** Where its remote write goes here: the global, or a proxy in front of it; set exactly when receiverBase is. */
+    readonly receiverUrl?: string;
     /** Discovery refresh for the bridge and http_sd; default the generated kuma_sd refresh_interval. */
     readonly refreshInterval?: string;
     /** Last edit of the localised config (e.g. another queue_config for the bench); default none. */
@@ -54,6 +54,7 @@ export interface LocalZone {
  * loopback. Shared by the integration tests and the remote-write bench so that all run the same thing.
  */
 export async function startGeneratedZone(opts: GeneratedZoneOptions): Promise<LocalZone> {
+    if ((opts.receiverBase === undefined) !== (opts.receiverUrl === undefined)) throw new Error(`${opts.name}: receiverBase and receiverUrl go together`);
     const pod = prometheusPod(opts.zoneEv, "zone-prometheus");
     let mads: MadsServer | undefined;
     let bridge: KumaHttpSdBridge | undefined;
@@ -78,7 +79,7 @@ export async function startGeneratedZone(opts: GeneratedZoneOptions): Promise<Lo
             localise: (generated) => {
                 const cfg = rewriteAddresses(swapKumaSdForHttpSd(generated, () => sdUrl, opts.refreshInterval !== undefined ? { refreshInterval: opts.refreshInterval } : undefined), {
                     [String(output(opts.zoneEv, "madsServer")).replace(/^http:\/\//, "").replace(/:5676$/, ":5680")]: opts.controlPlaneAddress,
-                    [opts.receiverBase]: opts.receiverUrl,
+                    ...(opts.receiverBase !== undefined ? { [opts.receiverBase]: opts.receiverUrl! } : {}),
                     "localhost:9090": `127.0.0.1:${port}`,
                 });
                 return opts.transform ? opts.transform(cfg) : cfg;

@@ -7,7 +7,7 @@ describe("global federation", () => {
     const fed = (over: Partial<FederationSettings> = {}): FederationSettings => ({
         zones: [
             { zone: "east", url: "http://zone-prometheus.obs-east.svc.cluster.local" },
-            { zone: "west", url: "https://prom-west.example.com:8443", basicAuth: { username: "federator", passwordFile: "/etc/prometheus/secrets/zones/federate-west-password" } },
+            { zone: "west", url: "https://prom-west.example.com:8443" },
         ],
         match: ['{__name__=~"job:.*"}', 'up{job="kuma-control-plane"}'],
         scrapeInterval: "1m",
@@ -31,7 +31,6 @@ describe("global federation", () => {
         });
         assert.equal(jobs[2].scheme, "https");
         assert.deepEqual(jobs[2].static_configs[0].targets, ["prom-west.example.com:8443"]);
-        assert.deepEqual(jobs[2].basic_auth, { username: "federator", password_file: "/etc/prometheus/secrets/zones/federate-west-password" });
     });
 
     it("keeps scrape_timeout within a short interval, and the global config unchanged without federation", () => {
@@ -69,11 +68,10 @@ describe("global federation", () => {
         const east = { zone: "east", url: "http://a:9090" };
         assert.throws(() => federationJobs(fed({ zones: [east, { ...east, url: "http://b:9090" }] })), /federation\.zones\[1\]\.zone: duplicate zone "east"; allowed: each zone once/);
         assert.throws(() => federationJobs(fed({ zones: [{ zone: "East_1", url: "http://a:9090" }] })), /federation\.zones\[0\]\.zone: "East_1" is not a DNS label/);
-        assert.throws(() => federationJobs(fed({ zones: [] })), /federation\.zones: empty; allowed: at least one \{zone, url, basicAuth\?\}/);
+        assert.throws(() => federationJobs(fed({ zones: [] })), /federation\.zones: empty; allowed: at least one \{zone, url\}$/);
         assert.throws(() => federationJobs(fed({ zones: [{ zone: "east", url: "http://a:9090/federate" }] })), /federation\.zones\[0\]\.url: .* has a path, query or fragment; allowed: http\(s\):\/\/host\[:port\]/);
         assert.throws(() => federationJobs(fed({ zones: [{ zone: "east", url: "a:9090" }] })), /federation\.zones\[0\]\.url: "a:9090" uses a; allowed: http or https/);
         assert.throws(() => federationJobs(fed({ zones: [{ zone: "east", url: "http://u:p@a:9090" }] })), /carries credentials in the URL/);
-        assert.throws(() => federationJobs(fed({ zones: [{ zone: "east", url: "http://a:9090", basicAuth: { username: "u", passwordFile: "" } }] })), /federation\.zones\[0\]\.basicAuth\.passwordFile: missing or empty/);
         assert.throws(() => federationJobs(fed({ scrapeInterval: "1 minute" })), /federation\.scrapeInterval: "1 minute" is not a positive Prometheus duration/);
     });
 });

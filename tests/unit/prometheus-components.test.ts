@@ -1,11 +1,8 @@
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { GlobalPrometheus, ZONE_CREDENTIALS_DIR } from "../../components/prometheus/global-prometheus";
-import { globalZoneAccessFiles } from "../../components/prometheus/global-zone-access";
 import { ZonePrometheus, ZonePrometheusArgs } from "../../components/prometheus/zone-prometheus";
 import { RecordedRun, underMocks } from "../../infra/plan/mock-runtime";
-import { planMocks } from "../../infra/plan/mocks";
 import { containsSecret, revealOrMask, SECRET_MASK } from "../../infra/plan/secret-values";
 import { AMP_ROLE_ARN, AMP_URL, zoneSettings } from "../support/fixtures";
 
@@ -106,58 +103,5 @@ describe("ZonePrometheus glue for remote-write auth and mode", function () {
         const run = await zone({});
         assert.equal(ofType(run, "kubernetes:core/v1:Secret").length, 0);
         assert.ok(!("remote_write" in (parse(String(run.outputs.config.value)) as any)));
-    });
-});
-
-describe("GlobalPrometheus glue for federation and remote read", function () {
-    this.timeout(30_000);
-
-    it("mounts the zone passwords from their own Secret and references them as files", async () => {
-        // The plan's mocks: RandomPassword yields a real bcrypt hash, which the web config Secret (and so the chart) waits for.
-        const run = await underMocks({ stack: "test-global", mocks: planMocks({ stack: "test-global", stackOutputs: new Map() }) }, () => {
-            const g = new GlobalPrometheus("global-prometheus", {
-                namespace: "obs",
-                zoneWriterPrefix: "zone-writer",
-                retention: "15d",
-                storageSize: "50Gi",
-                scrapeInterval: "30s",
-                exposure: { type: "ClusterIP" },
-                federation: {
-                    match: ['{__name__=~"job:.*"}'],
-                    scrapeInterval: "1m",
-                    zones: [
-                        { zone: "east", url: "http://zone-prometheus.obs-east.svc.cluster.local" },
-                        { zone: "west", url: "https://prom-west.example.com", username: "federator", password: pulumi.secret("west-pw") },
-                    ],
-                },
-                remoteRead: [{ zone: "west", url: "https://prom-west.example.com/api/v1/read", readRecent: true, username: "reader", password: pulumi.secret("west-read-pw") }],
-            });
-            return { config: pulumi.output(g.configText) };
-        });
-        const text = String(run.outputs.config.value);
-        const cfg = parse(text) as any;
-        assert.deepEqual(cfg.scrape_configs.map((j: any) => j.job_name), ["prometheus", "federate-east", "federate-west"]);
-        assert.deepEqual(cfg.scrape_configs[2].basic_auth, { username: "federator", password_file: `${ZONE_CREDENTIALS_DIR}/federate-west-password` });
-        assert.deepEqual(cfg.remote_read[0].basic_auth, { username: "reader", password_file: `${ZONE_CREDENTIALS_DIR}/remote-read-west-password` });
-        assert.doesNotMatch(text, /west-pw|west-read-pw/);
-        const secret = ofType(run, "kubernetes:core/v1:Secret").find((s) => s.name === "global-prometheus-zone-credentials")!;
-        assert.deepEqual(revealOrMask(secret.inputs.stringData, true), { "federate-west-password": "west-pw", "remote-read-west-password": "west-read-pw" });
-        assert.ok(containsSecret(secret.inputs.stringData));
-        const v = chartValues(run);
-        assert.deepEqual(v.server.extraSecretMounts.map((m: any) => [m.mountPath, m.secretName]), [
-            ["/etc/prometheus/secrets/auth", "global-prometheus-auth"],
-            [ZONE_CREDENTIALS_DIR, "global-prometheus-zone-credentials"],
-        ]);
-    });
-
-    it("refuses a username without password for a zone (pure, before any resource)", () => {
-        assert.throws(
-            () => globalZoneAccessFiles({ remoteRead: [{ zone: "west", url: "https://w/api/v1/read", username: "reader" }] }, ZONE_CREDENTIALS_DIR),
-            /remoteRead\[0\]: zone "west" has a username but no password; allowed: both or neither/,
-        );
-        assert.throws(
-            () => globalZoneAccessFiles({ federation: { match: ["up"], scrapeInterval: "1m", zones: [{ zone: "east", url: "http://e", password: "pw" }] } }, ZONE_CREDENTIALS_DIR),
-            /federation\.zones\[0\]: zone "east" has a password but no username/,
-        );
     });
 });

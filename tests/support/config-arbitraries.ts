@@ -2,6 +2,8 @@ import fc from "fast-check";
 import { PROJECT } from "../../infra/plan/evaluate-stack";
 import { securePlaceholder, StackFile } from "../../infra/plan/stack-files";
 import { parseStackName } from "../../infra/stack-identity";
+import { StackTarget } from "../../infra/cluster-identity";
+import { inDifferentClusters } from "../../infra/cross-cluster-endpoints";
 
 /**
  * fast-check arbitraries for whole environments (one global stack + its zone stacks) that are
@@ -72,13 +74,18 @@ const quantityArb = fc.constantFrom("5Gi", "20Gi", "100Gi", "1Ti", "500M", "1.5G
 const tenantArb = fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/).filter((t) => t !== "." && t !== ".." && t !== "__mimir_cluster");
 const annotationsArb = opt(fc.dictionary(fc.constantFrom("a.io/x", "service.beta.kubernetes.io/aws-load-balancer-scheme", "nginx.ingress.kubernetes.io/ssl-redirect"), fc.string({ maxLength: 10 }), { maxKeys: 2 }));
 
-export const exposureArb = fc.oneof(
-    fc.constant({ type: "cluster-dns" }),
-    fc.record({ type: fc.constant("load-balancer"), host: hostnameArb, sourceRanges: opt(fc.constantFrom(["10.0.0.0/8"], ["10.0.0.0/8", "192.168.0.0/16"], ["fd00::/8"])), annotations: annotationsArb }).map(compact),
-    fc
-        .record({ type: fc.constant("ingress"), host: hostnameArb, ingressClassName: opt(fc.constantFrom("nginx", "alb")), tlsSecretName: opt(fc.constantFrom("tls", "prom-tls")), annotations: annotationsArb })
-        .map(compact),
-);
+/** Node ports of the global's exposures: one per key, as the schema requires (each exposure its own port). */
+const NODE_PORTS = { globalPrometheus: 30090, jaeger: 30318, loki: 30100 } as const;
+
+export const exposureArb = (nodePort: number) =>
+    fc.oneof(
+        fc.constant({ type: "cluster-dns" }),
+        fc.record({ type: fc.constant("node-port"), host: fc.constantFrom("kind-mesh-control-plane", "node-a.example.com", "172.18.0.2"), nodePort: fc.constant(nodePort), annotations: annotationsArb }).map(compact),
+        fc.record({ type: fc.constant("load-balancer"), host: hostnameArb, sourceRanges: opt(fc.constantFrom(["10.0.0.0/8"], ["10.0.0.0/8", "192.168.0.0/16"], ["fd00::/8"])), annotations: annotationsArb }).map(compact),
+        fc
+            .record({ type: fc.constant("ingress"), host: hostnameArb, ingressClassName: opt(fc.constantFrom("nginx", "alb")), tlsSecretName: opt(fc.constantFrom("tls", "prom-tls")), annotations: annotationsArb })
+            .map(compact),
+    );
 
 export const kubernetesArb = (allowEks = true): fc.Arbitrary<Config | undefined> =>
     fc.oneof(
@@ -166,7 +173,7 @@ const jaegerArb = fc
                 fc.record({ type: fc.constant("elasticsearch"), url: fc.constantFrom("https://es.example.com:9200", "http://elasticsearch.logging:9200"), indexPrefix: opt(fc.constantFrom("jaeger", "mesh-traces")) }).map(compact),
             ),
         ),
-        exposure: opt(exposureArb),
+        exposure: opt(exposureArb(NODE_PORTS.jaeger)),
     })
     .map(compact);
 
@@ -174,7 +181,7 @@ const lokiArb = fc
     .record({
         retention: opt(lokiRetentionArb),
         tenant: opt(tenantArb),
-        exposure: opt(exposureArb),
+        exposure: opt(exposureArb(NODE_PORTS.loki)),
         shape: fc.oneof(
             // one replica: filesystem (default or explicit) or s3
             fc.record({ replicas: opt(fc.constant(1)), storage: opt(fc.oneof(fc.constant({ type: "filesystem" }), fc.record({ type: fc.constant("filesystem"), size: quantityArb }))) }),
@@ -208,7 +215,7 @@ export const globalArb = (env: string, zones: readonly string[]): fc.Arbitrary<G
                         remoteWriteUsername: opt(fc.constantFrom("zone-writer", "writer.1", "w_2")),
                         scrapeInterval: opt(intervalArb),
                         outOfOrderTimeWindow: opt(fc.constantFrom("0s", "1h", "3h", "6h", "90m")),
-                        exposure: opt(exposureArb),
+                        exposure: opt(exposureArb(NODE_PORTS.globalPrometheus)),
                     })
                     .map(compact),
             ),
@@ -343,8 +350,35 @@ export const zoneArb = (env: string, zone: string, g: GlobalShape): fc.Arbitrary
 export const environmentArb: fc.Arbitrary<EnvironmentSpec> = fc
     .tuple(envArb, zonesListArb)
     .chain(([env, zones]) =>
-        globalArb(env, zones).chain((g) => fc.tuple(...zones.map((zone) => zoneArb(env, zone, g.shape))).map((zoneStacks) => ({ env, zones, global: g.spec, zoneStacks, shape: g.shape }))),
+        globalArb(env, zones).chain((g) =>
+            fc.tuple(...zones.map((zone) => zoneArb(env, zone, g.shape))).map((zoneStacks) => reachableFromZones({ env, zones, global: g.spec, zoneStacks, shape: g.shape })),
+        ),
     );
+
+/**
+ * Zones in another cluster than the global's cannot resolve its cluster DNS, and such an environment
+ * is refused (infra/cross-cluster-endpoints.ts): where a zone lands elsewhere, the global's
+ * zone-facing cluster-dns exposures become node ports, and a zone of a Mimir global (whose push
+ * endpoint is in-cluster only) renders to a directory instead.
+ */
+function reachableFromZones<E extends EnvironmentSpec & { readonly shape: GlobalShape }>(e: E): E {
+    const target = (s: StackSpec): StackTarget => ({ identity: parseStackName(s.stack), kubernetes: s.config.kubernetes as StackTarget["kubernetes"], namespace: "" });
+    const global = target(e.global);
+    const elsewhere = (z: StackSpec) => inDifferentClusters(global, target(z));
+    if (!e.zoneStacks.some(elsewhere)) return e;
+    if (e.shape.metricsBackend === "mimir") {
+        const zoneStacks = e.zoneStacks.map((z) => (elsewhere(z) ? { ...z, config: { ...z.config, kubernetes: { renderYamlToDirectory: `out/${z.stack}` } } } : z));
+        return { ...e, zoneStacks };
+    }
+    const config = clone(e.global.config);
+    const reachable = (at: Config, nodePort: number) => {
+        if (((at.exposure as Config | undefined)?.type ?? "cluster-dns") === "cluster-dns") at.exposure = { type: "node-port", host: "kind-mesh-control-plane", nodePort };
+    };
+    if (e.shape.metricsBackend === "prometheus" && !e.shape.federates) reachable(objectAt(config, ["globalPrometheus"]), NODE_PORTS.globalPrometheus);
+    if (e.shape.tracesBackend === "jaeger") reachable(objectAt(config, ["traces", "jaeger"]), NODE_PORTS.jaeger);
+    if (e.shape.logsBackend === "loki") reachable(objectAt(config, ["logs", "loki"]), NODE_PORTS.loki);
+    return { ...e, global: { ...e.global, config } };
+}
 
 // ---------------------------------------------------------------------------------------------
 // mutations
@@ -453,6 +487,7 @@ function globalMutations(e: EnvironmentSpec & { shape: GlobalShape }): Omit<Muta
         m("duplicate zone", `zones[${zones.length}]`, (s) => void (s.config.zones = [...(s.config.zones as string[]), zones[0]])),
         m("missing required key", "zones", (s) => void delete s.config.zones),
         m("missing required key", "globalPrometheus.exposure.host", set(["globalPrometheus", "exposure"], { type: "ingress" })),
+        m("node port out of range", "globalPrometheus.exposure.nodePort", set(["globalPrometheus", "exposure"], { type: "node-port", host: "node-a", nodePort: 8080 })),
         m("loki 2 replicas", "logs.loki.replicas", set(["logs", "loki"], { replicas: 2, storage: { type: "s3", bucket: "bkt", region: "us-east-1" } })),
         m("loki replicas on filesystem", "logs.loki.replicas", set(["logs", "loki"], { replicas: 3, storage: { type: "filesystem" } })),
         m("mutually exclusive targets", "kubernetes", set(["kubernetes"], { renderYamlToDirectory: "x", context: "y" })),

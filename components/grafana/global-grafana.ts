@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ServiceExposure } from "../kernel/service-exposure";
 import { sha256 } from "../kernel/checksum";
 import { mountedConfigMap } from "../kernel/mounted-config-map";
 import { pinnedChart } from "../kernel/pinned-chart";
@@ -45,8 +44,6 @@ export interface GlobalGrafanaArgs {
     readonly kumaPlugin?: boolean;
     /** Download the Kuma dashboards at pod start (needs egress to GitHub); default true. */
     readonly kumaDashboards?: boolean;
-    /** How operators reach the UI; default ClusterIP. */
-    readonly exposure?: ServiceExposure;
     /** Admin login name; default "admin". */
     readonly adminUser?: string;
 }
@@ -57,7 +54,7 @@ export interface GlobalGrafanaArgs {
  * Secret and reaches Grafana as an environment variable, so the mounted ConfigMaps hold none.
  */
 export class GlobalGrafana extends pulumi.ComponentResource {
-    /** URL of the UI (in-cluster, load balancer or ingress). */
+    /** URL of the UI (in-cluster DNS). */
     public readonly url: pulumi.Output<string>;
     /** Admin login name. */
     public readonly adminUser: pulumi.Output<string>;
@@ -76,7 +73,6 @@ export class GlobalGrafana extends pulumi.ComponentResource {
         }
         const kumaPlugin = args.kumaPlugin ?? args.kuma !== undefined;
         if (args.kuma !== undefined && !kumaPlugin) throw new Error(`GlobalGrafana ${name}: a Kuma datasource needs kumaPlugin`);
-        const exposure = args.exposure ?? { type: "ClusterIP" };
         const adminUser = args.adminUser ?? "admin";
 
         const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this });
@@ -147,14 +143,13 @@ export class GlobalGrafana extends pulumi.ComponentResource {
                         kumaDashboards: args.kumaDashboards ?? true,
                         envFromSecret,
                         configChecksum: sha256(datasources + this.dashboardText),
-                        exposure,
                     }),
                 ),
             },
             { parent: this, dependsOn: [...secrets, ...configMaps] },
         );
 
-        this.url = pulumi.output(grafanaUrl(exposure, grafanaFullname(name), args.namespace));
+        this.url = pulumi.output(grafanaUrl(grafanaFullname(name), args.namespace));
         this.adminUser = pulumi.output(adminUser);
         this.adminPassword = pulumi.secret(password.result);
         this.registerOutputs({ url: this.url, adminUser: this.adminUser, adminPassword: this.adminPassword, chart: chart.urn });

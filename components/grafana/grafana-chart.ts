@@ -1,4 +1,3 @@
-import { ServiceExposure } from "../kernel/service-exposure";
 import { AMAZON_PROMETHEUS_TYPE, DATASOURCES } from "./datasources";
 
 /**
@@ -85,8 +84,6 @@ export interface GrafanaChartSettings {
     readonly envFromSecret?: string;
     /** sha256 of the mounted provisioning files: the datasource file is a subPath mount, read at start only. */
     readonly configChecksum: string;
-    /** Service / Ingress exposure of the UI. */
-    readonly exposure: ServiceExposure;
     /** ServiceAccount annotations (IRSA role for SigV4 queries to AMP); default none. */
     readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
@@ -104,7 +101,6 @@ export function grafanaFullname(release: string): string {
 export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unknown> {
     const ini: Record<string, Record<string, unknown>> = { analytics: { check_for_updates: false, reporting_enabled: false } };
     if (s.kumaPlugin) ini.plugins = { allow_loading_unsigned_plugins: KUMA_DATASOURCE_PLUGIN.id };
-    if (s.exposure.type === "Ingress") ini.server = { root_url: `${grafanaUrl(s.exposure, "", "")}/` };
     // [auth] sigv4_auth_enabled (Grafana configuration docs; default false): without it the data source
     // proxy sends the Kuma plugin's /api/v1/query calls unsigned and AMP answers 403. The proxy signs
     // for the aps service on this plugin type too (grafana/grafana pkg/services/datasources/service
@@ -149,7 +145,9 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
         },
         // Plugin installation unpacks through the temp dir; everything else Grafana writes is on the chart's volumes.
         extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
-        service: serviceValues(s.exposure),
+        // The UI stays in-cluster: no stack config exposes it (networkPolicies.grafanaUiCidrs says who
+        // from outside the namespace may reach the Service).
+        service: { type: "ClusterIP" },
     };
     if (s.envFromSecret !== undefined) values.envFromSecret = s.envFromSecret;
     // serviceAccount.annotations is a documented (commented-out) key of the chart; its example is the IRSA role.
@@ -186,41 +184,10 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
             ),
         };
     }
-    if (s.exposure.type === "Ingress") {
-        values.ingress = {
-            enabled: true,
-            ...(s.exposure.ingressClassName !== undefined ? { ingressClassName: s.exposure.ingressClassName } : {}),
-            ...(s.exposure.annotations !== undefined ? { annotations: { ...s.exposure.annotations } } : {}),
-            hosts: [s.exposure.host],
-            path: "/",
-            pathType: "Prefix",
-            tls: s.exposure.tlsSecretName !== undefined ? [{ secretName: s.exposure.tlsSecretName, hosts: [s.exposure.host] }] : [],
-        };
-    }
     return values;
 }
 
-function serviceValues(e: ServiceExposure): Record<string, unknown> {
-    // grafana-community/helm-charts charts/grafana/templates/service.yaml (chart 12.11.1) takes service.nodePort for a NodePort Service.
-    if (e.type === "NodePort") return { type: "NodePort", nodePort: e.nodePort, ...(e.annotations !== undefined ? { annotations: { ...e.annotations } } : {}) };
-    if (e.type !== "LoadBalancer") return { type: "ClusterIP" };
-    return {
-        type: "LoadBalancer",
-        ...(e.annotations !== undefined ? { annotations: { ...e.annotations } } : {}),
-        ...(e.sourceRanges !== undefined ? { loadBalancerSourceRanges: [...e.sourceRanges] } : {}),
-    };
-}
-
-/** The URL operators open: in-cluster DNS, the load balancer host, a node's port or the ingress host. */
-export function grafanaUrl(exposure: ServiceExposure, fullname: string, namespace: string): string {
-    switch (exposure.type) {
-        case "ClusterIP":
-            return `http://${fullname}.${namespace}.svc.cluster.local`;
-        case "LoadBalancer":
-            return `http://${exposure.host}`;
-        case "NodePort":
-            return `http://${exposure.host}:${exposure.nodePort}`;
-        case "Ingress":
-            return `${exposure.tlsSecretName !== undefined ? "https" : "http"}://${exposure.host}`;
-    }
+/** The URL of the UI: the Service's in-cluster DNS name (service.port GRAFANA_SERVICE_PORT is http's default). */
+export function grafanaUrl(fullname: string, namespace: string): string {
+    return `http://${fullname}.${namespace}.svc.cluster.local`;
 }

@@ -16,6 +16,9 @@ import {
 } from "./grafana-chart";
 import { OVERVIEW_DASHBOARD_FILE, renderOverviewDashboard } from "./overview-dashboard";
 
+/** Admin login name: Grafana's own default admin user. */
+const ADMIN_USER = "admin";
+
 /** Environment variable (from the credentials Secret) the datasource file references for the Prometheus password. */
 export const PROMETHEUS_PASSWORD_ENV = "MESHOBS_PROMETHEUS_PASSWORD";
 
@@ -40,12 +43,6 @@ export interface GlobalGrafanaArgs {
     readonly loki?: { readonly url: pulumi.Input<string>; readonly tenant: pulumi.Input<string> };
     /** Kuma global control plane API (e.g. http://kuma-control-plane.kuma-system:5681); unset: no Kuma datasource. */
     readonly kuma?: { readonly url: pulumi.Input<string> };
-    /** Install the unsigned kumahq-kuma-datasource plugin; default: true when `kuma` is set. */
-    readonly kumaPlugin?: boolean;
-    /** Download the Kuma dashboards at pod start (needs egress to GitHub); default true. */
-    readonly kumaDashboards?: boolean;
-    /** Admin login name; default "admin". */
-    readonly adminUser?: string;
 }
 
 /**
@@ -71,9 +68,8 @@ export class GlobalGrafana extends pulumi.ComponentResource {
         if ((p.basicAuthUser === undefined) !== (p.password === undefined)) {
             throw new Error(`GlobalGrafana ${name}: prometheus basicAuthUser and password go together`);
         }
-        const kumaPlugin = args.kumaPlugin ?? args.kuma !== undefined;
-        if (args.kuma !== undefined && !kumaPlugin) throw new Error(`GlobalGrafana ${name}: a Kuma datasource needs kumaPlugin`);
-        const adminUser = args.adminUser ?? "admin";
+        // The unsigned kumahq-kuma-datasource plugin comes with the Kuma datasource, and only with it.
+        const kumaPlugin = args.kuma !== undefined;
 
         const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this });
         const adminSecretName = `${name}-admin`;
@@ -82,7 +78,7 @@ export class GlobalGrafana extends pulumi.ComponentResource {
             {
                 metadata: { name: adminSecretName, namespace: args.namespace },
                 type: "Opaque",
-                stringData: { [ADMIN_USER_KEY]: adminUser, [ADMIN_PASSWORD_KEY]: pulumi.secret(password.result) },
+                stringData: { [ADMIN_USER_KEY]: ADMIN_USER, [ADMIN_PASSWORD_KEY]: pulumi.secret(password.result) },
             },
             { parent: this },
         );
@@ -140,7 +136,6 @@ export class GlobalGrafana extends pulumi.ComponentResource {
                         dashboardsConfigMap,
                         kumaPlugin,
                         amazonPrometheus: p.sigv4Region !== undefined,
-                        kumaDashboards: args.kumaDashboards ?? true,
                         envFromSecret,
                         configChecksum: sha256(datasources + this.dashboardText),
                     }),
@@ -150,7 +145,7 @@ export class GlobalGrafana extends pulumi.ComponentResource {
         );
 
         this.url = pulumi.output(grafanaUrl(grafanaFullname(name), args.namespace));
-        this.adminUser = pulumi.output(adminUser);
+        this.adminUser = pulumi.output(ADMIN_USER);
         this.adminPassword = pulumi.secret(password.result);
         this.registerOutputs({ url: this.url, adminUser: this.adminUser, adminPassword: this.adminPassword, chart: chart.urn });
     }

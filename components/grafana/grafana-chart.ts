@@ -67,10 +67,10 @@ export const AMAZON_PROMETHEUS_PLUGIN = { id: AMAZON_PROMETHEUS_TYPE, version: "
 export interface GrafanaChartSettings {
     /** Secret with ADMIN_USER_KEY and ADMIN_PASSWORD_KEY (admin.existingSecret). */
     readonly adminSecretName: string;
-    /** ConfigMap holding DATASOURCES_FILE_KEY, mounted at DATASOURCES_MOUNT_PATH; unset: no datasource provisioned. */
-    readonly datasourcesConfigMap?: string;
+    /** ConfigMap holding DATASOURCES_FILE_KEY, mounted at DATASOURCES_MOUNT_PATH. */
+    readonly datasourcesConfigMap: string;
     /** ConfigMap whose every key is a dashboard JSON, provisioned into the "Mesh observability" folder. */
-    readonly dashboardsConfigMap?: string;
+    readonly dashboardsConfigMap: string;
     /** Install the Kuma datasource plugin and allow it unsigned. */
     readonly kumaPlugin: boolean;
     /**
@@ -78,8 +78,6 @@ export interface GrafanaChartSettings {
      * the data source proxy, the route the Kuma plugin queries Prometheus through; default false.
      */
     readonly amazonPrometheus?: boolean;
-    /** Download the Kuma dashboards at pod start (needs egress to raw.githubusercontent.com). */
-    readonly kumaDashboards: boolean;
     /** Secret whose keys become environment variables (datasource credentials referenced as ${VAR}). */
     readonly envFromSecret?: string;
     /** sha256 of the mounted provisioning files: the datasource file is a subPath mount, read at start only. */
@@ -95,8 +93,9 @@ export function grafanaFullname(release: string): string {
 
 /**
  * Values for the grafana chart: admin from our Secret, our datasource file and dashboards mounted
- * from our ConfigMaps (no sidecars, so no RBAC and no API token in the pod), the Kuma plugin and
- * dashboards when asked, and a restricted security context with a read-only root filesystem.
+ * from our ConfigMaps (no sidecars, so no RBAC and no API token in the pod), the Kuma dashboards
+ * downloaded at pod start (needs egress to raw.githubusercontent.com), the Kuma plugin when asked,
+ * and a restricted security context with a read-only root filesystem.
  */
 export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unknown> {
     const ini: Record<string, Record<string, unknown>> = { analytics: { check_for_updates: false, reporting_enabled: false } };
@@ -108,7 +107,6 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
     // (pkg/api/pluginproxy/ds_proxy.go validateRequest).
     if (s.amazonPrometheus === true) ini.auth = { sigv4_auth_enabled: true };
 
-    const providers: Record<string, unknown>[] = [];
     const provider = (name: string, folder: string) => ({
         name,
         orgId: 1,
@@ -119,8 +117,7 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
         allowUiUpdates: false,
         options: { path: `${DASHBOARDS_ROOT}/${name}` },
     });
-    if (s.dashboardsConfigMap !== undefined) providers.push(provider(MESHOBS_PROVIDER, "Mesh observability"));
-    if (s.kumaDashboards) providers.push(provider(KUMA_PROVIDER, "Kuma"));
+    const providers = [provider(MESHOBS_PROVIDER, "Mesh observability"), provider(KUMA_PROVIDER, "Kuma")];
 
     const values: Record<string, unknown> = {
         rbac: { create: false },
@@ -159,31 +156,24 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
         ...(s.amazonPrometheus === true ? [`${AMAZON_PROMETHEUS_PLUGIN.id}@${AMAZON_PROMETHEUS_PLUGIN.version}`] : []),
     ];
     if (plugins.length > 0) values.plugins = plugins;
-    if (s.datasourcesConfigMap !== undefined) {
-        values.extraConfigmapMounts = [
-            {
-                name: "meshobs-datasources",
-                mountPath: DATASOURCES_MOUNT_PATH,
-                subPath: DATASOURCES_FILE_KEY,
-                configMap: s.datasourcesConfigMap,
-                readOnly: true,
-            },
-        ];
-    }
-    if (providers.length > 0) values.dashboardProviders = { "dashboardproviders.yaml": { apiVersion: 1, providers } };
-    if (s.dashboardsConfigMap !== undefined) values.dashboardsConfigMaps = { [MESHOBS_PROVIDER]: s.dashboardsConfigMap };
-    if (s.kumaDashboards) {
-        // -sSf: fail on HTTP errors and keep TLS verification (the chart's default -skf skips it).
-        values.defaultCurlOptions = "-sSf";
-        values.dashboards = {
-            [KUMA_PROVIDER]: Object.fromEntries(
-                KUMA_DASHBOARDS.map((d) => [
-                    d.key,
-                    { url: kumaDashboardUrl(d.file), datasource: [{ name: "DS_PROMETHEUS", value: DATASOURCES.prometheus.name }] },
-                ]),
-            ),
-        };
-    }
+    values.extraConfigmapMounts = [
+        {
+            name: "meshobs-datasources",
+            mountPath: DATASOURCES_MOUNT_PATH,
+            subPath: DATASOURCES_FILE_KEY,
+            configMap: s.datasourcesConfigMap,
+            readOnly: true,
+        },
+    ];
+    values.dashboardProviders = { "dashboardproviders.yaml": { apiVersion: 1, providers } };
+    values.dashboardsConfigMaps = { [MESHOBS_PROVIDER]: s.dashboardsConfigMap };
+    // -sSf: fail on HTTP errors and keep TLS verification (the chart's default -skf skips it).
+    values.defaultCurlOptions = "-sSf";
+    values.dashboards = {
+        [KUMA_PROVIDER]: Object.fromEntries(
+            KUMA_DASHBOARDS.map((d) => [d.key, { url: kumaDashboardUrl(d.file), datasource: [{ name: "DS_PROMETHEUS", value: DATASOURCES.prometheus.name }] }]),
+        ),
+    };
     return values;
 }
 

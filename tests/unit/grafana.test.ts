@@ -277,7 +277,6 @@ const chartSettings = (over: Partial<GrafanaChartSettings> = {}): GrafanaChartSe
     datasourcesConfigMap: "global-grafana-datasources",
     dashboardsConfigMap: "global-grafana-dashboards",
     kumaPlugin: true,
-    kumaDashboards: true,
     envFromSecret: "global-grafana-datasource-credentials",
     configChecksum: "0".repeat(64),
     ...over,
@@ -294,7 +293,7 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
     const COMMENTED = ["podAnnotations", "serviceAccount.annotations"];
     const variants: Array<[string, GrafanaChartSettings]> = [
         ["everything", chartSettings()],
-        ["no Kuma", chartSettings({ kumaPlugin: false, kumaDashboards: false, envFromSecret: undefined })],
+        ["no Kuma", chartSettings({ kumaPlugin: false, envFromSecret: undefined })],
         ["IRSA role for AMP queries", chartSettings({ serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/grafana" }, amazonPrometheus: true })],
     ];
 
@@ -343,10 +342,8 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
         for (const p of providers) assert.equal(p.options.path, `/var/lib/grafana/dashboards/${p.name}`);
         const names = providers.map((p: any) => p.name).sort();
         assert.deepEqual(names, [...Object.keys(v.dashboardsConfigMaps), ...Object.keys(v.dashboards)].sort());
+        assert.deepEqual(names, ["kuma", "meshobs"]);
         assert.deepEqual(v.dashboardsConfigMaps, { meshobs: "global-grafana-dashboards" });
-        const none: any = buildGrafanaValues(chartSettings({ kumaDashboards: false, dashboardsConfigMap: undefined }));
-        assert.equal(none.dashboardProviders, undefined);
-        assert.equal(none.dashboards, undefined);
     });
 
     it("downloads the Kuma dashboards kumactl ships, pinned to a Kuma release, with the reference's gnetIds", () => {
@@ -491,10 +488,9 @@ describe("GlobalGrafana under Pulumi mocks", () => {
         assert.equal(run.outputs.url.secret, false);
     });
 
-    it("refuses half a basic-auth credential and a Kuma datasource without its plugin", async () => {
+    it("refuses half a basic-auth credential", async () => {
         await underGrafanaMocks(() => ({}));
         assert.throws(() => new GlobalGrafana("g1", { namespace: "obs", prometheus: { url: "http://p", basicAuthUser: "grafana" } }), /go together/);
-        assert.throws(() => new GlobalGrafana("g2", { namespace: "obs", prometheus: { url: "http://p" }, kuma: { url: "http://k:5681" }, kumaPlugin: false }), /needs kumaPlugin/);
     });
 });
 
@@ -516,7 +512,6 @@ describe("global Jaeger, Loki and Grafana wired together under Pulumi mocks", ()
                 prometheus: { url: "http://global-prometheus.obs.svc.cluster.local:80" },
                 jaeger: { url: jaeger.queryUrl },
                 loki: { url: loki.queryUrl, tenant: loki.tenant },
-                kumaDashboards: false,
             });
             return { datasources: grafana.datasourcesText, jaegerQuery: jaeger.queryUrl, lokiQuery: loki.queryUrl };
         });

@@ -1,5 +1,5 @@
 import { PUSH_PATH, validateLokiTenant } from "./loki-chart";
-import { isKumaZoneName } from "../mesh/kuma-facts";
+import { assertKumaZoneName } from "../mesh/kuma-facts";
 
 /**
  * The Alloy pipeline of a zone's log shipper, in Alloy syntax (there is no structured form to render
@@ -35,13 +35,8 @@ export function alloyString(value: string): string {
     return JSON.stringify(value);
 }
 
-/** Checks the zone name (what can be checked before the Loki endpoint is known). */
-export function checkZone(zone: string): void {
-    if (!isKumaZoneName(zone)) throw new Error(`zone ${JSON.stringify(zone)} is not a zone name; allowed: lower-case DNS subdomain`);
-}
-
 function validate(s: ZoneLogShipperSettings): void {
-    checkZone(s.zone);
+    assertKumaZoneName(s.zone);
     validateLokiTenant(s.tenant);
     let url: URL;
     try {

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { mountedConfigMap } from "../kernel/mounted-config-map";
 import { pinnedChart } from "../kernel/pinned-chart";
+import { assertKumaZoneName } from "../mesh/kuma-facts";
 import { ALLOY_CHART, ALLOY_CONFIG_KEY, buildAlloyChartValues } from "./alloy-chart";
-import { checkZone, renderAlloyConfig } from "./alloy-config";
+import { renderAlloyConfig } from "./alloy-config";
 
 export interface ZoneLogShipperArgs {
     /** Namespace to deploy into (must exist). */
@@ -26,7 +27,7 @@ export class ZoneLogShipper extends pulumi.ComponentResource {
     constructor(name: string, args: ZoneLogShipperArgs, opts?: pulumi.ComponentResourceOptions) {
         const configMapName = `${name}-config`;
         // What can be checked without the endpoint fails here, before any resource (this one included) is registered.
-        checkZone(args.zone);
+        assertKumaZoneName(args.zone);
         const values = buildAlloyChartValues({
             // The ClusterRole/Binding (alloy chart 1.11.1 templates/rbac.yaml: alloy.fullname) and the
             // hostPath are cluster-wide: named after the zone, they stay apart even beside another zone's.

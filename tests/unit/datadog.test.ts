@@ -255,10 +255,9 @@ describe("datadog: zone agent chart values", () => {
         assert.equal(cp.instances[0].openmetrics_endpoint, "http://%%host%%:5680/metrics");
 
         const custom: any = parse(
-            renderAgentChecks(agentSettings({ dataplaneMetrics: { port: 9901, path: "/stats/prometheus", metrics: ["^envoy_"] } })).files["kuma-dataplanes.yaml"],
+            renderAgentChecks(agentSettings({ dataplaneMetrics: { port: 9901, path: "/stats/prometheus" } })).files["kuma-dataplanes.yaml"],
         );
         assert.equal(custom.instances[0].openmetrics_endpoint, "http://%%host%%:9901/stats/prometheus");
-        assert.deepEqual(custom.instances[0].metrics, ["^envoy_"]);
     });
 
     it("mounts our ConfigMap at /conf.d of the init containers, each file into its <check>.d directory", () => {
@@ -285,8 +284,6 @@ describe("datadog: zone agent chart values", () => {
 
     it("runs an HA Cluster Agent with our token Secret, and no operator", () => {
         assert.deepEqual(v.clusterAgent, { enabled: true, replicas: 2, tokenExistingSecret: "datadog-agent-cluster-agent-token", pdb: { create: true } });
-        const single: any = buildDatadogAgentValues(agentSettings({ clusterAgentReplicas: 1 }));
-        assert.equal(single.clusterAgent.pdb.create, false);
         assert.equal(v.datadog.operator.enabled, false);
     });
 
@@ -307,7 +304,7 @@ describe(`datadog chart ${DATADOG_CHART.version} values against upstream`, () =>
     const validate = new Ajv({ allErrors: true, strict: false, validateSchema: false }).compile(upstreamJson(CHART_DIR, "values.schema.json"));
     const variants: Array<[string, DatadogAgentSettings]> = [
         ["defaults", agentSettings()],
-        ["single cluster agent, custom endpoints, US site", agentSettings({ site: "datadoghq.com", clusterAgentReplicas: 1, fullname: "dd", controlPlaneMetrics: { port: 5681, path: "/m" } })],
+        ["custom name, US site", agentSettings({ site: "datadoghq.com", fullname: "dd" })],
         ["no logs (Alloy ships them)", agentSettings({ collectLogs: false })],
     ];
 

@@ -501,7 +501,6 @@ describe("global Jaeger, Loki and Grafana wired together under Pulumi mocks", ()
             const loki = new GlobalLoki("global-loki", {
                 namespace: "obs",
                 replicas: 1,
-                authEnabled: true,
                 tenant: "mesh-prod",
                 retention: "30d",
                 storage: { type: "filesystem", size: "10Gi" },

@@ -252,7 +252,5 @@ function policySettings(cfg: ZoneConfig, cpNamespace: string, backends: Pick<Mes
         meshVersion: cfg.mesh.version,
         metrics: { placement: cfg.policies.prometheusPlacement, ...DATAPLANE_METRICS, clientId: cfg.zonePrometheus.discovery.clientId },
         ...backends,
-        // Applied on the zone control plane, which only accepts policies that say they originate there.
-        origin: "zone",
     };
 }

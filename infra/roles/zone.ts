@@ -182,7 +182,6 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
               "control-plane",
               {
                   product: cfg.mesh.product,
-                  mode: "zone",
                   zone: id.zone,
                   kdsGlobalAddress: install.kdsGlobalAddress,
                   env: cpEnv,

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ARN_PATTERNS, invalid } from "../kernel/validators";
+import { invalid } from "../kernel/validators";
 
 /** Retention values CloudWatch Logs accepts (days); anything else is refused by the API at deploy time. */
 export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
@@ -38,8 +38,6 @@ export interface AmpWorkspaceArgs {
     readonly alias: string;
     /** Tags on the workspace and its log group; default none. */
     readonly tags?: Readonly<Record<string, string>>;
-    /** Customer-managed KMS key ARN for the workspace data; default: an AWS-owned key. */
-    readonly kmsKeyArn?: string;
     /** Vended logs (rule evaluation and Alertmanager errors) to CloudWatch, kept retentionInDays (one of LOG_RETENTION_DAYS); default: no logging. */
     readonly logging?: { readonly retentionInDays: number };
 }
@@ -70,9 +68,6 @@ export class AmpWorkspace extends pulumi.ComponentResource {
         if (args.logging !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(args.logging.retentionInDays)) {
             throw invalid(where, "logging.retentionInDays", args.logging.retentionInDays, "is not a CloudWatch Logs retention", LOG_RETENTION_DAYS.join(", "));
         }
-        if (args.kmsKeyArn !== undefined && !ARN_PATTERNS.kmsKey.test(args.kmsKeyArn)) {
-            throw invalid(where, "kmsKeyArn", args.kmsKeyArn, "is not a KMS key ARN", "arn:aws:kms:<region>:<account>:key/<id>, or unset");
-        }
         super("meshobs:aws:AmpWorkspace", name, {}, opts);
         const tags = args.tags !== undefined ? { tags: { ...args.tags } } : {};
 
@@ -95,7 +90,6 @@ export class AmpWorkspace extends pulumi.ComponentResource {
             `${name}-workspace`,
             {
                 alias: args.alias,
-                ...(args.kmsKeyArn !== undefined ? { kmsKeyArn: args.kmsKeyArn } : {}),
                 // AMP wants the log group ARN with the ":*" suffix (all its streams); the bare ARN is refused.
                 ...(logGroup !== undefined ? { loggingConfiguration: { logGroupArn: pulumi.interpolate`${logGroup.arn}:*` } } : {}),
                 ...tags,

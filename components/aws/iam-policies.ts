@@ -132,12 +132,11 @@ export function ampQueryPolicy(workspaceArn: string): PolicyDocument {
 
 /**
  * What Loki needs on its chunk/index bucket: list the bucket, read, write and delete objects
- * (the compactor deletes expired chunks). `kmsKeyArn` only when the bucket is encrypted with a
- * customer-managed KMS key: then S3 calls KMS as the caller, which needs GenerateDataKey (write)
- * and Decrypt (read) on that key. SSE-S3 (AES256) and the aws/s3 managed key need nothing more.
+ * (the compactor deletes expired chunks). The bucket is encrypted with SSE-S3 (AES256), which needs
+ * no KMS permission.
  */
-export function lokiBucketPolicy(bucketArn: string, kmsKeyArn?: string): PolicyDocument {
-    return objectStoreBucketPolicy("Loki", bucketArn, kmsKeyArn);
+export function lokiBucketPolicy(bucketArn: string): PolicyDocument {
+    return objectStoreBucketPolicy("Loki", bucketArn);
 }
 
 /**
@@ -145,17 +144,13 @@ export function lokiBucketPolicy(bucketArn: string, kmsKeyArn?: string): PolicyD
  * and alertmanager state: Mimir's compactor deletes blocks as Loki's compactor deletes chunks).
  * `who` names the statements (alphanumeric Sids).
  */
-export function objectStoreBucketPolicy(who: "Loki" | "Mimir", bucketArn: string, kmsKeyArn?: string): PolicyDocument {
+export function objectStoreBucketPolicy(who: "Loki" | "Mimir", bucketArn: string): PolicyDocument {
     const where = `${who.toLowerCase()}BucketPolicy`;
     requireArn(where, "bucketArn", bucketArn, ARN_PATTERNS.s3Bucket, "an S3 bucket ARN, arn:aws:s3:::<bucket> (no object path)");
     const statements: PolicyStatement[] = [
         { Sid: `${who}ListBucket`, Effect: "Allow", Action: ["s3:ListBucket"], Resource: [bucketArn] },
         { Sid: `${who}Objects`, Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"], Resource: [`${bucketArn}/*`] },
     ];
-    if (kmsKeyArn !== undefined) {
-        requireArn(where, "kmsKeyArn", kmsKeyArn, ARN_PATTERNS.kmsKey, "a KMS key ARN, arn:aws:kms:<region>:<account>:key/<id> (not an alias), or unset");
-        statements.push({ Sid: `${who}Kms`, Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [kmsKeyArn] });
-    }
     return { Version: "2012-10-17", Statement: statements };
 }
 

@@ -50,10 +50,8 @@ export interface IrsaRoleArgs {
     readonly namespace: string;
     /** Name of the one ServiceAccount that may assume the role. */
     readonly serviceAccount: string;
-    /** Inline permissions (an aws.iam.RolePolicy on the role), e.g. ampRemoteWritePolicy(arn); default none. */
-    readonly policy?: pulumi.Input<PolicyDocument>;
-    /** Managed policy ARNs to attach (one aws.iam.RolePolicyAttachment each); default none. At least one of policy / managedPolicyArns. */
-    readonly managedPolicyArns?: readonly string[];
+    /** The role's permissions (an aws.iam.RolePolicy on the role), e.g. ampRemoteWritePolicy(arn). */
+    readonly policy: pulumi.Input<PolicyDocument>;
     /**
      * Role name (irsaRoleName); default: Pulumi's auto-name. Set it: the ARN, and so the
      * ServiceAccount annotation and every chart value carrying it, is then known at preview.
@@ -89,13 +87,7 @@ export class IrsaRole extends pulumi.ComponentResource {
         if (args.roleName !== undefined && !ROLE_NAME.test(args.roleName)) {
             throw invalid(where, "roleName", args.roleName, "is not an IAM role name", "1-64 of letters, digits and + = , . @ _ - (irsaRoleName)");
         }
-        if (args.policy === undefined && (args.managedPolicyArns ?? []).length === 0) {
-            throw invalid(where, "policy", undefined, "and managedPolicyArns are both unset (the role could do nothing)", "a policy document, managed policy ARNs, or both");
-        }
-        (args.managedPolicyArns ?? []).forEach((arn, i) => {
-            if (!ARN_PATTERNS.iamPolicy.test(arn)) throw invalid(where, `managedPolicyArns[${i}]`, arn, "is not an IAM policy ARN", "arn:aws:iam::<account|aws>:policy/<name>");
-        });
-        const policy = args.policy === undefined ? undefined : checkedInput(args.policy, (p) => validateIdentityPolicy(p, where));
+        const policy = checkedInput(args.policy, (p) => validateIdentityPolicy(p, where));
 
         super("meshobs:aws:IrsaRole", name, {}, opts);
         const trust = pulumi
@@ -111,13 +103,7 @@ export class IrsaRole extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const children: pulumi.Resource[] = [];
-        if (policy !== undefined) {
-            children.push(new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policy.apply((p) => JSON.stringify(p)) }, { parent: this }));
-        }
-        (args.managedPolicyArns ?? []).forEach((policyArn, i) => {
-            children.push(new aws.iam.RolePolicyAttachment(`${name}-attach-${i}`, { role: role.name, policyArn }, { parent: this }));
-        });
+        const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.name, policy: policy.apply((p) => JSON.stringify(p)) }, { parent: this });
 
         // role.arn is unknown until the role exists, so a chart whose values carry it would preview with
         // no children. With a fixed name the ARN follows from the OIDC provider's account and partition;
@@ -132,7 +118,7 @@ export class IrsaRole extends pulumi.ComponentResource {
             roleArn: this.roleArn,
             roleName: this.roleName,
             serviceAccountAnnotations: this.serviceAccountAnnotations,
-            permissions: children.map((c) => c.urn),
+            permissions: [rolePolicy.urn],
         });
     }
 }

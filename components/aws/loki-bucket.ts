@@ -2,10 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lokiBucketPolicy, validateIrsaTrust, validateServiceAccount } from "./iam-policies";
 import { IrsaRole } from "./irsa-role";
-import { ARN_PATTERNS, invalid } from "../kernel/validators";
-
-/** Server-side encryption of the bucket: SSE-S3, or SSE-KMS with the aws/s3 key or a customer key. */
-export type LokiBucketEncryption = { readonly type: "AES256" } | { readonly type: "aws:kms"; readonly kmsKeyArn?: string };
+import { invalid } from "../kernel/validators";
 
 /** Who may use the bucket: Loki's ServiceAccount, through an IrsaRole. */
 export interface LokiBucketIrsa {
@@ -21,32 +18,24 @@ export interface LokiBucketIrsa {
     readonly roleName?: string;
 }
 
-/** The lifecycle settings, all in days. */
-export interface LokiLifecycleSettings {
-    /** Days after which objects (chunks, index) expire; at least Loki's own retention. */
-    readonly retentionDays: number;
-    /** Whether the bucket is versioned (then noncurrent versions expire too). */
-    readonly versioning: boolean;
-    /** Days a replaced or deleted version is kept (versioned buckets only). */
-    readonly noncurrentVersionDays: number;
-    /** Days after which an unfinished multipart upload is aborted (its parts are billed until then). */
-    readonly abortIncompleteUploadDays: number;
-}
+/** Days after which an unfinished multipart upload is aborted (its parts are billed until then). */
+const ABORT_INCOMPLETE_UPLOAD_DAYS = 7;
 
 /**
  * The bucket's one lifecycle rule, over every object (`prefix: ""`: an empty filter block draws a
- * provider warning). Loki's compactor deletes expired chunks itself; this is the backstop that
- * bounds the bucket even when the compactor's retention is off, so keep it at or above Loki's.
+ * provider warning): objects (chunks, index) expire after `retentionDays`. Loki's compactor deletes
+ * expired chunks itself; this is the backstop that bounds the bucket even when the compactor's
+ * retention is off, so keep it at or above Loki's. The bucket is not versioned (Loki rewrites nothing
+ * it needs back, and versions would double storage), so there are no noncurrent versions to expire.
  */
-export function lokiLifecycleRules(s: LokiLifecycleSettings): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+export function lokiLifecycleRules(retentionDays: number): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
     return [
         {
             id: "loki-retention",
             status: "Enabled",
             filter: { prefix: "" },
-            expiration: { days: s.retentionDays },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: s.abortIncompleteUploadDays },
-            ...(s.versioning ? { noncurrentVersionExpiration: { noncurrentDays: s.noncurrentVersionDays } } : {}),
+            expiration: { days: retentionDays },
+            abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOAD_DAYS },
         },
     ];
 }
@@ -56,16 +45,6 @@ export interface LokiBucketArgs {
     readonly bucketName: string;
     /** Days until objects expire (lifecycle); at least Loki's retention, integer ≥ 1. */
     readonly retentionDays: number;
-    /** Server-side encryption; default {type: "AES256"} (SSE-S3). */
-    readonly encryption?: LokiBucketEncryption;
-    /** Versioning; default false (Loki rewrites nothing it needs back, and versions double storage). */
-    readonly versioning?: boolean;
-    /** Days noncurrent versions are kept when versioned; default 7. */
-    readonly noncurrentVersionDays?: number;
-    /** Days before unfinished multipart uploads are aborted; default 7. */
-    readonly abortIncompleteUploadDays?: number;
-    /** Delete the objects with the bucket on destroy; default false (a destroy fails on a non-empty bucket). */
-    readonly forceDestroy?: boolean;
     /** Tags on the bucket (and the role); default none. */
     readonly tags?: Readonly<Record<string, string>>;
     /** An IAM role for Loki's ServiceAccount with lokiBucketPolicy; default: none (grant access elsewhere). */
@@ -86,23 +65,11 @@ export function validateLokiBucketArgs(args: LokiBucketArgs, where = "LokiBucket
         throw invalid(where, "bucketName", n, "uses a prefix or suffix S3 reserves", "no xn--, sthree-, amzn-s3-demo- prefix and no -s3alias, --ol-s3, --x-s3, --table-s3 suffix");
     }
     positiveDays(where, "retentionDays", args.retentionDays, "a whole number of days ≥ 1, at least Loki's retention");
-    if (args.noncurrentVersionDays !== undefined) positiveDays(where, "noncurrentVersionDays", args.noncurrentVersionDays);
-    if (args.abortIncompleteUploadDays !== undefined) positiveDays(where, "abortIncompleteUploadDays", args.abortIncompleteUploadDays);
-    if (args.noncurrentVersionDays !== undefined && args.versioning !== true) {
-        throw invalid(where, "noncurrentVersionDays", args.noncurrentVersionDays, "is set on an unversioned bucket", "set versioning: true, or leave noncurrentVersionDays unset");
-    }
     if (args.irsa !== undefined) {
         // Checked here too: the role registers after the bucket, so its own checks would come too late.
         const { oidcProviderArn, oidcIssuer, namespace, serviceAccount } = args.irsa;
         validateServiceAccount(namespace, serviceAccount, `${where}: irsa`);
         if (typeof oidcProviderArn === "string" && typeof oidcIssuer === "string") validateIrsaTrust({ oidcProviderArn, oidcIssuer, namespace, serviceAccount }, `${where}: irsa`);
-    }
-    const e = args.encryption;
-    if (e !== undefined) {
-        if (e.type !== "AES256" && e.type !== "aws:kms") throw invalid(where, "encryption.type", (e as any).type, "is not an S3 server-side encryption", '"AES256" or "aws:kms"');
-        if (e.type === "aws:kms" && e.kmsKeyArn !== undefined && !ARN_PATTERNS.kmsKey.test(e.kmsKeyArn)) {
-            throw invalid(where, "encryption.kmsKeyArn", e.kmsKeyArn, "is not a KMS key ARN", "arn:aws:kms:<region>:<account>:key/<id> (IAM cannot grant on an alias), or unset for the aws/s3 key");
-        }
     }
 }
 
@@ -125,14 +92,12 @@ export class LokiBucket extends pulumi.ComponentResource {
     constructor(name: string, args: LokiBucketArgs, opts?: pulumi.ComponentResourceOptions) {
         validateLokiBucketArgs(args, `LokiBucket ${name}`);
         super("meshobs:aws:LokiBucket", name, {}, opts);
-        const encryption = args.encryption ?? { type: "AES256" };
-        const kmsKeyArn = encryption.type === "aws:kms" ? encryption.kmsKeyArn : undefined;
-        const versioning = args.versioning ?? false;
         const parent = { parent: this };
 
         const bucket = new aws.s3.Bucket(
             `${name}-bucket`,
-            { bucket: args.bucketName, forceDestroy: args.forceDestroy ?? false, ...(args.tags !== undefined ? { tags: { ...args.tags } } : {}) },
+            // Kept on destroy: a destroy fails on a non-empty bucket rather than deleting the logs.
+            { bucket: args.bucketName, forceDestroy: false, ...(args.tags !== undefined ? { tags: { ...args.tags } } : {}) },
             parent,
         );
         const publicAccess = new aws.s3.BucketPublicAccessBlock(
@@ -146,34 +111,12 @@ export class LokiBucket extends pulumi.ComponentResource {
             `${name}-encryption`,
             {
                 bucket: bucket.id,
-                rules: [
-                    {
-                        applyServerSideEncryptionByDefault: { sseAlgorithm: encryption.type, ...(kmsKeyArn !== undefined ? { kmsMasterKeyId: kmsKeyArn } : {}) },
-                        // An S3 bucket key cuts KMS requests (and their cost) by orders of magnitude for chunk-heavy writers.
-                        ...(encryption.type === "aws:kms" ? { bucketKeyEnabled: true } : {}),
-                    },
-                ],
+                // SSE-S3: encrypted at rest with no KMS key to grant or pay for.
+                rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
             },
             parent,
         );
-        const lifecycleDependsOn: pulumi.Resource[] = [];
-        if (versioning) {
-            lifecycleDependsOn.push(new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, parent));
-        }
-        // After versioning: a noncurrent-version rule on a bucket whose versioning is still being enabled is refused.
-        const lifecycle = new aws.s3.BucketLifecycleConfiguration(
-            `${name}-lifecycle`,
-            {
-                bucket: bucket.id,
-                rules: lokiLifecycleRules({
-                    retentionDays: args.retentionDays,
-                    versioning,
-                    noncurrentVersionDays: args.noncurrentVersionDays ?? 7,
-                    abortIncompleteUploadDays: args.abortIncompleteUploadDays ?? 7,
-                }),
-            },
-            { parent: this, dependsOn: lifecycleDependsOn },
-        );
+        const lifecycle = new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.id, rules: lokiLifecycleRules(args.retentionDays) }, parent);
 
         let role: IrsaRole | undefined;
         if (args.irsa !== undefined) {
@@ -181,7 +124,7 @@ export class LokiBucket extends pulumi.ComponentResource {
                 `${name}-irsa`,
                 {
                     ...args.irsa,
-                    policy: bucket.arn.apply((arn) => lokiBucketPolicy(arn, kmsKeyArn)),
+                    policy: bucket.arn.apply(lokiBucketPolicy),
                     description: `Loki (${args.irsa.namespace}/${args.irsa.serviceAccount}) on s3://${args.bucketName}`,
                     ...(args.tags !== undefined ? { tags: args.tags } : {}),
                 },
@@ -198,7 +141,7 @@ export class LokiBucket extends pulumi.ComponentResource {
             bucketArn: this.bucketArn,
             roleArn: this.roleArn,
             serviceAccountAnnotations: this.serviceAccountAnnotations,
-            settings: [publicAccess.urn, ownership.urn, sse.urn, lifecycle.urn, ...lifecycleDependsOn.map((r) => r.urn)],
+            settings: [publicAccess.urn, ownership.urn, sse.urn, lifecycle.urn],
         });
     }
 }

@@ -87,8 +87,6 @@ export interface MetricsEndpoint {
     readonly port: number;
     /** HTTP path, starting with "/". */
     readonly path: string;
-    /** Metric families to keep (regexes); default per endpoint kind. */
-    readonly metrics?: readonly string[];
 }
 
 export interface DatadogAgentSettings {
@@ -104,12 +102,8 @@ export interface DatadogAgentSettings {
     readonly apiKeySecret: { readonly name: string; readonly key: string };
     /** The dataplanes' Prometheus endpoint (MeshMetric Prometheus backend; Kuma defaults 5670 and /metrics). */
     readonly dataplaneMetrics: MetricsEndpoint;
-    /** The control plane's metrics endpoint; default port 5680, path /metrics. */
-    readonly controlPlaneMetrics?: MetricsEndpoint;
     /** Chart `fullnameOverride`: the DaemonSet's name and its pods' `app` label; default "datadog-agent". */
     readonly fullname?: string;
-    /** Cluster Agent replicas (more than one runs leader election and gets a PodDisruptionBudget); default 2. */
-    readonly clusterAgentReplicas?: number;
     /** Collect container logs and run the TCP access-log listener; false where another shipper owns logs; default true. */
     readonly collectLogs?: boolean;
 }
@@ -175,14 +169,9 @@ function validate(s: DatadogAgentSettings): void {
             `clusterName "${s.clusterName}" is not a valid Datadog cluster name; allowed: dot-separated tokens of lower-case letters, digits and hyphens, each starting with a letter and ending with a letter or digit, at most 80 characters`,
         );
     }
-    for (const [what, e] of [["dataplaneMetrics", s.dataplaneMetrics], ["controlPlaneMetrics", s.controlPlaneMetrics]] as const) {
-        if (e === undefined) continue;
-        if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535) throw new Error(`${what}.port ${e.port} is not a TCP port`);
-        if (!e.path.startsWith("/")) throw new Error(`${what}.path "${e.path}" must start with "/"`);
-        if (e.metrics !== undefined && e.metrics.length === 0) throw new Error(`${what}.metrics is empty; leave it unset for the defaults`);
-    }
-    const replicas = s.clusterAgentReplicas ?? 2;
-    if (!Number.isInteger(replicas) || replicas < 1) throw new Error(`clusterAgentReplicas ${replicas} must be a positive integer`);
+    const e = s.dataplaneMetrics;
+    if (!Number.isInteger(e.port) || e.port < 1 || e.port > 65535) throw new Error(`dataplaneMetrics.port ${e.port} is not a TCP port`);
+    if (!e.path.startsWith("/")) throw new Error(`dataplaneMetrics.path "${e.path}" must start with "/"`);
 }
 
 function staticTags(s: DatadogAgentSettings): string[] {
@@ -198,7 +187,7 @@ function openMetricsCheck(adIdentifier: string, endpoint: MetricsEndpoint, names
                 // %%host%% is the pod IP; the port is fixed because the sidecar declares no container port.
                 openmetrics_endpoint: `http://%%host%%:${endpoint.port}${endpoint.path}`,
                 namespace,
-                metrics: [...(endpoint.metrics ?? metrics)],
+                metrics: [...metrics],
                 // kuma-dp and kuma-cp put their own `zone` label on samples (the Kuma zone name); keep it
                 // as kuma_zone so `zone` stays the one value this stack sets (Prometheus' exported_* rule).
                 rename_labels: { zone: "kuma_zone" },
@@ -217,7 +206,7 @@ function openMetricsCheck(adIdentifier: string, endpoint: MetricsEndpoint, names
 export function renderAgentChecks(s: DatadogAgentSettings): AgentCheckFiles {
     validate(s);
     const tags = staticTags(s);
-    const cp = s.controlPlaneMetrics ?? { port: CP_METRICS_PORT, path: CP_METRICS_PATH };
+    const cp = { port: CP_METRICS_PORT, path: CP_METRICS_PATH };
     const dataplanes = openMetricsCheck(KUMA_IMAGES.dataplane, s.dataplaneMetrics, METRIC_NAMESPACES.dataplane, DEFAULT_DATAPLANE_METRICS, tags);
     const controlPlane = openMetricsCheck(KUMA_IMAGES.controlPlane, cp, METRIC_NAMESPACES.controlPlane, DEFAULT_CONTROL_PLANE_METRICS, tags);
     const files: Record<string, string> = {
@@ -255,7 +244,6 @@ export function buildDatadogAgentValues(s: DatadogAgentSettings): Record<string,
     const checks = renderAgentChecks(s);
     const fullname = s.fullname ?? DEFAULT_FULLNAME;
     const names = agentObjectNames(fullname);
-    const replicas = s.clusterAgentReplicas ?? 2;
     const collectLogs = s.collectLogs ?? true;
     return {
         fullnameOverride: fullname,
@@ -273,9 +261,10 @@ export function buildDatadogAgentValues(s: DatadogAgentSettings): Record<string,
         },
         clusterAgent: {
             enabled: true,
-            replicas,
+            // Two replicas run leader election, so one can go (node drain, rollout) under the PodDisruptionBudget.
+            replicas: 2,
             tokenExistingSecret: names.clusterAgentToken,
-            pdb: { create: replicas > 1 },
+            pdb: { create: true },
         },
         agents: {
             podAnnotations: { "meshobs.io/checks-sha256": checksChecksum(checks) },

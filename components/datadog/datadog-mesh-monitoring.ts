@@ -15,8 +15,6 @@ export interface DatadogMeshMonitoringArgs {
     readonly apiKey: pulumi.Input<string>;
     /** Datadog application key (made secret here whatever the caller passes). */
     readonly appKey: pulumi.Input<string>;
-    /** Extra tags on every monitor, e.g. `team:mesh`; default none. */
-    readonly tags?: readonly string[];
     /** Notification handle appended to every monitor message, e.g. `@slack-mesh`; default none. */
     readonly notify?: string;
     /** Minutes without dataplane metrics from a zone before it alerts; default 10 (minimum 10). */

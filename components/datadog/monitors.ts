@@ -13,15 +13,14 @@ export interface MeshMonitorSettings {
     readonly environment: string;
     /** Every zone of the environment (each must send `zone:<zone>`). */
     readonly zones: readonly string[];
-    /** Extra monitor tags, e.g. `team:mesh`. */
-    readonly tags?: readonly string[];
     /** Notification handle appended to every message, e.g. `@slack-mesh`. */
     readonly notify?: string;
     /** Minutes without dataplane metrics from a zone before it alerts; default 10, at least 10 (2 × the 5m window). */
     readonly stoppedReportingMinutes?: number;
-    /** Consecutive failed control plane scrapes before it alerts; default 2. */
-    readonly controlPlaneFailures?: number;
 }
+
+/** Consecutive failed control plane scrapes before it alerts: one failed scrape is a warning, not a page. */
+const CONTROL_PLANE_FAILURES = 2;
 
 /** A monitor as `datadog.Monitor` takes it (same field names), plus the resource name suffix. */
 export interface MonitorDefinition {
@@ -55,7 +54,7 @@ function checkSettings(s: MeshMonitorSettings): void {
 }
 
 function commonTags(s: MeshMonitorSettings): string[] {
-    return [`env:${s.environment}`, "managed-by:pulumi", "project:mesh-observability", ...(s.tags ?? [])];
+    return [`env:${s.environment}`, "managed-by:pulumi", "project:mesh-observability"];
 }
 
 function withNotify(body: string, notify: string | undefined): string {
@@ -67,7 +66,7 @@ function withNotify(body: string, notify: string | undefined): string {
  * so that no-data also fires for a zone that never reported, which a multi-alert cannot know about.
  */
 export function controlPlaneHealthMonitor(s: MeshMonitorSettings, zone: string): MonitorDefinition {
-    const critical = s.controlPlaneFailures ?? 2;
+    const critical = CONTROL_PLANE_FAILURES;
     const last = critical + 1;
     const scope = `"env:${s.environment}","zone:${zone}"`;
     return {

@@ -32,10 +32,6 @@ export interface ZoneDatadogAgentArgs {
     readonly apiKey: pulumi.Input<string>;
     /** The dataplanes' Prometheus endpoint; default port 5670, path /metrics (MeshMetric's Prometheus backend defaults). */
     readonly dataplaneMetrics?: MetricsEndpoint;
-    /** The control plane's metrics endpoint; default port 5680, path /metrics. */
-    readonly controlPlaneMetrics?: MetricsEndpoint;
-    /** Cluster Agent replicas; default 2. */
-    readonly clusterAgentReplicas?: number;
     /** Collect container logs and listen for MeshAccessLog's TCP stream; false where Alloy owns logs; default true. */
     readonly collectLogs?: boolean;
 }
@@ -61,9 +57,7 @@ export class ZoneDatadogAgent extends pulumi.ComponentResource {
             site: args.site,
             apiKeySecret: { name: `${name}-api-key`, key: API_KEY_SECRET_KEY },
             dataplaneMetrics: args.dataplaneMetrics ?? { port: DATAPLANE_METRICS_PORT, path: DATAPLANE_METRICS_PATH },
-            controlPlaneMetrics: args.controlPlaneMetrics,
             fullname: name,
-            clusterAgentReplicas: args.clusterAgentReplicas,
             collectLogs: args.collectLogs,
         };
         // Build first: invalid settings fail before any resource is registered.

@@ -1,7 +1,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { ServiceExposure } from "../kernel/service-exposure";
 import { sha256 } from "../kernel/checksum";
 import { mountedConfigMap } from "../kernel/mounted-config-map";
 import { pinnedChart } from "../kernel/pinned-chart";
@@ -16,6 +15,9 @@ import {
     grafanaUrl,
 } from "./grafana-chart";
 import { OVERVIEW_DASHBOARD_FILE, renderOverviewDashboard } from "./overview-dashboard";
+
+/** Admin login name: Grafana's own default admin user. */
+const ADMIN_USER = "admin";
 
 /** Environment variable (from the credentials Secret) the datasource file references for the Prometheus password. */
 export const PROMETHEUS_PASSWORD_ENV = "MESHOBS_PROMETHEUS_PASSWORD";
@@ -41,14 +43,6 @@ export interface GlobalGrafanaArgs {
     readonly loki?: { readonly url: pulumi.Input<string>; readonly tenant: pulumi.Input<string> };
     /** Kuma global control plane API (e.g. http://kuma-control-plane.kuma-system:5681); unset: no Kuma datasource. */
     readonly kuma?: { readonly url: pulumi.Input<string> };
-    /** Install the unsigned kumahq-kuma-datasource plugin; default: true when `kuma` is set. */
-    readonly kumaPlugin?: boolean;
-    /** Download the Kuma dashboards at pod start (needs egress to GitHub); default true. */
-    readonly kumaDashboards?: boolean;
-    /** How operators reach the UI; default ClusterIP. */
-    readonly exposure?: ServiceExposure;
-    /** Admin login name; default "admin". */
-    readonly adminUser?: string;
 }
 
 /**
@@ -57,7 +51,7 @@ export interface GlobalGrafanaArgs {
  * Secret and reaches Grafana as an environment variable, so the mounted ConfigMaps hold none.
  */
 export class GlobalGrafana extends pulumi.ComponentResource {
-    /** URL of the UI (in-cluster, load balancer or ingress). */
+    /** URL of the UI (in-cluster DNS). */
     public readonly url: pulumi.Output<string>;
     /** Admin login name. */
     public readonly adminUser: pulumi.Output<string>;
@@ -74,10 +68,8 @@ export class GlobalGrafana extends pulumi.ComponentResource {
         if ((p.basicAuthUser === undefined) !== (p.password === undefined)) {
             throw new Error(`GlobalGrafana ${name}: prometheus basicAuthUser and password go together`);
         }
-        const kumaPlugin = args.kumaPlugin ?? args.kuma !== undefined;
-        if (args.kuma !== undefined && !kumaPlugin) throw new Error(`GlobalGrafana ${name}: a Kuma datasource needs kumaPlugin`);
-        const exposure = args.exposure ?? { type: "ClusterIP" };
-        const adminUser = args.adminUser ?? "admin";
+        // The unsigned kumahq-kuma-datasource plugin comes with the Kuma datasource, and only with it.
+        const kumaPlugin = args.kuma !== undefined;
 
         const password = new random.RandomPassword(`${name}-admin-password`, { length: 32, special: false }, { parent: this });
         const adminSecretName = `${name}-admin`;
@@ -86,7 +78,7 @@ export class GlobalGrafana extends pulumi.ComponentResource {
             {
                 metadata: { name: adminSecretName, namespace: args.namespace },
                 type: "Opaque",
-                stringData: { [ADMIN_USER_KEY]: adminUser, [ADMIN_PASSWORD_KEY]: pulumi.secret(password.result) },
+                stringData: { [ADMIN_USER_KEY]: ADMIN_USER, [ADMIN_PASSWORD_KEY]: pulumi.secret(password.result) },
             },
             { parent: this },
         );
@@ -144,18 +136,16 @@ export class GlobalGrafana extends pulumi.ComponentResource {
                         dashboardsConfigMap,
                         kumaPlugin,
                         amazonPrometheus: p.sigv4Region !== undefined,
-                        kumaDashboards: args.kumaDashboards ?? true,
                         envFromSecret,
                         configChecksum: sha256(datasources + this.dashboardText),
-                        exposure,
                     }),
                 ),
             },
             { parent: this, dependsOn: [...secrets, ...configMaps] },
         );
 
-        this.url = pulumi.output(grafanaUrl(exposure, grafanaFullname(name), args.namespace));
-        this.adminUser = pulumi.output(adminUser);
+        this.url = pulumi.output(grafanaUrl(grafanaFullname(name), args.namespace));
+        this.adminUser = pulumi.output(ADMIN_USER);
         this.adminPassword = pulumi.secret(password.result);
         this.registerOutputs({ url: this.url, adminUser: this.adminUser, adminPassword: this.adminPassword, chart: chart.urn });
     }

@@ -1,4 +1,3 @@
-import { ServiceExposure } from "../kernel/service-exposure";
 import { AMAZON_PROMETHEUS_TYPE, DATASOURCES } from "./datasources";
 
 /**
@@ -68,10 +67,10 @@ export const AMAZON_PROMETHEUS_PLUGIN = { id: AMAZON_PROMETHEUS_TYPE, version: "
 export interface GrafanaChartSettings {
     /** Secret with ADMIN_USER_KEY and ADMIN_PASSWORD_KEY (admin.existingSecret). */
     readonly adminSecretName: string;
-    /** ConfigMap holding DATASOURCES_FILE_KEY, mounted at DATASOURCES_MOUNT_PATH; unset: no datasource provisioned. */
-    readonly datasourcesConfigMap?: string;
+    /** ConfigMap holding DATASOURCES_FILE_KEY, mounted at DATASOURCES_MOUNT_PATH. */
+    readonly datasourcesConfigMap: string;
     /** ConfigMap whose every key is a dashboard JSON, provisioned into the "Mesh observability" folder. */
-    readonly dashboardsConfigMap?: string;
+    readonly dashboardsConfigMap: string;
     /** Install the Kuma datasource plugin and allow it unsigned. */
     readonly kumaPlugin: boolean;
     /**
@@ -79,14 +78,10 @@ export interface GrafanaChartSettings {
      * the data source proxy, the route the Kuma plugin queries Prometheus through; default false.
      */
     readonly amazonPrometheus?: boolean;
-    /** Download the Kuma dashboards at pod start (needs egress to raw.githubusercontent.com). */
-    readonly kumaDashboards: boolean;
     /** Secret whose keys become environment variables (datasource credentials referenced as ${VAR}). */
     readonly envFromSecret?: string;
     /** sha256 of the mounted provisioning files: the datasource file is a subPath mount, read at start only. */
     readonly configChecksum: string;
-    /** Service / Ingress exposure of the UI. */
-    readonly exposure: ServiceExposure;
     /** ServiceAccount annotations (IRSA role for SigV4 queries to AMP); default none. */
     readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
 }
@@ -98,13 +93,13 @@ export function grafanaFullname(release: string): string {
 
 /**
  * Values for the grafana chart: admin from our Secret, our datasource file and dashboards mounted
- * from our ConfigMaps (no sidecars, so no RBAC and no API token in the pod), the Kuma plugin and
- * dashboards when asked, and a restricted security context with a read-only root filesystem.
+ * from our ConfigMaps (no sidecars, so no RBAC and no API token in the pod), the Kuma dashboards
+ * downloaded at pod start (needs egress to raw.githubusercontent.com), the Kuma plugin when asked,
+ * and a restricted security context with a read-only root filesystem.
  */
 export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unknown> {
     const ini: Record<string, Record<string, unknown>> = { analytics: { check_for_updates: false, reporting_enabled: false } };
     if (s.kumaPlugin) ini.plugins = { allow_loading_unsigned_plugins: KUMA_DATASOURCE_PLUGIN.id };
-    if (s.exposure.type === "Ingress") ini.server = { root_url: `${grafanaUrl(s.exposure, "", "")}/` };
     // [auth] sigv4_auth_enabled (Grafana configuration docs; default false): without it the data source
     // proxy sends the Kuma plugin's /api/v1/query calls unsigned and AMP answers 403. The proxy signs
     // for the aps service on this plugin type too (grafana/grafana pkg/services/datasources/service
@@ -112,7 +107,6 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
     // (pkg/api/pluginproxy/ds_proxy.go validateRequest).
     if (s.amazonPrometheus === true) ini.auth = { sigv4_auth_enabled: true };
 
-    const providers: Record<string, unknown>[] = [];
     const provider = (name: string, folder: string) => ({
         name,
         orgId: 1,
@@ -123,8 +117,7 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
         allowUiUpdates: false,
         options: { path: `${DASHBOARDS_ROOT}/${name}` },
     });
-    if (s.dashboardsConfigMap !== undefined) providers.push(provider(MESHOBS_PROVIDER, "Mesh observability"));
-    if (s.kumaDashboards) providers.push(provider(KUMA_PROVIDER, "Kuma"));
+    const providers = [provider(MESHOBS_PROVIDER, "Mesh observability"), provider(KUMA_PROVIDER, "Kuma")];
 
     const values: Record<string, unknown> = {
         rbac: { create: false },
@@ -149,7 +142,9 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
         },
         // Plugin installation unpacks through the temp dir; everything else Grafana writes is on the chart's volumes.
         extraEmptyDirMounts: [{ name: "tmp", mountPath: "/tmp" }],
-        service: serviceValues(s.exposure),
+        // The UI stays in-cluster: no stack config exposes it (networkPolicies.grafanaUiCidrs says who
+        // from outside the namespace may reach the Service).
+        service: { type: "ClusterIP" },
     };
     if (s.envFromSecret !== undefined) values.envFromSecret = s.envFromSecret;
     // serviceAccount.annotations is a documented (commented-out) key of the chart; its example is the IRSA role.
@@ -161,66 +156,28 @@ export function buildGrafanaValues(s: GrafanaChartSettings): Record<string, unkn
         ...(s.amazonPrometheus === true ? [`${AMAZON_PROMETHEUS_PLUGIN.id}@${AMAZON_PROMETHEUS_PLUGIN.version}`] : []),
     ];
     if (plugins.length > 0) values.plugins = plugins;
-    if (s.datasourcesConfigMap !== undefined) {
-        values.extraConfigmapMounts = [
-            {
-                name: "meshobs-datasources",
-                mountPath: DATASOURCES_MOUNT_PATH,
-                subPath: DATASOURCES_FILE_KEY,
-                configMap: s.datasourcesConfigMap,
-                readOnly: true,
-            },
-        ];
-    }
-    if (providers.length > 0) values.dashboardProviders = { "dashboardproviders.yaml": { apiVersion: 1, providers } };
-    if (s.dashboardsConfigMap !== undefined) values.dashboardsConfigMaps = { [MESHOBS_PROVIDER]: s.dashboardsConfigMap };
-    if (s.kumaDashboards) {
-        // -sSf: fail on HTTP errors and keep TLS verification (the chart's default -skf skips it).
-        values.defaultCurlOptions = "-sSf";
-        values.dashboards = {
-            [KUMA_PROVIDER]: Object.fromEntries(
-                KUMA_DASHBOARDS.map((d) => [
-                    d.key,
-                    { url: kumaDashboardUrl(d.file), datasource: [{ name: "DS_PROMETHEUS", value: DATASOURCES.prometheus.name }] },
-                ]),
-            ),
-        };
-    }
-    if (s.exposure.type === "Ingress") {
-        values.ingress = {
-            enabled: true,
-            ...(s.exposure.ingressClassName !== undefined ? { ingressClassName: s.exposure.ingressClassName } : {}),
-            ...(s.exposure.annotations !== undefined ? { annotations: { ...s.exposure.annotations } } : {}),
-            hosts: [s.exposure.host],
-            path: "/",
-            pathType: "Prefix",
-            tls: s.exposure.tlsSecretName !== undefined ? [{ secretName: s.exposure.tlsSecretName, hosts: [s.exposure.host] }] : [],
-        };
-    }
+    values.extraConfigmapMounts = [
+        {
+            name: "meshobs-datasources",
+            mountPath: DATASOURCES_MOUNT_PATH,
+            subPath: DATASOURCES_FILE_KEY,
+            configMap: s.datasourcesConfigMap,
+            readOnly: true,
+        },
+    ];
+    values.dashboardProviders = { "dashboardproviders.yaml": { apiVersion: 1, providers } };
+    values.dashboardsConfigMaps = { [MESHOBS_PROVIDER]: s.dashboardsConfigMap };
+    // -sSf: fail on HTTP errors and keep TLS verification (the chart's default -skf skips it).
+    values.defaultCurlOptions = "-sSf";
+    values.dashboards = {
+        [KUMA_PROVIDER]: Object.fromEntries(
+            KUMA_DASHBOARDS.map((d) => [d.key, { url: kumaDashboardUrl(d.file), datasource: [{ name: "DS_PROMETHEUS", value: DATASOURCES.prometheus.name }] }]),
+        ),
+    };
     return values;
 }
 
-function serviceValues(e: ServiceExposure): Record<string, unknown> {
-    // grafana-community/helm-charts charts/grafana/templates/service.yaml (chart 12.11.1) takes service.nodePort for a NodePort Service.
-    if (e.type === "NodePort") return { type: "NodePort", nodePort: e.nodePort, ...(e.annotations !== undefined ? { annotations: { ...e.annotations } } : {}) };
-    if (e.type !== "LoadBalancer") return { type: "ClusterIP" };
-    return {
-        type: "LoadBalancer",
-        ...(e.annotations !== undefined ? { annotations: { ...e.annotations } } : {}),
-        ...(e.sourceRanges !== undefined ? { loadBalancerSourceRanges: [...e.sourceRanges] } : {}),
-    };
-}
-
-/** The URL operators open: in-cluster DNS, the load balancer host, a node's port or the ingress host. */
-export function grafanaUrl(exposure: ServiceExposure, fullname: string, namespace: string): string {
-    switch (exposure.type) {
-        case "ClusterIP":
-            return `http://${fullname}.${namespace}.svc.cluster.local`;
-        case "LoadBalancer":
-            return `http://${exposure.host}`;
-        case "NodePort":
-            return `http://${exposure.host}:${exposure.nodePort}`;
-        case "Ingress":
-            return `${exposure.tlsSecretName !== undefined ? "https" : "http"}://${exposure.host}`;
-    }
+/** The URL of the UI: the Service's in-cluster DNS name (service.port GRAFANA_SERVICE_PORT is http's default). */
+export function grafanaUrl(fullname: string, namespace: string): string {
+    return `http://${fullname}.${namespace}.svc.cluster.local`;
 }

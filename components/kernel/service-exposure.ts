@@ -1,5 +1,5 @@
 /**
- * How a global workload's Service is exposed beyond the cluster (Prometheus, Jaeger, Loki, Grafana):
+ * How a global workload's Service is exposed beyond the cluster (Prometheus, Jaeger, Loki):
  * in-cluster DNS only, a LoadBalancer Service, a NodePort Service, or an Ingress. Each chart builder
  * maps it onto its own chart's keys; the stack config's `exposure` blocks become this in
  * infra/roles/exposure.ts.

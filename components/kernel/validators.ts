@@ -23,12 +23,8 @@ export const ARN_PATTERNS = {
     ampWorkspace: new RegExp(`^arn:${PARTITION}:aps:[a-z0-9-]+:${ACCOUNT}:workspace/[A-Za-z0-9-]+$`),
     /** arn:<partition>:s3:::<bucket> (the bucket itself, not an object path) */
     s3Bucket: new RegExp(`^arn:${PARTITION}:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`),
-    /** arn:<partition>:kms:<region>:<account>:key/<id> (an alias ARN cannot be granted in IAM) */
-    kmsKey: new RegExp(`^arn:${PARTITION}:kms:[a-z0-9-]+:${ACCOUNT}:key/[A-Za-z0-9-]+$`),
     /** arn:<partition>:iam::<account>:role/<path/name> */
     iamRole: new RegExp(`^arn:${PARTITION}:iam::${ACCOUNT}:role/[\\w+=,.@/-]+$`),
-    /** arn:<partition>:iam::<account|aws>:policy/<path/name> (customer or AWS managed) */
-    iamPolicy: new RegExp(`^arn:${PARTITION}:iam::(${ACCOUNT}|aws):policy/[\\w+=,.@/-]+$`),
 } as const;
 
 /**

@@ -11,8 +11,6 @@ export const ALLOY_CHART = {
 
 /** The key of our ConfigMap the chart runs: it mounts the ConfigMap at /etc/alloy and runs /etc/alloy/<key>. */
 export const ALLOY_CONFIG_KEY = "config.alloy";
-/** Where Secrets for the config's *_file settings are mounted (beside, not under, the config mount). */
-export const ALLOY_SECRETS_DIR = "/etc/alloy-secrets";
 /**
  * --storage.path, on a hostPath: loki.source.file keeps its read positions there, so a restarted or
  * upgraded pod resumes where the last one stopped instead of re-sending or skipping lines (the
@@ -26,25 +24,11 @@ const DATA_VOLUME = "alloy-data";
 /** Requests and limits of the Alloy container. */
 export const ALLOY_RESOURCES = { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "512Mi" } } as const;
 
-export interface AlloySecretMount {
-    /** Volume name (also names the directory under ALLOY_SECRETS_DIR). */
-    readonly name: string;
-    /** Kubernetes Secret to mount. */
-    readonly secretName: string;
-}
-
 export interface AlloyChartSettings {
     /** Name of the DaemonSet and its objects (fullnameOverride); also names the host storage directory. */
     readonly fullname: string;
     /** Our ConfigMap holding the Alloy config under ALLOY_CONFIG_KEY. */
     readonly configMapName: string;
-    /** Secrets mounted read-only at ALLOY_SECRETS_DIR/<name>. */
-    readonly secretMounts?: readonly AlloySecretMount[];
-}
-
-/** Directory a mounted Secret's files appear in. */
-export function alloySecretDir(mountName: string): string {
-    return `${ALLOY_SECRETS_DIR}/${mountName}`;
 }
 
 /**
@@ -56,9 +40,6 @@ export function alloySecretDir(mountName: string): string {
  * The chart's config-reloader sidecar stays on, so a changed ConfigMap is reloaded without a restart.
  */
 export function buildAlloyChartValues(s: AlloyChartSettings): Record<string, unknown> {
-    const secrets = s.secretMounts ?? [];
-    const names = secrets.map((m) => m.name);
-    if (new Set([...names, DATA_VOLUME]).size !== names.length + 1) throw new Error(`alloy values: secret mount names must be unique and not "${DATA_VOLUME}"`);
     return {
         fullnameOverride: s.fullname,
         crds: { create: false },
@@ -68,10 +49,7 @@ export function buildAlloyChartValues(s: AlloyChartSettings): Record<string, unk
             enableReporting: false,
             mounts: {
                 varlog: true,
-                extra: [
-                    ...secrets.map((m) => ({ name: m.name, mountPath: alloySecretDir(m.name), readOnly: true })),
-                    { name: DATA_VOLUME, mountPath: ALLOY_STORAGE_PATH },
-                ],
+                extra: [{ name: DATA_VOLUME, mountPath: ALLOY_STORAGE_PATH }],
             },
             securityContext: {
                 runAsUser: 0,
@@ -86,10 +64,7 @@ export function buildAlloyChartValues(s: AlloyChartSettings): Record<string, unk
         controller: {
             type: "daemonset",
             volumes: {
-                extra: [
-                    ...secrets.map((m) => ({ name: m.name, secret: { secretName: m.secretName } })),
-                    { name: DATA_VOLUME, hostPath: { path: `${HOST_DATA_ROOT}/${s.fullname}`, type: "DirectoryOrCreate" } },
-                ],
+                extra: [{ name: DATA_VOLUME, hostPath: { path: `${HOST_DATA_ROOT}/${s.fullname}`, type: "DirectoryOrCreate" } }],
             },
         },
     };

@@ -7,7 +7,6 @@ import {
     LOKI_CHART,
     lokiEndpoints,
     LokiStorage,
-    NO_AUTH_TENANT,
     validateLokiTenant,
 } from "./loki-chart";
 import { pinnedChart } from "../kernel/pinned-chart";
@@ -18,18 +17,14 @@ export interface GlobalLokiArgs {
     readonly namespace: string;
     /** Monolithic replicas: 1 (filesystem or s3), or 3 and more (s3 only). */
     readonly replicas: number;
-    /** Multi-tenant mode (X-Scope-OrgID required on every request). */
-    readonly authEnabled: boolean;
-    /** Tenant zones push as and Grafana reads as; required with authEnabled, refused without (Loki then uses "fake"). */
-    readonly tenant?: string;
+    /** Tenant (X-Scope-OrgID) zones push as and Grafana reads as: Loki runs multi-tenant, so every request needs one. */
+    readonly tenant: string;
     /** Log retention (Prometheus-style duration, at least 24h, e.g. 30d). */
     readonly retention: string;
     /** Chunk and index store: a PVC (filesystem, size) or an S3 bucket (credentials from the pod's cloud identity). */
     readonly storage: LokiStorage;
     /** How zones in other clusters reach the push endpoints. */
     readonly exposure: ServiceExposure;
-    /** StorageClass of Loki's PVCs; default: the cluster default. */
-    readonly storageClassName?: string;
     /** Annotations of Loki's ServiceAccount (named after the component), e.g. eks.amazonaws.com/role-arn; default none. */
     readonly serviceAccountAnnotations?: pulumi.Input<Record<string, pulumi.Input<string>>>;
     /** S3 keys (secret config) for a cluster without IRSA: a Secret of this component, env of Loki's pods; default none. */
@@ -54,20 +49,14 @@ export class GlobalLoki extends pulumi.ComponentResource {
 
     constructor(name: string, args: GlobalLokiArgs, opts?: pulumi.ComponentResourceOptions) {
         super("meshobs:logs:GlobalLoki", name, {}, opts);
-        if (args.authEnabled && args.tenant === undefined) throw new Error(`GlobalLoki ${name}: authEnabled needs a tenant`);
-        if (!args.authEnabled && args.tenant !== undefined) {
-            throw new Error(`GlobalLoki ${name}: tenant ${JSON.stringify(args.tenant)} given with auth disabled; Loki then stores everything as "${NO_AUTH_TENANT}"`);
-        }
-        const tenant = validateLokiTenant(args.tenant ?? NO_AUTH_TENANT);
+        const tenant = validateLokiTenant(args.tenant);
         const keysSecret = args.s3Keys !== undefined ? `${name}-s3-keys` : undefined;
         const settings = {
             fullname: name,
             replicas: args.replicas,
-            authEnabled: args.authEnabled,
             retention: args.retention,
             storage: args.storage,
             exposure: args.exposure,
-            storageClassName: args.storageClassName,
             s3KeysSecret: keysSecret,
         };
         buildLokiValues(settings); // bad settings fail here, not inside the apply below
@@ -91,7 +80,7 @@ export class GlobalLoki extends pulumi.ComponentResource {
             exposed.push(new k8s.core.v1.Service(`${name}-push`, service, { parent: this, dependsOn: [chart] }));
         }
 
-        const endpoints = lokiEndpoints(args.exposure, name, args.namespace, args.authEnabled);
+        const endpoints = lokiEndpoints(args.exposure, name, args.namespace);
         this.warnings = endpoints.warnings;
         this.pushUrl = pulumi.output(endpoints.pushUrl);
         this.otlpUrl = pulumi.output(endpoints.otlpUrl);

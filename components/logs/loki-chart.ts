@@ -23,8 +23,6 @@ const GATEWAY_CONTAINER_PORT_NAME = "http";
 export const PUSH_PATH = "/loki/api/v1/push";
 export const OTLP_BASE_PATH = "/otlp";
 export const OTLP_LOGS_PATH = "/otlp/v1/logs";
-/** The tenant Loki assigns every request when auth is disabled (no_auth_tenant default). */
-export const NO_AUTH_TENANT = "fake";
 /**
  * The first day of the schema. It must never change once data exists (Loki picks the schema of
  * a chunk by its date), so it is a constant, not derived from "today".
@@ -46,18 +44,12 @@ export interface LokiChartSettings {
     readonly fullname: string;
     /** Monolithic replicas: 1, or 3 and more with object storage (HA monolithic). */
     readonly replicas: number;
-    /** Multi-tenant mode: every request must carry X-Scope-OrgID. */
-    readonly authEnabled: boolean;
     /** limits_config.retention_period, enforced by the compactor (Prometheus-style duration, at least 24h). */
     readonly retention: string;
     /** Chunk and index store. */
     readonly storage: LokiStorage;
     /** How zones reach the push endpoints (Ingress is rendered by the chart; LoadBalancer and NodePort by buildLokiExposedService). */
     readonly exposure: ServiceExposure;
-    /** PVC size for WAL, index cache and compactor state when storage is s3 (filesystem uses storage.size); default 10Gi. */
-    readonly walSize?: string;
-    /** StorageClass of the PVCs; default: the cluster default. */
-    readonly storageClassName?: string;
     /** Annotations of Loki's ServiceAccount (named `fullname`), e.g. the IRSA role for its S3 bucket; default none. */
     readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
     /** Secret with the S3 keys (components/aws/s3-keys.ts) for clusters without IRSA; s3 storage only; default none. */
@@ -65,6 +57,8 @@ export interface LokiChartSettings {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+/** PVC size for WAL, index cache and compactor state when chunks and index are on s3. */
+const S3_LOCAL_VOLUME_SIZE = "10Gi";
 
 /**
  * replication_factor: 1 for a single replica (the chart's default 3 cannot be met by one ingester
@@ -125,7 +119,8 @@ export function buildLokiValues(s: LokiChartSettings): Record<string, unknown> {
             ? { serviceAccount: { create: true, name: s.fullname, annotations: { ...s.serviceAccountAnnotations } } }
             : {}),
         loki: {
-            auth_enabled: s.authEnabled,
+            // Multi-tenant: every request must carry X-Scope-OrgID (the tenant zones push as).
+            auth_enabled: true,
             commonConfig: { replication_factor: replicationFactor },
             schemaConfig: {
                 configs: [
@@ -145,8 +140,8 @@ export function buildLokiValues(s: LokiChartSettings): Record<string, unknown> {
             replicas: s.replicas,
             persistence: {
                 enabled: true,
-                size: s.storage.type === "filesystem" ? s.storage.size : (s.walSize ?? "10Gi"),
-                ...(s.storageClassName !== undefined ? { storageClass: s.storageClassName } : {}),
+                // With s3 the PVC holds only WAL, index cache and compactor state; no storageClass: the cluster default.
+                size: s.storage.type === "filesystem" ? s.storage.size : S3_LOCAL_VOLUME_SIZE,
             },
         },
         // The chart defaults these simple-scalable targets to 3 replicas each; with monolithic replicas
@@ -229,7 +224,7 @@ export interface LokiEndpoints {
 }
 
 /** URLs of a Loki release for a given exposure. */
-export function lokiEndpoints(exposure: ServiceExposure, fullname: string, namespace: string, authEnabled: boolean): LokiEndpoints {
+export function lokiEndpoints(exposure: ServiceExposure, fullname: string, namespace: string): LokiEndpoints {
     const inCluster = `http://${fullname}-gateway.${namespace}.svc.cluster.local`;
     const warnings: string[] = [];
     let base: string;
@@ -251,11 +246,7 @@ export function lokiEndpoints(exposure: ServiceExposure, fullname: string, names
             break;
     }
     if (exposure.type !== "ClusterIP") {
-        warnings.push(
-            authEnabled
-                ? `loki at ${base} authenticates nobody: X-Scope-OrgID only selects the tenant; restrict who can reach it`
-                : `loki at ${base} has auth disabled: anyone who reaches it can push and read every log`,
-        );
+        warnings.push(`loki at ${base} authenticates nobody: X-Scope-OrgID only selects the tenant; restrict who can reach it`);
     }
     return { pushUrl: `${base}${PUSH_PATH}`, otlpUrl: `${base}${OTLP_BASE_PATH}`, queryUrl: inCluster, warnings };
 }

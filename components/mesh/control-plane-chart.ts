@@ -53,11 +53,9 @@ export const CHART_DERIVED_ENV = ["KUMA_MODE", "KUMA_MULTIZONE_ZONE_NAME", "KUMA
 export interface ControlPlaneValuesSettings {
     /** Which chart the values are for (kong-mesh nests them under `kuma:`). */
     readonly product: MeshProduct;
-    /** Control plane mode. */
-    readonly mode: "zone" | "global";
-    /** Zone name (zone mode only; required with kdsGlobalAddress). */
-    readonly zone?: string;
-    /** Global CP's KDS address, grpcs://host:5685 (zone mode only). */
+    /** Zone name: the control plane runs in zone mode (the global control plane is never installed here). */
+    readonly zone: string;
+    /** Global CP's KDS address, grpcs://host:5685; unset: a standalone zone. */
     readonly kdsGlobalAddress?: string;
     /** Extra control plane environment (controlPlane.envVars), e.g. controlPlaneOtelEnv(). */
     readonly env: Readonly<Record<string, string>>;
@@ -67,8 +65,7 @@ export interface ControlPlaneValuesSettings {
 
 export function buildControlPlaneValues(s: ControlPlaneValuesSettings): Record<string, unknown> {
     validate(s);
-    const controlPlane: Record<string, unknown> = { mode: s.mode };
-    if (s.zone !== undefined) controlPlane.zone = s.zone;
+    const controlPlane: Record<string, unknown> = { mode: "zone", zone: s.zone };
     if (s.kdsGlobalAddress !== undefined) controlPlane.kdsGlobalAddress = s.kdsGlobalAddress;
     controlPlane.envVars = { ...s.env };
     if (s.licenseSecret !== undefined) controlPlane.secrets = [{ Env: KONG_MESH_LICENSE_ENV, Secret: s.licenseSecret, Key: KONG_MESH_LICENSE_KEY }];
@@ -111,10 +108,7 @@ function checkEnv(env: Readonly<Record<string, string>>): void {
 
 function validate(s: ControlPlaneValuesSettings): void {
     checkEnv(s.env);
-    if (s.mode === "global" && (s.zone !== undefined || s.kdsGlobalAddress !== undefined)) {
-        throw new Error("zone and kdsGlobalAddress are for mode zone only (the chart fails on them in global mode)");
-    }
-    if (s.zone !== undefined && !isKumaZoneName(s.zone)) {
+    if (!isKumaZoneName(s.zone)) {
         const zone = JSON.stringify(s.zone);
         throw new Error(`zone ${zone} is not a zone name; allowed: lower-case alphanumerics, '-' and '.', starting and ending alphanumeric`);
     }
@@ -123,7 +117,6 @@ function validate(s: ControlPlaneValuesSettings): void {
             const address = JSON.stringify(s.kdsGlobalAddress);
             throw new Error(`kdsGlobalAddress ${address} is not grpcs://host:port or grpc://host:port (e.g. grpcs://kds.example.com:5685)`);
         }
-        if (s.zone === undefined) throw new Error("kdsGlobalAddress needs zone: a zone joins the global control plane under its name");
     }
     if (s.licenseSecret !== undefined && s.product !== "kong-mesh") throw new Error("licenseSecret is for kong-mesh only");
 }

@@ -8,11 +8,9 @@ import { hasCurrentChartLayout } from "./kuma-facts";
 export interface ControlPlaneInstallArgs {
     /** kuma or kong-mesh: chart, release name and default namespace. */
     readonly product: MeshProduct;
-    /** Control plane mode. */
-    readonly mode: "zone" | "global";
-    /** Zone name (zone mode). */
-    readonly zone?: string;
-    /** Global CP KDS address, grpcs://host:5685 (zone mode). */
+    /** Zone name: a zone control plane (the global one is never installed here). */
+    readonly zone: string;
+    /** Global CP KDS address, grpcs://host:5685; unset: a standalone zone. */
     readonly kdsGlobalAddress?: string;
     /** Extra control plane environment (controlPlane.envVars), e.g. controlPlaneOtelEnv(); may come from another stack. */
     readonly env: pulumi.Input<Record<string, string>>;
@@ -37,7 +35,7 @@ export const DEFAULT_LICENSE_SECRET = "kong-mesh-license";
 export const CONTROL_PLANE_NAMESPACE_LABELS = { "kuma.io/sidecar-injection": "false" } as const;
 
 /**
- * The zone (or global) control plane from the pinned kuma or kong-mesh chart, with our environment
+ * The zone control plane from the pinned kuma or kong-mesh chart, with our environment
  * in controlPlane.envVars. The release is named after the product, as in the install docs; the
  * charts name their objects `<product>-control-plane` whatever the release.
  */
@@ -51,13 +49,12 @@ export class ControlPlaneInstall extends pulumi.ComponentResource {
         const licenseSecret = args.product === "kong-mesh" ? (args.licenseSecret ?? DEFAULT_LICENSE_SECRET) : args.licenseSecret;
         const settings = (env: Record<string, string>): ControlPlaneValuesSettings => ({
             product: args.product,
-            mode: args.mode,
             zone: args.zone,
             kdsGlobalAddress: args.kdsGlobalAddress,
             env,
             licenseSecret,
         });
-        buildControlPlaneValues(settings({})); // bad mode/zone/licence fail before anything is registered, not inside an apply
+        buildControlPlaneValues(settings({})); // bad zone/KDS address/licence fail before anything is registered, not inside an apply
         const chart = CONTROL_PLANE_CHARTS[args.product];
         const version = args.version ?? chart.version;
         // The values layout (kuma's keys, kong-mesh's under kuma:) holds from 2.0.0: kong-mesh 1.x wrapped older kuma charts.

@@ -12,7 +12,7 @@ import { isKumaZoneName } from "./kuma-facts";
 
 /** Resource attribute carrying the zone name ("global" on the global control plane). */
 export const ZONE_ATTRIBUTE = "kuma.zone";
-/** service.name when none is given: the control plane binary of both products. */
+/** service.name of the control plane's spans: the control plane binary of both products (infra/verify looks traces up by it). */
 export const DEFAULT_CP_SERVICE_NAME = "kuma-cp";
 
 export interface ControlPlaneTelemetrySettings {
@@ -22,31 +22,22 @@ export interface ControlPlaneTelemetrySettings {
     readonly otlpEndpoint: string;
     /** Plain-text gRPC; must agree with the endpoint's scheme (http ⇔ true). */
     readonly insecure: boolean;
-    /** OTEL_SERVICE_NAME; default "kuma-cp". */
-    readonly serviceName?: string;
-    /** Extra resource attributes (kuma.zone and service.name are set from zone and serviceName). */
-    readonly resourceAttributes?: Readonly<Record<string, string>>;
-    /**
-     * Let a 2.14+ control plane also push its metrics over OTLP. Default false: the zone Prometheus
-     * already scrapes the control plane's /metrics, and the receiver may accept traces only.
-     */
-    readonly pushMetrics?: boolean;
 }
 
 export function controlPlaneOtelEnv(s: ControlPlaneTelemetrySettings): Record<string, string> {
     validate(s);
-    const serviceName = s.serviceName ?? DEFAULT_CP_SERVICE_NAME;
     return {
         KUMA_TRACING_OPENTELEMETRY_ENABLED: "true",
         // 2.14 turns OTLP metrics push on by default once OTEL_EXPORTER_OTLP_ENDPOINT is set (PR #16052),
-        // so it is always stated; earlier releases do not read the variable.
-        KUMA_METRICS_OPENTELEMETRY_ENABLED: String(s.pushMetrics ?? false),
+        // so it is always turned off here (earlier releases do not read the variable): the zone
+        // Prometheus already scrapes the control plane's /metrics, and the receiver may accept traces only.
+        KUMA_METRICS_OPENTELEMETRY_ENABLED: "false",
         OTEL_EXPORTER_OTLP_ENDPOINT: s.otlpEndpoint,
         OTEL_EXPORTER_OTLP_INSECURE: String(s.insecure),
         // kuma-cp's trace exporter is gRPC whatever this says; it keeps any exporter that does read it on the same port.
         OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
-        OTEL_SERVICE_NAME: serviceName,
-        OTEL_RESOURCE_ATTRIBUTES: encodeResourceAttributes({ [ZONE_ATTRIBUTE]: s.zone, ...(s.resourceAttributes ?? {}) }),
+        OTEL_SERVICE_NAME: DEFAULT_CP_SERVICE_NAME,
+        OTEL_RESOURCE_ATTRIBUTES: encodeResourceAttributes({ [ZONE_ATTRIBUTE]: s.zone }),
     };
 }
 
@@ -101,11 +92,5 @@ function validate(s: ControlPlaneTelemetrySettings): void {
     if ((url.protocol === "http:") !== s.insecure) {
         const what = `otlpEndpoint ${s.otlpEndpoint} with insecure=${s.insecure}`;
         throw new Error(`${what}: an http:// endpoint is plain text (insecure true), https:// is TLS (insecure false)`);
-    }
-    if (s.serviceName !== undefined && s.serviceName.trim() === "") throw new Error("serviceName is empty; leave it unset for kuma-cp");
-    for (const reserved of [ZONE_ATTRIBUTE, "service.name"]) {
-        if (s.resourceAttributes !== undefined && reserved in s.resourceAttributes) {
-            throw new Error(`resourceAttributes.${reserved} is set from ${reserved === ZONE_ATTRIBUTE ? "zone" : "serviceName"}; remove it`);
-        }
     }
 }

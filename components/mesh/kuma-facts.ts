@@ -36,6 +36,11 @@ export function isKumaZoneName(zone: string): boolean {
     return DNS_SUBDOMAIN.test(zone);
 }
 
+/** Throws unless `zone` is a zone name (isKumaZoneName). */
+export function assertKumaZoneName(zone: string): void {
+    if (!isKumaZoneName(zone)) throw new Error(`zone ${JSON.stringify(zone)} is not a zone name; allowed: lower-case DNS subdomain`);
+}
+
 /** Mesh release versions as the kuma / kong-mesh charts are versioned: MAJOR.MINOR.PATCH. */
 export const MESH_VERSION = /^(\d+)\.(\d+)\.(\d+)$/;
 

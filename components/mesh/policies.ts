@@ -64,12 +64,13 @@ export interface MeshPolicySettings {
     readonly traces: TraceSettings;
     /** MeshAccessLog backend; "none" creates no MeshAccessLog. */
     readonly accessLogs: AccessLogSettings;
-    /**
-     * Set "zone" when the policies are applied on a zone control plane instead of the global one;
-     * docs' zone-originated policies carry `kuma.io/origin: zone`. Default: applied on the global CP.
-     */
-    readonly origin?: "global" | "zone";
 }
+
+/**
+ * The policies are applied on the zone control plane, which only accepts policies that say they
+ * originate there: docs' zone-originated policies carry `kuma.io/origin: zone`.
+ */
+const ORIGIN_LABELS = { "kuma.io/origin": "zone" } as const;
 
 export type KumaKind = "MeshMetric" | "MeshTrace" | "MeshAccessLog" | "MeshOpenTelemetryBackend";
 
@@ -153,7 +154,7 @@ export function buildMeshPolicies(s: MeshPolicySettings): KumaResource[] {
         const meta = (role: string, extraLabels: Record<string, string> = {}) => ({
             name: `${NAME_PREFIX}-${role}-${mesh}`,
             namespace: s.namespace,
-            labels: { [MESH_LABEL]: mesh, ...(s.origin === "zone" ? { "kuma.io/origin": "zone" } : {}), ...extraLabels },
+            labels: { [MESH_LABEL]: mesh, ...ORIGIN_LABELS, ...extraLabels },
         });
         /** The openTelemetry block of a policy backend: a backendRef (2.14+) or the endpoint itself. */
         const otel = (signal: string, endpoint: string): Record<string, unknown> => {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { pinnedChart } from "../kernel/pinned-chart";
 import { S3Keys, s3KeysSecret } from "../aws/s3-keys";
-import { buildMimirValues, MIMIR_CHART, MimirLimits, mimirEndpoints, MimirS3Storage, MimirSizing, validateMimirTenant } from "./mimir-chart";
+import { buildMimirValues, MIMIR_CHART, mimirEndpoints, MimirS3Storage, validateMimirTenant } from "./mimir-chart";
 
 export interface GlobalMimirArgs {
     /** Namespace to deploy into (must exist). */
@@ -10,14 +10,6 @@ export interface GlobalMimirArgs {
     readonly tenant: string;
     /** S3 bucket for blocks, rules and alertmanager state (credentials from the pods' cloud identity). */
     readonly storage: MimirS3Storage;
-    /** Ingester and store-gateway replication factor; default 3; 1, 3 or 5. */
-    readonly replicationFactor?: number;
-    /** Replicas and volumes; default one of each stateless component, replicationFactor ingesters and store-gateways. */
-    readonly sizing?: MimirSizing;
-    /** Per-tenant ingestion limits; default 1.5M series, 100k samples/s, burst 1M. */
-    readonly limits?: MimirLimits;
-    /** StorageClass of the PVCs; default the cluster default. */
-    readonly storageClassName?: string;
     /** ServiceAccount annotations (e.g. eks.amazonaws.com/role-arn for IRSA, mimirServiceAccount()); default none. */
     readonly serviceAccountAnnotations?: pulumi.Input<Record<string, string>>;
     /** S3 keys (secret config) for a cluster without IRSA: a Secret of this component, env of every pod; default none. */
@@ -52,10 +44,6 @@ export class GlobalMimir extends pulumi.ComponentResource {
                 fullname: name,
                 tenant,
                 storage: args.storage,
-                replicationFactor: args.replicationFactor,
-                sizing: args.sizing,
-                limits: args.limits,
-                storageClassName: args.storageClassName,
                 serviceAccountAnnotations,
                 s3KeysSecret: keysSecret,
             });

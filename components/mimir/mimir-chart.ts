@@ -1,6 +1,6 @@
 import { TENANT_HEADER } from "../kernel/tenant-header";
 import { S3_KEY_REFERENCES, s3KeysEnvFrom } from "../aws/s3-keys";
-import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW, outOfOrderWindowMs } from "../prometheus/outage-survival";
+import { DEFAULT_OUT_OF_ORDER_TIME_WINDOW } from "../prometheus/outage-survival";
 /**
  * Grafana Mimir as the global metrics backend: the mimir-distributed chart, pinned, with the
  * values built here. Facts from the chart's own values.yaml (grafana/mimir
@@ -47,7 +47,7 @@ export const GATEWAY_NO_AUTH_TENANT = "anonymous";
  * one tenant carries every zone: at the defaults the distributors answer 429 as soon as a mesh
  * of a few hundred dataplanes reports.
  */
-export const DEFAULT_MIMIR_LIMITS = {
+export const MIMIR_TENANT_LIMITS = {
     maxGlobalSeriesPerUser: 1_500_000,
     ingestionRate: 100_000,
     ingestionBurstSize: 1_000_000,
@@ -75,37 +75,12 @@ export interface MimirS3Storage {
     readonly insecure?: boolean;
 }
 
-/** Replica counts and volumes, kept small: one of each stateless component. */
-export interface MimirSizing {
-    /** Ingesters; default = replicationFactor; at least replicationFactor. */
-    readonly ingesterReplicas?: number;
-    /** Store-gateways; default = replicationFactor. */
-    readonly storeGatewayReplicas?: number;
-    /** Distributors, queriers, query-frontends, query-schedulers, compactor, gateway; default 1 each. */
-    readonly distributorReplicas?: number;
-    readonly querierReplicas?: number;
-    readonly queryFrontendReplicas?: number;
-    readonly querySchedulerReplicas?: number;
-    readonly compactorReplicas?: number;
-    readonly gatewayReplicas?: number;
-    /** PVC per ingester (TSDB head and WAL); default the chart's 2Gi; Kubernetes quantity. */
-    readonly ingesterStorageSize?: string;
-    /** PVC per store-gateway (index headers); default the chart's 2Gi. */
-    readonly storeGatewayStorageSize?: string;
-    /** PVC of the compactor (scratch space for compaction); default the chart's 2Gi. */
-    readonly compactorStorageSize?: string;
-}
-
-export interface MimirLimits {
-    /** limits.max_global_series_per_user; default 1,500,000 active series. */
-    readonly maxGlobalSeriesPerUser?: number;
-    /** limits.ingestion_rate; default 100,000 samples/s. */
-    readonly ingestionRate?: number;
-    /** limits.ingestion_burst_size; default 1,000,000 samples. */
-    readonly ingestionBurstSize?: number;
-    /** limits.out_of_order_time_window; default DEFAULT_OUT_OF_ORDER_TIME_WINDOW (6h); Prometheus duration, 0s: off. */
-    readonly outOfOrderTimeWindow?: string;
-}
+/**
+ * Ingester and store-gateway replication factor, and so their replica count: 3, the chart's own
+ * (values.yaml ingester.replicas 3), tolerates one ingester down. Everything else runs one replica;
+ * volumes are the chart's defaults, on the cluster's default StorageClass.
+ */
+export const MIMIR_REPLICATION_FACTOR = 3;
 
 export interface MimirChartSettings {
     /** Prefix of every object (fullnameOverride): Services `<fullname>-gateway`, `<fullname>-distributor`, ... */
@@ -114,14 +89,6 @@ export interface MimirChartSettings {
     readonly tenant: string;
     /** Blocks, ruler and alertmanager storage. */
     readonly storage: MimirS3Storage;
-    /** Ingester and store-gateway replication factor; default 3; 1 (no redundancy), 3 or 5. */
-    readonly replicationFactor?: number;
-    /** Replicas and volumes; defaults above. */
-    readonly sizing?: MimirSizing;
-    /** Per-tenant ingestion limits; defaults DEFAULT_MIMIR_LIMITS. */
-    readonly limits?: MimirLimits;
-    /** StorageClass of every PVC; default the cluster default. */
-    readonly storageClassName?: string;
     /** ServiceAccount annotations, e.g. eks.amazonaws.com/role-arn for IRSA access to the bucket; default none. */
     readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
     /** Secret with the S3 keys (components/aws/s3-keys.ts) for clusters without IRSA; default none. */
@@ -129,7 +96,6 @@ export interface MimirChartSettings {
 }
 
 const FN = "mimir";
-const QUANTITY = /^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$/;
 
 /** A Mimir tenant ID we accept: one tenant (no `|`), usable verbatim as a header and in Grafana provisioning. */
 export function validateMimirTenant(tenant: string): string {
@@ -141,17 +107,6 @@ export function validateMimirTenant(tenant: string): string {
         throw new Error(`${FN}: tenant "${GATEWAY_NO_AUTH_TENANT}" is what the gateway assigns requests without ${TENANT_HEADER}; allowed: any other tenant ID, so a writer missing the header cannot land in yours`);
     }
     return tenant;
-}
-
-function count(value: number | undefined, fallback: number, setting: string, min = 1): number {
-    const n = value ?? fallback;
-    if (!Number.isInteger(n) || n < min) throw new Error(`${FN}: ${setting} ${JSON.stringify(value)} is not an integer of at least ${min}; allowed: ${min} or more`);
-    return n;
-}
-
-function quantity(value: string | undefined, setting: string): string | undefined {
-    if (value !== undefined && !QUANTITY.test(value)) throw new Error(`${FN}: ${setting} ${JSON.stringify(value)} is not a Kubernetes quantity; allowed: e.g. 10Gi, 500Mi`);
-    return value;
 }
 
 /** The S3 client config Mimir's common storage takes. */
@@ -184,20 +139,6 @@ export function mimirS3Endpoint(url: string): Pick<MimirS3Storage, "endpoint" | 
     return u.protocol === "http:" ? { endpoint: u.host, insecure: true } : { endpoint: u.host };
 }
 
-/** Replication factor: 1, 3 or 5. Two is refused: its write quorum is 2, so losing either ingester stops ingestion, no better than one. */
-export function mimirReplicationFactor(value: number | undefined): number {
-    const rf = value ?? 3;
-    if (![1, 3, 5].includes(rf)) {
-        throw new Error(`${FN}: replicationFactor ${JSON.stringify(value)} is not supported; allowed: 1 (no redundancy), 3 or 5 (a quorum of 2 of 2 would stop ingestion whenever one ingester is down)`);
-    }
-    return rf;
-}
-
-function persistentVolume(size: string | undefined, storageClass: string | undefined): Record<string, unknown> | undefined {
-    if (size === undefined && storageClass === undefined) return undefined;
-    return { ...(size !== undefined ? { size } : {}), ...(storageClass !== undefined ? { storageClass } : {}) };
-}
-
 /** Values for the mimir-distributed chart (see the file comment). Pure; throws naming the setting. */
 export function buildMimirValues(s: MimirChartSettings): Record<string, unknown> {
     if (!/^[a-z]([-a-z0-9]{0,38}[a-z0-9])?$/.test(s.fullname)) {
@@ -206,24 +147,8 @@ export function buildMimirValues(s: MimirChartSettings): Record<string, unknown>
     }
     validateMimirTenant(s.tenant);
     const s3 = { ...s3Config(s.storage), ...(s.s3KeysSecret !== undefined ? { access_key_id: S3_KEY_REFERENCES.accessKeyId, secret_access_key: S3_KEY_REFERENCES.secretAccessKey } : {}) };
-    const rf = mimirReplicationFactor(s.replicationFactor);
-    const z = s.sizing ?? {};
-    const ingesters = count(z.ingesterReplicas, rf, "sizing.ingesterReplicas");
-    if (ingesters < rf) throw new Error(`${FN}: sizing.ingesterReplicas ${ingesters} is below replicationFactor ${rf}; allowed: at least ${rf} (every series is written to ${rf} ingesters)`);
-    const storeGateways = count(z.storeGatewayReplicas, rf, "sizing.storeGatewayReplicas");
-    const limits = {
-        maxGlobalSeriesPerUser: count(s.limits?.maxGlobalSeriesPerUser, DEFAULT_MIMIR_LIMITS.maxGlobalSeriesPerUser, "limits.maxGlobalSeriesPerUser"),
-        ingestionRate: count(s.limits?.ingestionRate, DEFAULT_MIMIR_LIMITS.ingestionRate, "limits.ingestionRate"),
-        ingestionBurstSize: count(s.limits?.ingestionBurstSize, DEFAULT_MIMIR_LIMITS.ingestionBurstSize, "limits.ingestionBurstSize"),
-        outOfOrderTimeWindow: s.limits?.outOfOrderTimeWindow ?? DEFAULT_MIMIR_LIMITS.outOfOrderTimeWindow,
-    };
-    outOfOrderWindowMs(limits.outOfOrderTimeWindow, `${FN}: limits.outOfOrderTimeWindow`);
-    if (limits.ingestionBurstSize < limits.ingestionRate) {
-        throw new Error(`${FN}: limits.ingestionBurstSize ${limits.ingestionBurstSize} is below limits.ingestionRate ${limits.ingestionRate}; allowed: at least the rate`);
-    }
-    const storageClass = s.storageClassName;
-    const volume = (size: string | undefined, setting: string) => persistentVolume(quantity(size, setting), storageClass);
-    const withVolume = (base: Record<string, unknown>, pv: Record<string, unknown> | undefined) => (pv !== undefined ? { ...base, persistentVolume: pv } : base);
+    const rf = MIMIR_REPLICATION_FACTOR;
+    const limits = MIMIR_TENANT_LIMITS;
 
     return {
         fullnameOverride: s.fullname,
@@ -253,18 +178,17 @@ export function buildMimirValues(s: MimirChartSettings): Record<string, unknown>
         // Zone-aware replication spreads ingesters/store-gateways over three zone StatefulSets and
         // needs the rollout-operator; a small install runs one StatefulSet each.
         rollout_operator: { enabled: false },
-        ingester: withVolume({ replicas: ingesters, zoneAwareReplication: { enabled: false } }, volume(z.ingesterStorageSize, "sizing.ingesterStorageSize")),
-        store_gateway: withVolume({ replicas: storeGateways, zoneAwareReplication: { enabled: false } }, volume(z.storeGatewayStorageSize, "sizing.storeGatewayStorageSize")),
-        compactor: withVolume({ replicas: count(z.compactorReplicas, 1, "sizing.compactorReplicas") }, volume(z.compactorStorageSize, "sizing.compactorStorageSize")),
-        distributor: { replicas: count(z.distributorReplicas, 1, "sizing.distributorReplicas") },
-        querier: { replicas: count(z.querierReplicas, 1, "sizing.querierReplicas") },
-        query_frontend: { replicas: count(z.queryFrontendReplicas, 1, "sizing.queryFrontendReplicas") },
-        query_scheduler: { replicas: count(z.querySchedulerReplicas, 1, "sizing.querySchedulerReplicas") },
-        ...(storageClass !== undefined ? { alertmanager: { persistentVolume: { storageClass } } } : {}),
+        ingester: { replicas: rf, zoneAwareReplication: { enabled: false } },
+        store_gateway: { replicas: rf, zoneAwareReplication: { enabled: false } },
+        compactor: { replicas: 1 },
+        distributor: { replicas: 1 },
+        querier: { replicas: 1 },
+        query_frontend: { replicas: 1 },
+        query_scheduler: { replicas: 1 },
         nginx: { enabled: false },
         gateway: {
             enabledNonEnterprise: true,
-            replicas: count(z.gatewayReplicas, 1, "sizing.gatewayReplicas"),
+            replicas: 1,
             service: { nameOverride: mimirGatewayServiceName(s.fullname) },
         },
     };

@@ -1,5 +1,4 @@
 import { renderYaml } from "../kernel/render-yaml";
-import { parsePromDuration } from "../kernel/duration";
 import { DNS_LABEL } from "../kernel/validators";
 
 /**
@@ -49,40 +48,28 @@ export interface AlertRule {
 export interface GlobalAlertSettings {
     /** The environment's zones; each gets a ZoneStoppedSending rule. Empty: only ZoneSendingLate. */
     readonly zones: readonly string[];
-    /** Window without any sample of the zone's self-scrape (Prometheus duration); default 5m. */
-    readonly silenceWindow?: string;
-    /** Age (seconds) of a zone's newest sample for ZoneSendingLate; default 300. */
-    readonly lateAfterSeconds?: number;
-    /** Severity label; default critical. */
-    readonly severity?: string;
 }
 
 export interface ZoneAlertSettings {
     /** The zone (also an external label, so alerts forwarded elsewhere carry it). */
     readonly zone: string;
-    /** Lag (seconds) between the newest appended and the newest sent sample; default 120. */
-    readonly lagThresholdSeconds?: number;
-    /** How long the lag must last; default 5m. */
-    readonly for?: string;
-    /** Severity label; default warning. */
-    readonly severity?: string;
 }
 
-
-function checkDuration(value: string, what: string): string {
-    if (!((parsePromDuration(value) ?? 0) > 0)) throw new Error(`${what}: ${JSON.stringify(value)} is not a positive Prometheus duration; allowed: e.g. 5m, 90s, 1h`);
-    return value;
-}
-
-function checkSeconds(value: number, what: string): number {
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${what}: ${value} is not a positive number of seconds`);
-    return value;
-}
+/** ZoneStoppedSending: window without any sample of the zone's self-scrape. */
+const SILENCE_WINDOW = "5m";
+/** ZoneSendingLate: age (seconds) of a zone's newest sample. */
+const LATE_AFTER_SECONDS = 300;
+const GLOBAL_SEVERITY = "critical";
+/** ZoneRemoteWriteLagging: lag (seconds) between the newest appended and the newest sent sample, lasting LAG_FOR. */
+const LAG_THRESHOLD_SECONDS = 120;
+const LAG_FOR = "5m";
+/** A lagging zone still delivers: a warning, not a page. */
+const ZONE_SEVERITY = "warning";
 
 export function globalAlertRules(s: GlobalAlertSettings): AlertRule[] {
-    const window = checkDuration(s.silenceWindow ?? "5m", "silenceWindow");
-    const late = checkSeconds(s.lateAfterSeconds ?? 300, "lateAfterSeconds");
-    const severity = s.severity ?? "critical";
+    const window = SILENCE_WINDOW;
+    const late = LATE_AFTER_SECONDS;
+    const severity = GLOBAL_SEVERITY;
     const seen = new Set<string>();
     const rules: AlertRule[] = s.zones.map((zone) => {
         if (!DNS_LABEL.test(zone)) throw new Error(`zones: ${JSON.stringify(zone)} is not a DNS label`);
@@ -112,9 +99,9 @@ export function globalAlertRules(s: GlobalAlertSettings): AlertRule[] {
     return rules;
 }
 
-export function zoneAlertRules(s: ZoneAlertSettings): AlertRule[] {
-    const threshold = checkSeconds(s.lagThresholdSeconds ?? 120, "lagThresholdSeconds");
-    const forDuration = checkDuration(s.for ?? "5m", "for");
+function zoneAlertRules(s: ZoneAlertSettings): AlertRule[] {
+    const threshold = LAG_THRESHOLD_SECONDS;
+    const forDuration = LAG_FOR;
     return [
         {
             alert: "ZoneRemoteWriteLagging",
@@ -122,7 +109,7 @@ export function zoneAlertRules(s: ZoneAlertSettings): AlertRule[] {
                 "prometheus_remote_storage_highest_timestamp_in_seconds - ignoring(remote_name, url) group_right " +
                 `prometheus_remote_storage_queue_highest_sent_timestamp_seconds > ${threshold}`,
             for: forDuration,
-            labels: { severity: s.severity ?? "warning", zone: s.zone },
+            labels: { severity: ZONE_SEVERITY, zone: s.zone },
             annotations: {
                 summary: `Zone ${s.zone} remote write to {{ $labels.remote_name }} is {{ $value | humanizeDuration }} behind`,
                 description: `The newest sample sent to {{ $labels.url }} is more than ${threshold}s older than the newest sample appended, for ${forDuration}. Samples are kept in the WAL and sent once the receiver accepts them; an outage longer than the WAL keeps them (at least ~6h at the default zone size, less for bigger zones) loses the whole backlog.`,

@@ -58,8 +58,6 @@ export interface PrometheusChartSettings {
     readonly exposure: ServiceExposure;
     /** server (default) or agent; an agent's flags replace the chart's defaults (server.defaultFlagsOverride). */
     readonly mode?: PrometheusMode;
-    /** Release the image runs, for the agent flag; default: the chart's appVersion. */
-    readonly prometheusVersion?: string;
     /** Extra container environment (chart `server.env`), e.g. AWS keys from a Secret; default none. */
     readonly env?: readonly ContainerEnvVar[];
     /** Annotations of the server's ServiceAccount (chart `serviceAccounts.server.annotations`), e.g. IRSA's role; default none. */
@@ -83,7 +81,8 @@ export function agentFlags(s: PrometheusChartSettings): string[] {
         `--config.file=${CONFIG_MOUNT_DIR}/${CONFIG_FILE_KEY}`,
         ...prometheusModeFlags({
             mode: "agent",
-            version: s.prometheusVersion ?? PROMETHEUS_CHART.appVersion,
+            // The image the chart runs (no image override here), whose release decides the agent flag.
+            version: PROMETHEUS_CHART.appVersion,
             storagePath: DATA_MOUNT_PATH,
             retention: s.retention,
             retentionSize: s.retentionSize,

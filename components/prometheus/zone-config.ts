@@ -47,12 +47,10 @@ export interface ZonePrometheusSettings {
      * or none {url}, each with optional headers. Unset: no remote write (the global federates this zone; server mode only).
      */
     readonly remoteWrite?: ZoneRemoteWrite;
-    /** server (default) or agent (forward-only; needs remoteWrite, refuses ruleFiles and alertmanagers). */
+    /** server (default) or agent (forward-only; needs remoteWrite, refuses ruleFiles). */
     readonly mode?: PrometheusMode;
-    /** rule_files (mounted paths or globs), e.g. job: recording rules the global federates; default none; server mode only. */
+    /** rule_files (mounted paths or globs): ZonePrometheus's alert rules; default none; server mode only. */
     readonly ruleFiles?: readonly string[];
-    /** Alertmanager host:port targets (alerting.alertmanagers); default none; server mode only. */
-    readonly alertmanagers?: readonly string[];
 }
 
 /** The dataplane job: kuma_sd against MADS with the relabeling of the Kong Mesh docs. */
@@ -110,9 +108,6 @@ export function buildZonePrometheusConfig(s: ZonePrometheusSettings): Record<str
         ],
     };
     if (s.ruleFiles !== undefined && s.ruleFiles.length > 0) config.rule_files = [...s.ruleFiles];
-    if (s.alertmanagers !== undefined && s.alertmanagers.length > 0) {
-        config.alerting = { alertmanagers: [{ static_configs: [{ targets: [...s.alertmanagers] }] }] };
-    }
     if (s.remoteWrite !== undefined) config.remote_write = [remoteWriteEntry(s.remoteWrite)];
     // Checked on the finished object, so no future server-only block can slip into an agent's file.
     if (mode === "agent") assertAgentCompatible(config, `zone ${s.zone} prometheus.yml`);

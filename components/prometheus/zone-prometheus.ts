@@ -22,9 +22,9 @@ const USERNAME_KEY = "remote-write-username";
 export interface ZonePrometheusArgs {
     /** Namespace to deploy into (must exist). */
     readonly namespace: pulumi.Input<string>;
-    /** Everything prometheus.yml needs except the remote-write endpoint, its credential and the mode. */
-    readonly settings: Omit<ZonePrometheusSettings, "remoteWrite" | "mode">;
-    /** server (default) or agent (forward-only: needs a remote write; ruleFiles/alertmanagers refused). */
+    /** Everything prometheus.yml needs except the remote-write endpoint, its credential, the mode and the rule files (ours). */
+    readonly settings: Omit<ZonePrometheusSettings, "remoteWrite" | "mode" | "ruleFiles">;
+    /** server (default) or agent (forward-only: needs a remote write; evaluates no rules). */
     readonly mode?: PrometheusMode;
     /** Remote write with basic auth, SigV4 or none, and headers; unset: no remote write (federated zone). */
     readonly remoteWrite?: ZoneRemoteWriteArgs;
@@ -107,7 +107,7 @@ export class ZonePrometheus extends pulumi.ComponentResource {
         // Only with a remote write: a federated zone has no queue to lag.
         const server = this.mode === "server" && rw !== undefined;
         this.rulesText = server ? renderZoneAlertRules({ zone: args.settings.zone }) : undefined;
-        const ruleFiles = server ? [...(args.settings.ruleFiles ?? []), `${RULES_MOUNT_DIR}/*.yml`] : args.settings.ruleFiles;
+        const ruleFiles = server ? [`${RULES_MOUNT_DIR}/*.yml`] : undefined;
         const configMapMounts: ConfigMapMount[] = [];
         if (this.rulesText !== undefined) {
             const rulesName = `${name}-rules`;

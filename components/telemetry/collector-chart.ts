@@ -35,8 +35,6 @@ export interface CollectorChartSettings {
     readonly fullname: string;
     /** Our ConfigMap holding the collector config under COLLECTOR_CONFIG_KEY. */
     readonly configMapName: string;
-    /** Deployment replicas (the gateway is stateless). */
-    readonly replicas: number;
     /** sha256 of the mounted config: the chart's own checksum annotation only covers a ConfigMap it renders. */
     readonly configChecksum: string;
     /** Secret key exposed to the collector as env var `env` (the Datadog API key). */
@@ -50,7 +48,6 @@ export interface CollectorChartSettings {
  * context, and no Kubernetes API token (no preset or processor here reads the API).
  */
 export function buildCollectorChartValues(s: CollectorChartSettings): Record<string, unknown> {
-    if (!Number.isInteger(s.replicas) || s.replicas < 1) throw new Error(`otel collector: replicas must be a positive integer, got ${s.replicas}`);
     const ports: Record<string, unknown> = {
         otlp: { enabled: true, containerPort: COLLECTOR_OTLP_GRPC_PORT, servicePort: COLLECTOR_OTLP_GRPC_PORT, protocol: "TCP", appProtocol: "grpc" },
         "otlp-http": { enabled: true, containerPort: COLLECTOR_OTLP_HTTP_PORT, servicePort: COLLECTOR_OTLP_HTTP_PORT, protocol: "TCP" },
@@ -59,7 +56,8 @@ export function buildCollectorChartValues(s: CollectorChartSettings): Record<str
     return {
         mode: "deployment",
         fullnameOverride: s.fullname,
-        replicaCount: s.replicas,
+        // One gateway per zone: it is stateless, and a rolling update surges a new pod before the old one goes.
+        replicaCount: 1,
         // The chart has no default repository since it serves several distributions; it fails without one.
         image: { repository: OTEL_COLLECTOR_CHART.image, tag: OTEL_COLLECTOR_CHART.appVersion },
         command: { name: CONTRIB_BINARY },

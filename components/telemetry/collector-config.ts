@@ -3,7 +3,7 @@ import { validateLokiTenant } from "../logs/loki-chart";
 import { ZONE_ATTRIBUTE } from "../mesh/control-plane-telemetry";
 import { renderYaml } from "../kernel/render-yaml";
 import { TENANT_HEADER } from "../kernel/tenant-header";
-import { isKumaZoneName } from "../mesh/kuma-facts";
+import { assertKumaZoneName } from "../mesh/kuma-facts";
 
 /** OTLP receiver ports (the collector's defaults, and what the chart's `otlp` / `otlp-http` ports name). */
 export const COLLECTOR_OTLP_GRPC_PORT = 4317;
@@ -60,32 +60,14 @@ export type LogsBackend =
 export interface ZoneCollectorSettings {
     /** Zone name; upserted as every ZONE_RESOURCE_ATTRIBUTES key on all telemetry passing through. */
     readonly zone: string;
-    /** Further resource attributes upserted on everything (never the zone keys). */
-    readonly extraResourceAttributes?: Readonly<Record<string, string>>;
     /** Where spans go (MeshTrace's OpenTelemetry backend and kuma-cp send them here). */
     readonly traces: TracesBackend;
     /** Where log records go (MeshAccessLog's OpenTelemetry backend sends them here). */
     readonly logs: LogsBackend;
 }
 
-const ATTRIBUTE_KEY = /^[A-Za-z][A-Za-z0-9._\-/]*$/;
 const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const HOST_PORT = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?:[0-9]{1,5}$/;
-
-/** Checks zone and extra attributes (what can be checked before endpoints are known). */
-export function checkZoneAttributes(zone: string, extra: Readonly<Record<string, string>> = {}): void {
-    if (!isKumaZoneName(zone)) throw new Error(`zone ${JSON.stringify(zone)} is not a zone name; allowed: lower-case DNS subdomain`);
-    for (const [key, value] of Object.entries(extra)) {
-        if ((ZONE_RESOURCE_ATTRIBUTES as readonly string[]).includes(key)) {
-            throw new Error(`extraResourceAttributes.${key} is set from zone; remove it`);
-        }
-        if (!ATTRIBUTE_KEY.test(key)) {
-            const allowed = "letters, digits, '.', '_', '-', '/', starting with a letter";
-            throw new Error(`extraResourceAttributes key ${JSON.stringify(key)} is not allowed; allowed: ${allowed}`);
-        }
-        if (value === "") throw new Error(`extraResourceAttributes.${key} is empty`);
-    }
-}
 
 /**
  * host:port for the otlp_grpc exporter. A scheme is accepted (GlobalJaeger exports http://host:4317)
@@ -133,7 +115,7 @@ interface Pipeline {
  * metrics pipeline (the exporter stopped computing them itself).
  */
 export function buildZoneCollectorConfig(s: ZoneCollectorSettings): Record<string, unknown> {
-    checkZoneAttributes(s.zone, s.extraResourceAttributes);
+    assertKumaZoneName(s.zone);
     const exporters: Record<string, unknown> = {};
     const connectors: Record<string, unknown> = {};
     const pipelines: Record<string, Pipeline> = {};
@@ -169,10 +151,7 @@ export function buildZoneCollectorConfig(s: ZoneCollectorSettings): Record<strin
         throw new Error("zone collector: neither traces nor logs has a backend; a collector without pipelines does not start");
     }
 
-    const attributes = [
-        ...ZONE_RESOURCE_ATTRIBUTES.map((key) => ({ key, value: s.zone, action: "upsert" })),
-        ...Object.entries(s.extraResourceAttributes ?? {}).map(([key, value]) => ({ key, value, action: "upsert" })),
-    ];
+    const attributes = ZONE_RESOURCE_ATTRIBUTES.map((key) => ({ key, value: s.zone, action: "upsert" }));
     const allProcessors: Record<string, unknown> = {
         memory_limiter: { ...MEMORY_LIMITER },
         resource: { attributes },

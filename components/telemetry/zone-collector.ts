@@ -4,8 +4,9 @@ import { assertDatadogSite } from "../datadog/agent-chart";
 import { sha256 } from "../kernel/checksum";
 import { mountedConfigMap } from "../kernel/mounted-config-map";
 import { pinnedChart } from "../kernel/pinned-chart";
+import { assertKumaZoneName } from "../mesh/kuma-facts";
 import { buildCollectorChartValues, COLLECTOR_CONFIG_KEY, collectorEndpoints, OTEL_COLLECTOR_CHART } from "./collector-chart";
-import { checkZoneAttributes, LogsBackend, renderZoneCollectorConfig, TracesBackend } from "./collector-config";
+import { LogsBackend, renderZoneCollectorConfig, TracesBackend } from "./collector-config";
 
 /** The env var the datadog exporter reads its key from, and the Secret key holding it. */
 export const DATADOG_API_KEY_ENV = "DD_API_KEY";
@@ -28,14 +29,10 @@ export interface ZoneCollectorArgs {
     readonly namespace: pulumi.Input<string>;
     /** Zone name, upserted as `kuma.zone` and `zone` on every span and log record. */
     readonly zone: string;
-    /** Further resource attributes upserted on everything (never the zone keys); default none. */
-    readonly extraResourceAttributes?: Readonly<Record<string, string>>;
     /** Span backend: the central Jaeger over OTLP/gRPC (host:port), Datadog (site, API key; a secret), or none. */
     readonly traces: ZoneCollectorTraces;
     /** Log backend: the global Loki's OTLP endpoint (…/otlp) and tenant, or none. */
     readonly logs: ZoneCollectorLogs;
-    /** Deployment replicas; default 1 (a rolling update surges a new pod before the old one goes). */
-    readonly replicas?: number;
 }
 
 /**
@@ -54,20 +51,18 @@ export class ZoneCollector extends pulumi.ComponentResource {
 
     constructor(name: string, args: ZoneCollectorArgs, opts?: pulumi.ComponentResourceOptions) {
         // What can be checked without the endpoints fails here, before any resource (this one included) is registered.
-        checkZoneAttributes(args.zone, args.extraResourceAttributes);
+        assertKumaZoneName(args.zone);
         if (args.traces.type === "datadog") assertDatadogSite(args.traces.site);
         if (args.traces.type === "none" && args.logs.type === "none") throw new Error(`ZoneCollector ${name}: neither traces nor logs has a backend`);
-        const replicas = args.replicas ?? 1;
         const apiKeySecret =
             args.traces.type === "datadog" ? { name: `${name}-datadog-api-key`, key: DATADOG_API_KEY_SECRET_KEY, env: DATADOG_API_KEY_ENV } : undefined;
         const values = (configChecksum: string) =>
-            buildCollectorChartValues({ fullname: name, configMapName: `${name}-config`, replicas, configChecksum, apiKeySecret });
-        values(""); // validates replicas now; the real checksum comes with the config text
+            buildCollectorChartValues({ fullname: name, configMapName: `${name}-config`, configChecksum, apiKeySecret });
         super("meshobs:telemetry:ZoneCollector", name, {}, opts);
 
         this.configText = pulumi
             .all([tracesBackend(args.traces), logsBackend(args.logs)])
-            .apply(([t, l]) => renderZoneCollectorConfig({ zone: args.zone, extraResourceAttributes: args.extraResourceAttributes, traces: t, logs: l }));
+            .apply(([t, l]) => renderZoneCollectorConfig({ zone: args.zone, traces: t, logs: l }));
 
         const dependsOn: pulumi.Resource[] = [];
         if (args.traces.type === "datadog" && apiKeySecret !== undefined) {

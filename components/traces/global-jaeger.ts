@@ -14,8 +14,6 @@ export interface GlobalJaegerArgs {
     readonly storage: JaegerStorage;
     /** How zones in other clusters reach the OTLP receivers (ClusterIP: in-cluster DNS only). */
     readonly exposure: ServiceExposure;
-    /** StorageClass of the badger PVC; default: the cluster default. */
-    readonly storageClassName?: string;
 }
 
 /**
@@ -54,8 +52,8 @@ export class GlobalJaeger extends pulumi.ComponentResource {
                         metadata: { name: badgerClaimName, namespace: args.namespace },
                         spec: {
                             accessModes: ["ReadWriteOnce"],
+                            // No storageClassName: the cluster's default StorageClass.
                             resources: { requests: { storage: args.storage.storageSize } },
-                            ...(args.storageClassName !== undefined ? { storageClassName: args.storageClassName } : {}),
                         },
                     },
                     { parent: this },

@@ -49,7 +49,6 @@ export function globalStack(id: Extract<StackIdentity, { role: "global" }>, cfg:
                   {
                       namespace: cfg.namespace,
                       replicas: l.replicas,
-                      authEnabled: true,
                       tenant: l.tenant,
                       retention: l.retention,
                       storage: l.storage,

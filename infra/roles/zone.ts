@@ -182,7 +182,6 @@ export async function zoneStack(id: Extract<StackIdentity, { role: "zone" }>, cf
               "control-plane",
               {
                   product: cfg.mesh.product,
-                  mode: "zone",
                   zone: id.zone,
                   kdsGlobalAddress: install.kdsGlobalAddress,
                   env: cpEnv,
@@ -252,7 +251,5 @@ function policySettings(cfg: ZoneConfig, cpNamespace: string, backends: Pick<Mes
         meshVersion: cfg.mesh.version,
         metrics: { placement: cfg.policies.prometheusPlacement, ...DATAPLANE_METRICS, clientId: cfg.zonePrometheus.discovery.clientId },
         ...backends,
-        // Applied on the zone control plane, which only accepts policies that say they originate there.
-        origin: "zone",
     };
 }

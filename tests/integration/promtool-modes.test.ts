@@ -54,7 +54,8 @@ describe("promtool on the SigV4, header, agent, federation and remote-read confi
     });
 
     it("promtool --agent refuses exactly the blocks our builder refuses for agents", () => {
-        const server = zone({ ruleFiles: ["rules/*.rules"], alertmanagers: ["127.0.0.1:9093"] });
+        // Our builder writes no alerting block; one is added by hand to show promtool refuses it for agents too.
+        const server: PrometheusConfig = { ...zone({ ruleFiles: ["rules/*.rules"] }), alerting: { alertmanagers: [{ static_configs: [{ targets: ["127.0.0.1:9093"] }] }] } };
         assert.ok(check(server).ok, "fine for a server");
         const blocks: Record<string, unknown> = {
             rule_files: server.rule_files,

@@ -2,7 +2,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { parse, parseAllDocuments } from "yaml";
-import { ALLOY_CHART, ALLOY_CONFIG_KEY, ALLOY_STORAGE_PATH, alloySecretDir, buildAlloyChartValues } from "../../components/logs/alloy-chart";
+import { ALLOY_CHART, ALLOY_CONFIG_KEY, ALLOY_STORAGE_PATH, buildAlloyChartValues } from "../../components/logs/alloy-chart";
 import {
     KUMA_ACCESS_LOG_REGEX,
     KUMA_SIDECAR_CONTAINER,
@@ -25,8 +25,6 @@ const SETTINGS: ZoneLogShipperSettings = {
     zone: "east",
     lokiPushUrl: "https://logs.mesh.example.com/loki/api/v1/push",
     tenant: "mesh-prod",
-    basicAuth: { username: "zone-east", passwordFile: "/etc/alloy-secrets/loki-push/password" },
-    extraLabels: { env: "prod" },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -334,18 +332,14 @@ describe("alloy config (zone log shipper)", () => {
         assert.equal(relabel(POD, referenceRule).node_id, ".demo-app-7d9f.kuma-demo", "where the reference writes a dangling one");
     });
 
-    it("puts the zone (and extra labels) on everything pushed, with the tenant and basic auth from a file", () => {
+    it("puts the zone on everything pushed, to the push URL as the tenant", () => {
         const { blocks } = parseAlloy(renderAlloyConfig(SETTINGS));
         const write = blocks.find((b) => b.name === "loki.write")!;
-        assert.deepEqual(write.attributes.external_labels, { env: "prod", zone: "east" });
+        assert.deepEqual(write.attributes.external_labels, { zone: "east" });
         const endpoint = write.blocks[0];
         assert.equal(endpoint.name, "endpoint");
         assert.deepEqual(endpoint.attributes, { url: SETTINGS.lokiPushUrl, tenant_id: "mesh-prod" });
-        const basicAuth = { username: "zone-east", password_file: SETTINGS.basicAuth!.passwordFile };
-        assert.deepEqual(endpoint.blocks, [{ name: "basic_auth", label: undefined, attributes: basicAuth, blocks: [] }]);
-        const noAuth = parseAlloy(renderAlloyConfig({ ...SETTINGS, basicAuth: undefined, extraLabels: undefined })).blocks.find((b) => b.name === "loki.write")!;
-        assert.deepEqual(noAuth.blocks[0].blocks, []);
-        assert.deepEqual(noAuth.attributes.external_labels, { zone: "east" });
+        assert.deepEqual(endpoint.blocks, [], "the global Loki authenticates nobody: the push carries only the tenant header");
     });
 
     it("discovers only this node's pods, by the node name the chart puts in HOSTNAME", () => {
@@ -355,20 +349,11 @@ describe("alloy config (zone log shipper)", () => {
         assert.deepEqual(discovery.blocks[0].attributes, { role: "pod", field: { op: "+", left: "spec.nodeName=", right: { call: "sys.env", args: ["HOSTNAME"] } } });
     });
 
-    it("refuses settings Loki or Alloy would reject or that would clash with the pipeline's labels", () => {
+    it("refuses settings Loki or Alloy would reject", () => {
         assert.throws(() => renderAlloyConfig({ ...SETTINGS, zone: "East" }), /not a zone name/);
         assert.throws(() => renderAlloyConfig({ ...SETTINGS, tenant: "a|b" }), /not a tenant ID/);
         assert.throws(() => renderAlloyConfig({ ...SETTINGS, lokiPushUrl: "http://loki:3100/otlp" }), /not a Loki push URL/);
         assert.throws(() => renderAlloyConfig({ ...SETTINGS, lokiPushUrl: "loki:3100" }), /not a (Loki push )?URL/);
-        assert.throws(() => renderAlloyConfig({ ...SETTINGS, extraLabels: { zone: "x" } }), /extraLabels\.zone is set from the zone/);
-        assert.throws(() => renderAlloyConfig({ ...SETTINGS, extraLabels: { namespace: "x" } }), /clash/);
-        assert.throws(() => renderAlloyConfig({ ...SETTINGS, extraLabels: { "k8s.cluster": "x" } }), /not a Loki label name/);
-        assert.throws(() => renderAlloyConfig({ ...SETTINGS, basicAuth: { username: "u", passwordFile: "password" } }), /not an absolute path/);
-    });
-
-    it("never writes the password itself", () => {
-        const text = renderAlloyConfig(SETTINGS);
-        assert.doesNotMatch(text, /\bpassword\s*=/);
     });
 
     describe("syntax sanity check (no Alloy binary here: a small reader of Alloy syntax, not Alloy's parser)", () => {
@@ -405,7 +390,7 @@ describe("alloy config (zone log shipper)", () => {
 
 describe(`alloy chart ${ALLOY_CHART.version} values`, () => {
     const upstream = upstreamYaml(CHART_DIR, "values.yaml");
-    const settings = { fullname: "zone-logs", configMapName: "zone-logs-config", secretMounts: [{ name: "loki-push", secretName: "zone-logs-loki-push" }] };
+    const settings = { fullname: "zone-logs", configMapName: "zone-logs-config" };
 
     it("pins the chart whose appVersion the code states", () => {
         const chart = upstreamYaml(CHART_DIR, "Chart.yaml");
@@ -413,14 +398,9 @@ describe(`alloy chart ${ALLOY_CHART.version} values`, () => {
         assert.equal(chart.appVersion, ALLOY_CHART.appVersion);
     });
 
-    for (const [what, s] of [
-        ["with a mounted credential", settings],
-        ["without credentials", { ...settings, secretMounts: undefined }],
-    ] as const) {
-        it(`${what}: every key path exists in upstream values.yaml`, () => {
-            assert.deepEqual(unknownValuePaths(buildAlloyChartValues(s), upstream, []), []);
-        });
-    }
+    it("every key path exists in upstream values.yaml", () => {
+        assert.deepEqual(unknownValuePaths(buildAlloyChartValues(settings), upstream, []), []);
+    });
 
     it("the key check can fail (a misspelt key is reported)", () => {
         const v: any = buildAlloyChartValues(settings);
@@ -445,19 +425,8 @@ describe(`alloy chart ${ALLOY_CHART.version} values`, () => {
         assert.equal(v.alloy.mounts.varlog, true);
         assert.equal(v.alloy.storagePath, ALLOY_STORAGE_PATH);
         assert.notEqual(ALLOY_STORAGE_PATH, upstream.alloy.storagePath, "upstream's /tmp/alloy dies with the pod");
-        assert.deepEqual(v.alloy.mounts.extra.find((m: any) => m.name === "alloy-data"), { name: "alloy-data", mountPath: ALLOY_STORAGE_PATH });
-        assert.deepEqual(v.controller.volumes.extra.find((m: any) => m.name === "alloy-data"), {
-            name: "alloy-data",
-            hostPath: { path: "/var/lib/meshobs-alloy/zone-logs", type: "DirectoryOrCreate" },
-        });
-    });
-
-    it("mounts each credential Secret read-only beside the config", () => {
-        const v: any = buildAlloyChartValues(settings);
-        assert.deepEqual(v.alloy.mounts.extra[0], { name: "loki-push", mountPath: alloySecretDir("loki-push"), readOnly: true });
-        assert.deepEqual(v.controller.volumes.extra[0], { name: "loki-push", secret: { secretName: "zone-logs-loki-push" } });
-        assert.ok(!alloySecretDir("x").startsWith("/etc/alloy/"), "the config volume is mounted at /etc/alloy");
-        assert.throws(() => buildAlloyChartValues({ ...settings, secretMounts: [settings.secretMounts[0], settings.secretMounts[0]] }), /unique/);
+        assert.deepEqual(v.alloy.mounts.extra, [{ name: "alloy-data", mountPath: ALLOY_STORAGE_PATH }]);
+        assert.deepEqual(v.controller.volumes.extra, [{ name: "alloy-data", hostPath: { path: "/var/lib/meshobs-alloy/zone-logs", type: "DirectoryOrCreate" } }]);
     });
 
     it("runs as root only because the log files demand it; otherwise restricted", () => {
@@ -484,7 +453,7 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
         assert.deepEqual(secret.revealed.stringData, { password: "hunter2", user: "u" });
     });
 
-    describe("with basic auth, endpoint from the global stack", () => {
+    describe("endpoint from the global stack", () => {
         let run: RecordedRun;
         before(async () => {
             run = await underMocks({ stack: "test-zone-east" }, () => {
@@ -493,16 +462,14 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
                     zone: "east",
                     lokiPushUrl: pulumi.output(SETTINGS.lokiPushUrl),
                     tenant: "mesh-prod",
-                    basicAuth: { username: "zone-east", password: pulumi.secret("s3cret") },
-                    extraLabels: { env: "prod" },
                 });
                 return { config: l.configText };
             });
         });
 
-        it("registers the component, its Secret, ConfigMap and chart, named after it", () => {
+        it("registers the component, its ConfigMap and chart, named after it, and no Secret (the push carries only the tenant header)", () => {
             assert.deepEqual(registeredRevealed(run, "meshobs:logs:ZoneLogShipper").map((r) => r.name), ["zone-logs"]);
-            assert.deepEqual(registeredRevealed(run, "kubernetes:core/v1:Secret").map((r) => r.name), ["zone-logs-loki-push"]);
+            assert.deepEqual(registeredRevealed(run, "kubernetes:core/v1:Secret").map((r) => r.name), []);
             assert.deepEqual(registeredRevealed(run, "kubernetes:core/v1:ConfigMap").map((r) => r.name), ["zone-logs-config"]);
             assert.deepEqual(registeredRevealed(run, "kubernetes:helm.sh/v4:Chart").map((r) => r.name), ["zone-logs-chart"]);
         });
@@ -516,18 +483,6 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
             assert.equal(chart.revealed.values.alloy.configMap.name, cm.revealed.metadata.name, "the chart runs this very ConfigMap");
         });
 
-        it("the password is a secret file in the Secret the chart mounts, where the config reads it", () => {
-            const [secret] = registeredRevealed(run, "kubernetes:core/v1:Secret");
-            assert.equal(secret.revealed.metadata.annotations[WORKLOAD_ANNOTATION], "alloy");
-            assert.ok(containsSecret(secret.inputs.stringData));
-            assert.deepEqual(secret.revealed.stringData, { password: "s3cret" });
-            const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
-            const volume = chart.revealed.values.controller.volumes.extra.find((v: any) => v.secret?.secretName === secret.revealed.metadata.name);
-            const mount = chart.revealed.values.alloy.mounts.extra.find((m: any) => m.name === volume.name);
-            assert.equal(`${mount.mountPath}/password`, SETTINGS.basicAuth!.passwordFile);
-            assert.ok(!(run.outputs.config.value as string).includes("s3cret"));
-        });
-
         it("installs the pinned chart from its repository into the namespace", () => {
             const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
             assert.equal(chart.revealed.chart, "alloy");
@@ -537,22 +492,9 @@ describe("mountedSecret and ZoneLogShipper under Pulumi mocks", () => {
         });
     });
 
-    it("without basic auth: no Secret, no credential mount, no basic_auth block", async () => {
-        const run = await underMocks({ stack: "test-zone-east" }, () => {
-            const l = new ZoneLogShipper("logs", { namespace: "obs", zone: "east", lokiPushUrl: SETTINGS.lokiPushUrl, tenant: "fake" });
-            return { config: l.configText };
-        });
-        assert.equal(registeredRevealed(run, "kubernetes:core/v1:Secret").length, 0);
-        const [chart] = registeredRevealed(run, "kubernetes:helm.sh/v4:Chart");
-        assert.deepEqual(chart.revealed.values.controller.volumes.extra.map((v: any) => v.name), ["alloy-data"]);
-        assert.doesNotMatch(run.outputs.config.value as string, /basic_auth/);
-    });
-
-    it("refuses a bad zone or a clashing label before registering anything", async () => {
+    it("refuses a bad zone before registering anything", async () => {
         const run = await underMocks({ stack: "test-zone-east" }, () => {
             assert.throws(() => new ZoneLogShipper("a", { namespace: "obs", zone: "East", lokiPushUrl: SETTINGS.lokiPushUrl, tenant: "t" }), /not a zone name/);
-            const clashing = { namespace: "obs", zone: "east", lokiPushUrl: SETTINGS.lokiPushUrl, tenant: "t", extraLabels: { pod: "x" } };
-            assert.throws(() => new ZoneLogShipper("b", clashing), /clash/);
             return {};
         });
         assert.equal(run.resources.length, 0);

@@ -12,7 +12,6 @@ import { assertRejects } from "../support/config-errors";
 
 const ISSUER = MOCK_EKS.oidcIssuerUrl.replace("https://", "");
 const PROVIDER_ARN = `arn:aws:iam::${MOCK_ACCOUNT}:oidc-provider/${ISSUER}`;
-const KMS_ARN = `arn:aws:kms:${MOCK_REGION}:${MOCK_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`;
 
 const T = {
     component: (t: string) => `meshobs:aws:${t}`,
@@ -20,7 +19,6 @@ const T = {
     logGroup: "aws:cloudwatch/logGroup:LogGroup",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
-    attachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     bucket: "aws:s3/bucket:Bucket",
     publicAccess: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
@@ -120,11 +118,10 @@ describe("AmpWorkspace under Pulumi mocks", () => {
         assert.equal(plain.outputs.logGroupArn.value, undefined);
     });
 
-    it("bad alias, retention or KMS key: a clear error before anything registers", async () => {
+    it("bad alias or retention: a clear error before anything registers", async () => {
         const cases: Array<[Partial<ConstructorParameters<typeof AmpWorkspace>[1]>, string, RegExp]> = [
             [{ alias: "prod mesh" }, "alias", /not a workspace alias/],
             [{ logging: { retentionInDays: 10 } }, "logging.retentionInDays", /not a CloudWatch Logs retention/],
-            [{ kmsKeyArn: "alias/aws/aps" }, "kmsKeyArn", /not a KMS key ARN/],
         ];
         for (const [over, setting, problem] of cases) {
             const bad = await underAwsMocks("prod-global", () => {
@@ -174,7 +171,7 @@ describe("IrsaRole under Pulumi mocks (zone Prometheus writing to AMP)", () => {
         });
         assert.deepEqual(role.tags, { team: "mesh" });
         assert.equal(role.inlinePolicies, undefined);
-        assert.equal(role.managedPolicyArns, undefined);
+        assert.equal(role.managedPolicyArns, undefined, "permissions are the one inline RolePolicy");
     });
 
     it("grants aps:RemoteWrite on the workspace it was given, on its own role", () => {
@@ -189,29 +186,12 @@ describe("IrsaRole under Pulumi mocks (zone Prometheus writing to AMP)", () => {
         assert.deepEqual(run.outputs.annotations.value, { "eks.amazonaws.com/role-arn": arn });
     });
 
-    it("attaches managed policies by ARN when given", async () => {
-        const attached = await underAwsMocks("prod-global", () => {
-            new IrsaRole("grafana", {
-                oidcProviderArn: PROVIDER_ARN,
-                oidcIssuer: ISSUER,
-                namespace: "mesh-observability",
-                serviceAccount: "grafana",
-                managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonPrometheusQueryAccess"],
-            });
-            return {};
-        });
-        assertComponentShape(attached, "IrsaRole", "grafana", [T.role, T.attachment]);
-        assert.deepEqual(one(attached, T.attachment).inputs, { role: "grafana-role-abc1234", policyArn: "arn:aws:iam::aws:policy/AmazonPrometheusQueryAccess" });
-    });
-
     it("bad input: a clear error before anything registers", async () => {
-        const base = { oidcProviderArn: PROVIDER_ARN, oidcIssuer: ISSUER, namespace: "mesh-observability", serviceAccount: "prometheus-server", managedPolicyArns: ["arn:aws:iam::aws:policy/AmazonPrometheusRemoteWriteAccess"] };
+        const base = { oidcProviderArn: PROVIDER_ARN, oidcIssuer: ISSUER, namespace: "mesh-observability", serviceAccount: "prometheus-server", policy: ampRemoteWritePolicy(`arn:aws:aps:${MOCK_REGION}:${MOCK_ACCOUNT}:workspace/ws-1`) };
         const cases: Array<[object, string, RegExp]> = [
             [{ serviceAccount: "*" }, "serviceAccount", /not a ServiceAccount name/],
             [{ namespace: "kube_system" }, "namespace", /not a Kubernetes namespace name/],
             [{ oidcIssuer: MOCK_EKS.oidcIssuerUrl }, "oidcIssuer", /URL scheme/],
-            [{ managedPolicyArns: [] }, "policy", /both unset/],
-            [{ managedPolicyArns: ["AmazonPrometheusRemoteWriteAccess"] }, "managedPolicyArns[0]", /not an IAM policy ARN/],
             [{ policy: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["aps:*"], Resource: ["*"] }] } }, "policy.Statement[0].Action", /grants every action/],
         ];
         for (const [over, setting, problem] of cases) {
@@ -244,7 +224,7 @@ describe("LokiBucket under Pulumi mocks", () => {
             assert.equal(one(run, T.bucket).name, "loki-bucket");
         });
 
-        it("creates the named bucket, kept on destroy unless forced", () => {
+        it("creates the named bucket, kept on destroy", () => {
             const b = one(run, T.bucket).inputs;
             assert.equal(b.bucket, "prod-mesh-loki");
             assert.equal(b.forceDestroy, false);
@@ -262,7 +242,7 @@ describe("LokiBucket under Pulumi mocks", () => {
             assert.deepEqual(one(run, T.ownership).inputs.rule, { objectOwnership: "BucketOwnerEnforced" });
         });
 
-        it("encrypts with SSE-S3 (AES256) by default", () => {
+        it("encrypts with SSE-S3 (AES256)", () => {
             assert.deepEqual(one(run, T.sse).inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
         });
 
@@ -283,17 +263,13 @@ describe("LokiBucket under Pulumi mocks", () => {
         });
     });
 
-    describe("KMS, versioning and Loki's IRSA role", () => {
+    describe("Loki's IRSA role", () => {
         let run: RecordedRun;
         before(async () => {
             run = await underAwsMocks("prod-global", () => {
                 const b = new LokiBucket("loki", {
                     bucketName: "prod-mesh-loki",
                     retentionDays: 30,
-                    encryption: { type: "aws:kms", kmsKeyArn: KMS_ARN },
-                    versioning: true,
-                    noncurrentVersionDays: 3,
-                    abortIncompleteUploadDays: 2,
                     irsa: { oidcProviderArn: PROVIDER_ARN, oidcIssuer: ISSUER, namespace: "mesh-observability", serviceAccount: "loki" },
                 });
                 return { roleArn: b.roleArn, annotations: b.serviceAccountAnnotations };
@@ -301,45 +277,25 @@ describe("LokiBucket under Pulumi mocks", () => {
             assert.equal(run.error, undefined);
         });
 
-        it("adds versioning and the IrsaRole as children; the role's own children sit under it", () => {
-            assertComponentShape(run, "LokiBucket", "loki", [T.bucket, T.publicAccess, T.ownership, T.sse, T.versioning, T.lifecycle, T.component("IrsaRole")]);
+        it("adds the IrsaRole as a child; the role's own children sit under it", () => {
+            assertComponentShape(run, "LokiBucket", "loki", [T.bucket, T.publicAccess, T.ownership, T.sse, T.lifecycle, T.component("IrsaRole")]);
             assertComponentShape(run, "IrsaRole", "loki-irsa", [T.role, T.rolePolicy]);
-            assert.deepEqual(one(run, T.versioning).inputs.versioningConfiguration, { status: "Enabled" });
         });
 
-        it("encrypts with the customer key and an S3 bucket key", () => {
-            assert.deepEqual(one(run, T.sse).inputs.rules, [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KMS_ARN }, bucketKeyEnabled: true }]);
-        });
-
-        it("expires noncurrent versions too, and sets the lifecycle after versioning", () => {
-            const lc = one(run, T.lifecycle);
-            assert.deepEqual(lc.inputs.rules, [
-                {
-                    id: "loki-retention",
-                    status: "Enabled",
-                    filter: { prefix: "" },
-                    expiration: { days: 30 },
-                    abortIncompleteMultipartUpload: { daysAfterInitiation: 2 },
-                    noncurrentVersionExpiration: { noncurrentDays: 3 },
-                },
-            ]);
-            assert.ok(lc.dependencies.some((u) => u.endsWith(`$${T.versioning}::loki-versioning`)), JSON.stringify(lc.dependencies));
-        });
-
-        it("gives Loki's ServiceAccount exactly lokiBucketPolicy on this bucket and key", () => {
+        it("gives Loki's ServiceAccount exactly lokiBucketPolicy on this bucket", () => {
             const trust = JSON.parse(one(run, T.role).inputs.assumeRolePolicy);
             assert.equal(trust.Statement[0].Condition.StringEquals[`${ISSUER}:sub`], "system:serviceaccount:mesh-observability:loki");
-            assert.deepEqual(JSON.parse(one(run, T.rolePolicy).inputs.policy), lokiBucketPolicy("arn:aws:s3:::prod-mesh-loki", KMS_ARN));
+            assert.deepEqual(JSON.parse(one(run, T.rolePolicy).inputs.policy), lokiBucketPolicy("arn:aws:s3:::prod-mesh-loki"));
             const arn = `arn:aws:iam::${MOCK_ACCOUNT}:role/loki-irsa-role-abc1234`;
             assert.equal(run.outputs.roleArn.value, arn);
             assert.deepEqual(run.outputs.annotations.value, { "eks.amazonaws.com/role-arn": arn });
         });
     });
 
-    it("lifecycle days come from the settings", () => {
-        const [rule] = lokiLifecycleRules({ retentionDays: 90, versioning: false, noncurrentVersionDays: 5, abortIncompleteUploadDays: 1 });
+    it("objects expire after the given retention", () => {
+        const [rule] = lokiLifecycleRules(90);
         assert.deepEqual(rule.expiration, { days: 90 });
-        assert.deepEqual(rule.abortIncompleteMultipartUpload, { daysAfterInitiation: 1 });
+        assert.deepEqual(rule.abortIncompleteMultipartUpload, { daysAfterInitiation: 7 });
         assert.equal(rule.noncurrentVersionExpiration, undefined);
     });
 
@@ -351,9 +307,6 @@ describe("LokiBucket under Pulumi mocks", () => {
             [{ bucketName: "xn--loki" }, "bucketName", /reserves/],
             [{ retentionDays: 0 }, "retentionDays", /whole number of days/],
             [{ retentionDays: 7.5 }, "retentionDays", /whole number of days/],
-            [{ noncurrentVersionDays: 3 }, "noncurrentVersionDays", /unversioned bucket/],
-            [{ encryption: { type: "aws:kms", kmsKeyArn: "alias/loki" } }, "encryption.kmsKeyArn", /not a KMS key ARN/],
-            [{ encryption: { type: "DES" } as any }, "encryption.type", /not an S3 server-side encryption/],
             [{ irsa: { oidcProviderArn: PROVIDER_ARN, oidcIssuer: pulumi.output(ISSUER), namespace: "loki", serviceAccount: "loki-*" } }, "serviceAccount", /not a ServiceAccount name/],
         ];
         for (const [over, setting, problem] of cases) {

@@ -15,7 +15,6 @@ const ISSUER = "oidc.eks.eu-west-1.amazonaws.com/id/0123456789ABCDEF0123456789AB
 const PROVIDER_ARN = `arn:aws:iam::123456789012:oidc-provider/${ISSUER}`;
 const WORKSPACE_ARN = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 const BUCKET_ARN = "arn:aws:s3:::prod-mesh-loki";
-const KMS_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const trustArgs = (over: Partial<IrsaTrustPolicyArgs> = {}): IrsaTrustPolicyArgs => ({
     oidcProviderArn: PROVIDER_ARN,
     oidcIssuer: ISSUER,
@@ -114,20 +113,13 @@ describe("aws iam: permission policies", () => {
         });
     });
 
-    it("Loki bucket with a customer KMS key: adds GenerateDataKey and Decrypt on that key only", () => {
-        const doc = lokiBucketPolicy(BUCKET_ARN, KMS_ARN);
-        assert.equal(doc.Statement.length, 3);
-        assert.deepEqual(doc.Statement[2], { Sid: "LokiKms", Effect: "Allow", Action: ["kms:GenerateDataKey", "kms:Decrypt"], Resource: [KMS_ARN] });
-        assertRejects(() => lokiBucketPolicy(BUCKET_ARN, "arn:aws:kms:eu-west-1:123456789012:alias/loki"), "kmsKeyArn", /not the ARN expected here/);
-    });
-
     it("Loki bucket refuses an object path or wildcard for the bucket ARN", () => {
         assertRejects(() => lokiBucketPolicy(`${BUCKET_ARN}/*`), "bucketArn", /not the ARN expected here/);
         assertRejects(() => lokiBucketPolicy("arn:aws:s3:::*"), "bucketArn", /not the ARN expected here/);
     });
 
     it("every builder's policy passes the identity-policy check; wildcard grants do not", () => {
-        for (const doc of [ampRemoteWritePolicy(WORKSPACE_ARN), ampQueryPolicy(WORKSPACE_ARN), lokiBucketPolicy(BUCKET_ARN, KMS_ARN)]) validateIdentityPolicy(doc, "test");
+        for (const doc of [ampRemoteWritePolicy(WORKSPACE_ARN), ampQueryPolicy(WORKSPACE_ARN), lokiBucketPolicy(BUCKET_ARN)]) validateIdentityPolicy(doc, "test");
         const star = (s: object): PolicyDocument => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["aps:RemoteWrite"], Resource: [WORKSPACE_ARN], ...s }] });
         assertRejects(() => validateIdentityPolicy(star({ Action: ["*"] }), "test"), "policy.Statement[0].Action", /grants every action/);
         assertRejects(() => validateIdentityPolicy(star({ Action: ["s3:*"] }), "test"), "policy.Statement[0].Action", /grants every action/);

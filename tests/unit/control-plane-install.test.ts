@@ -23,7 +23,7 @@ const only = (resources: Registration[], type: string) => {
 describe("ControlPlaneInstall creates the control plane namespace before anything lands in it", () => {
     it("kuma: kuma-system labelled kuma.io/sidecar-injection=false, and the release depends on it", async () => {
         const run = await underAwsMocks("test-zone-east", () => {
-            new ControlPlaneInstall("control-plane", { product: "kuma", mode: "zone", zone: "east", kdsGlobalAddress: "grpcs://kds:5685", env: {} });
+            new ControlPlaneInstall("control-plane", { product: "kuma", zone: "east", kdsGlobalAddress: "grpcs://kds:5685", env: {} });
             return {};
         });
         assert.equal(run.error, undefined);
@@ -38,7 +38,7 @@ describe("ControlPlaneInstall creates the control plane namespace before anythin
 
     it("kong-mesh: kong-mesh-system, then the licence Secret from secret config in it, then the release", async () => {
         const run = await underAwsMocks("test-zone-eu", () => {
-            new ControlPlaneInstall("control-plane", { product: "kong-mesh", mode: "zone", zone: "eu", env: {}, licenseSecret: "kong-mesh-license", license: '{"license":"x"}' });
+            new ControlPlaneInstall("control-plane", { product: "kong-mesh", zone: "eu", env: {}, licenseSecret: "kong-mesh-license", license: '{"license":"x"}' });
             return {};
         });
         assert.equal(run.error, undefined);
@@ -58,7 +58,7 @@ describe("ControlPlaneInstall creates the control plane namespace before anythin
 
     it("kong-mesh without the licence is refused before anything is registered", async () => {
         const run = await underAwsMocks("test-zone-eu", () => {
-            new ControlPlaneInstall("control-plane", { product: "kong-mesh", mode: "zone", zone: "eu", env: {} });
+            new ControlPlaneInstall("control-plane", { product: "kong-mesh", zone: "eu", env: {} });
             return {};
         });
         assert.match(String(run.error), /Kong Mesh needs its licence/);

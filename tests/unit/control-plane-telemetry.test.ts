@@ -53,28 +53,16 @@ describe("control plane OpenTelemetry environment", () => {
         });
     });
 
-    it("for the global control plane over TLS, with its own service name and metrics push", () => {
-        assert.deepEqual(
-            controlPlaneOtelEnv(
-                telemetry({
-                    zone: "global",
-                    otlpEndpoint: "https://otlp.mesh.example.com:4317",
-                    insecure: false,
-                    serviceName: "kong-mesh-cp",
-                    pushMetrics: true,
-                    resourceAttributes: { "deployment.environment": "prod" },
-                }),
-            ),
-            {
-                KUMA_TRACING_OPENTELEMETRY_ENABLED: "true",
-                KUMA_METRICS_OPENTELEMETRY_ENABLED: "true",
-                OTEL_EXPORTER_OTLP_ENDPOINT: "https://otlp.mesh.example.com:4317",
-                OTEL_EXPORTER_OTLP_INSECURE: "false",
-                OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
-                OTEL_SERVICE_NAME: "kong-mesh-cp",
-                OTEL_RESOURCE_ATTRIBUTES: "kuma.zone=global,deployment.environment=prod",
-            },
-        );
+    it("for the global control plane over TLS", () => {
+        assert.deepEqual(controlPlaneOtelEnv(telemetry({ zone: "global", otlpEndpoint: "https://otlp.mesh.example.com:4317", insecure: false })), {
+            KUMA_TRACING_OPENTELEMETRY_ENABLED: "true",
+            KUMA_METRICS_OPENTELEMETRY_ENABLED: "false",
+            OTEL_EXPORTER_OTLP_ENDPOINT: "https://otlp.mesh.example.com:4317",
+            OTEL_EXPORTER_OTLP_INSECURE: "false",
+            OTEL_EXPORTER_OTLP_PROTOCOL: "grpc",
+            OTEL_SERVICE_NAME: "kuma-cp",
+            OTEL_RESOURCE_ATTRIBUTES: "kuma.zone=global",
+        });
     });
 
     it("percent-encodes attribute values per the OTel spec (',' '=' '%' space and non-ASCII)", () => {
@@ -82,10 +70,11 @@ describe("control plane OpenTelemetry environment", () => {
         assert.equal(encodeResourceAttributes({ "k8s.cluster.name": "zone-a_1/x:y" }), "k8s.cluster.name=zone-a_1/x:y", "baggage octets stay as they are");
     });
 
-    it("the OpenTelemetry SDK reads zone, service name and awkward values back exactly", () => {
-        const attrs = { "deployment.environment": "prod, eu=1 50% ünï", "k8s.cluster.name": "zone-a" };
-        const env = controlPlaneOtelEnv(telemetry({ resourceAttributes: attrs, serviceName: "kuma-cp-east" }));
-        assert.deepEqual(sdkReadsBack(env), { "kuma.zone": "us-east-1", ...attrs, "service.name": "kuma-cp-east" });
+    it("the OpenTelemetry SDK reads zone and service name back exactly, and awkward encoded values too", () => {
+        assert.deepEqual(sdkReadsBack(controlPlaneOtelEnv(telemetry())), { "kuma.zone": "us-east-1", "service.name": "kuma-cp" });
+        const attrs = { "kuma.zone": "us-east-1", "deployment.environment": "prod, eu=1 50% ünï" };
+        const env = { OTEL_RESOURCE_ATTRIBUTES: encodeResourceAttributes(attrs), OTEL_SERVICE_NAME: "kuma-cp" };
+        assert.deepEqual(sdkReadsBack(env), { ...attrs, "service.name": "kuma-cp" });
         // ... and the same values joined naively are lost entirely (the SDK discards a malformed list).
         const naive = { ...env, OTEL_RESOURCE_ATTRIBUTES: `kuma.zone=us-east-1,deployment.environment=${attrs["deployment.environment"]}` };
         assert.equal(sdkReadsBack(naive)["kuma.zone"], undefined);
@@ -98,14 +87,13 @@ describe("control plane OpenTelemetry environment", () => {
         ["an endpoint with a path", { otlpEndpoint: "http://otel:4318/v1/traces" }, /is not scheme:\/\/host:port/],
         ["an endpoint without port", { otlpEndpoint: "http://otel" }, /is not scheme:\/\/host:port/],
         ["a zone that is not a zone name", { zone: "Zone_1" }, /zone "Zone_1" is not a zone name/],
-        ["kuma.zone among the extra attributes", { resourceAttributes: { "kuma.zone": "x" } }, /resourceAttributes\.kuma\.zone is set from zone/],
-        ["service.name among the extra attributes", { resourceAttributes: { "service.name": "x" } }, /resourceAttributes\.service\.name is set from serviceName/],
-        ["an attribute key that would need encoding", { resourceAttributes: { "team name": "x" } }, /resource attribute key "team name" is not allowed/],
-        ["an empty service name", { serviceName: " " }, /serviceName is empty/],
     ];
     for (const [what, over, expected] of bad) {
         it(`refuses ${what}`, () => assert.throws(() => controlPlaneOtelEnv(telemetry(over)), expected));
     }
+    it("refuses an attribute key that would need encoding", () => {
+        assert.throws(() => encodeResourceAttributes({ "team name": "x" }), /resource attribute key "team name" is not allowed/);
+    });
 });
 
 describe(`control plane chart values against kuma ${KUMA_CHART.version} values.yaml`, () => {
@@ -114,13 +102,13 @@ describe(`control plane chart values against kuma ${KUMA_CHART.version} values.y
     /** envVars is `{}` upstream (an open map); secrets is documented only in a comment (checked below). */
     const FREE_FORM = ["controlPlane.envVars", "controlPlane.secrets"];
     const env = controlPlaneOtelEnv(telemetry());
-    const zone: ControlPlaneValuesSettings = { product: "kuma", mode: "zone", zone: "us-east-1", kdsGlobalAddress: "grpcs://kds.mesh.example.com:5685", env };
+    const zone: ControlPlaneValuesSettings = { product: "kuma", zone: "us-east-1", kdsGlobalAddress: "grpcs://kds.mesh.example.com:5685", env };
 
     const variants: Array<[string, ControlPlaneValuesSettings]> = [
         ["kuma zone", zone],
-        ["kuma global", { product: "kuma", mode: "global", env }],
+        ["kuma standalone zone", { product: "kuma", zone: "us-east-1", env }],
         ["kong-mesh zone with licence", { ...zone, product: "kong-mesh", licenseSecret: "kong-mesh-license" }],
-        ["kong-mesh standalone zone", { product: "kong-mesh", mode: "zone", env }],
+        ["kong-mesh standalone zone", { product: "kong-mesh", zone: "us-east-1", env }],
     ];
     for (const [what, s] of variants) {
         it(`${what}: every key path exists upstream (kong-mesh: under kuma:)`, () => {
@@ -128,7 +116,8 @@ describe(`control plane chart values against kuma ${KUMA_CHART.version} values.y
             const kumaValues = s.product === "kong-mesh" ? values.kuma : values;
             if (s.product === "kong-mesh") assert.deepEqual(Object.keys(values), ["kuma"]);
             assert.deepEqual(unknownValuePaths(kumaValues, upstreamValues, FREE_FORM), []);
-            assert.equal(kumaValues.controlPlane.mode, s.mode);
+            assert.equal(kumaValues.controlPlane.mode, "zone");
+            assert.equal(kumaValues.controlPlane.zone, s.zone);
             assert.deepEqual(kumaValues.controlPlane.envVars, env);
             assert.ok(Object.values(kumaValues.controlPlane.envVars).every((v) => typeof v === "string"));
         });
@@ -150,7 +139,7 @@ describe(`control plane chart values against kuma ${KUMA_CHART.version} values.y
         assert.deepEqual(buildControlPlaneValues(zone), {
             controlPlane: { mode: "zone", zone: "us-east-1", kdsGlobalAddress: "grpcs://kds.mesh.example.com:5685", envVars: env },
         });
-        assert.deepEqual(buildControlPlaneValues({ product: "kuma", mode: "global", env: {} }), { controlPlane: { mode: "global", envVars: {} } });
+        assert.deepEqual(buildControlPlaneValues({ product: "kuma", zone: "east", env: {} }), { controlPlane: { mode: "zone", zone: "east", envVars: {} } });
     });
 
     it("nests everything under kuma: for kong-mesh and passes the licence as KMESH_LICENSE_INLINE from the Secret", () => {
@@ -169,8 +158,6 @@ describe(`control plane chart values against kuma ${KUMA_CHART.version} values.y
     });
 
     const bad: Array<[string, ControlPlaneValuesSettings, RegExp]> = [
-        ["a zone in global mode", { product: "kuma", mode: "global", zone: "east", env: {} }, /for mode zone only/],
-        ["a KDS address without zone", { product: "kuma", mode: "zone", kdsGlobalAddress: "grpcs://kds:5685", env: {} }, /kdsGlobalAddress needs zone/],
         ["a KDS address with another scheme", { ...zone, kdsGlobalAddress: "https://kds:5685" }, /is not grpcs:\/\/host:port/],
         ["a zone name the chart refuses", { ...zone, zone: "East" }, /zone "East" is not a zone name/],
         ["a licence for kuma", { ...zone, licenseSecret: "x" }, /licenseSecret is for kong-mesh only/],
@@ -231,7 +218,7 @@ describe("ControlPlaneInstall under Pulumi mocks", () => {
     it("installs the pinned kuma chart into kuma-system with the OTel environment in controlPlane.envVars", async () => {
         const env = controlPlaneOtelEnv(telemetry());
         const run = await underMocks({ stack: "test-zone-east" }, () => {
-            const cp = new ControlPlaneInstall("zone-cp", { product: "kuma", mode: "zone", zone: "us-east-1", kdsGlobalAddress: "grpcs://kds:5685", env });
+            const cp = new ControlPlaneInstall("zone-cp", { product: "kuma", zone: "us-east-1", kdsGlobalAddress: "grpcs://kds:5685", env });
             return { values: cp.values };
         });
         assert.deepEqual(run.resources.filter((r) => r.type === "meshobs:mesh:ControlPlaneInstall").map((r) => r.name), ["zone-cp"]);
@@ -252,7 +239,7 @@ describe("ControlPlaneInstall under Pulumi mocks", () => {
     it("installs kong-mesh into kong-mesh-system with values under kuma:, env from an output", async () => {
         const env = controlPlaneOtelEnv(telemetry({ zone: "eu-west-1" }));
         const run = await underMocks({ stack: "test-zone-eu" }, () => {
-            const cp = new ControlPlaneInstall("zone-cp", { product: "kong-mesh", mode: "zone", zone: "eu-west-1", env: pulumi.output(env), licenseSecret: "kong-mesh-license", license: pulumi.secret("{}") });
+            const cp = new ControlPlaneInstall("zone-cp", { product: "kong-mesh", zone: "eu-west-1", env: pulumi.output(env), licenseSecret: "kong-mesh-license", license: pulumi.secret("{}") });
             return { values: cp.values };
         });
         const [chart] = run.resources.filter((r) => r.type === "kubernetes:helm.sh/v4:Chart");
@@ -268,7 +255,7 @@ describe("ControlPlaneInstall under Pulumi mocks", () => {
         let caught: Error | undefined;
         await underMocks({ stack: "test-zone-east" }, () => {
             try {
-                new ControlPlaneInstall("old", { product: "kong-mesh", mode: "zone", env: {}, version: "1.9.8" });
+                new ControlPlaneInstall("old", { product: "kong-mesh", zone: "eu", env: {}, version: "1.9.8" });
             } catch (e) {
                 caught = e as Error;
             }
@@ -281,13 +268,13 @@ describe("ControlPlaneInstall under Pulumi mocks", () => {
         let caught: Error | undefined;
         const run = await underMocks({ stack: "test-zone-east" }, () => {
             try {
-                new ControlPlaneInstall("bad", { product: "kuma", mode: "global", zone: "east", env: {} });
+                new ControlPlaneInstall("bad", { product: "kuma", zone: "East", env: {} });
             } catch (e) {
                 caught = e as Error;
             }
             return {};
         });
-        assert.match(caught?.message ?? "", /for mode zone only/);
+        assert.match(caught?.message ?? "", /zone "East" is not a zone name/);
         assert.equal(run.resources.length, 0);
     });
 });

@@ -29,7 +29,7 @@ import { echoWith, mockProviders, RecordedRun, underMocks } from "../../infra/pl
 import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { PROMTOOL_BIN } from "../support/prometheus-process";
 import { registered, registration } from "../support/registrations";
-import { packagedChartFile, upstreamPath, upstreamYaml } from "../support/upstream";
+import { upstreamPath, upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
 const GRAFANA_DIR = `grafana-chart-${GRAFANA_CHART.version}`;
@@ -277,10 +277,8 @@ const chartSettings = (over: Partial<GrafanaChartSettings> = {}): GrafanaChartSe
     datasourcesConfigMap: "global-grafana-datasources",
     dashboardsConfigMap: "global-grafana-dashboards",
     kumaPlugin: true,
-    kumaDashboards: true,
     envFromSecret: "global-grafana-datasource-credentials",
     configChecksum: "0".repeat(64),
-    exposure: { type: "Ingress", host: "grafana.example.com", ingressClassName: "nginx", tlsSecretName: "grafana-tls", annotations: { a: "b" } },
     ...over,
 });
 
@@ -292,14 +290,10 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
      */
     const FREE_FORM = ["grafana.ini", "securityContext", "containerSecurityContext"];
     /** Keys upstream documents only as commented-out examples in values.yaml. */
-    const COMMENTED = ["podAnnotations", "ingress.ingressClassName", "serviceAccount.annotations"];
-    /** Keys only the chart's templates read (values.yaml lists no such key), with the template that reads each. */
-    const TEMPLATE_ONLY: Record<string, string> = { "service.nodePort": "grafana/templates/service.yaml" };
+    const COMMENTED = ["podAnnotations", "serviceAccount.annotations"];
     const variants: Array<[string, GrafanaChartSettings]> = [
-        ["everything behind a TLS ingress", chartSettings()],
-        ["no Kuma, cluster-internal", chartSettings({ kumaPlugin: false, kumaDashboards: false, envFromSecret: undefined, exposure: { type: "ClusterIP" } })],
-        ["load balancer", chartSettings({ exposure: { type: "LoadBalancer", host: "g.example.com", sourceRanges: ["10.0.0.0/8"], annotations: { x: "y" } } })],
-        ["node port", chartSettings({ exposure: { type: "NodePort", host: "node-a", nodePort: 30300, annotations: { x: "y" } } })],
+        ["everything", chartSettings()],
+        ["no Kuma", chartSettings({ kumaPlugin: false, envFromSecret: undefined })],
         ["IRSA role for AMP queries", chartSettings({ serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/grafana" }, amazonPrometheus: true })],
     ];
 
@@ -312,7 +306,7 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
 
     for (const [what, s] of variants) {
         it(`${what}: every key path exists in upstream values.yaml (or is documented free-form / commented)`, () => {
-            assert.deepEqual(unknownValuePaths(buildGrafanaValues(s), upstream, [...FREE_FORM, ...COMMENTED, ...Object.keys(TEMPLATE_ONLY)]), []);
+            assert.deepEqual(unknownValuePaths(buildGrafanaValues(s), upstream, [...FREE_FORM, ...COMMENTED]), []);
         });
     }
 
@@ -322,7 +316,6 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
         assert.deepEqual(unknownValuePaths(v, upstream, [...FREE_FORM, ...COMMENTED]), ["admin.existingSecrets"]);
         const text = fs.readFileSync(upstreamPath(GRAFANA_DIR, "values.yaml"), "utf8");
         for (const key of COMMENTED) assert.match(text, new RegExp(`^\\s*#\\s*${key.split(".").pop()}:`, "m"), key);
-        for (const [key, template] of Object.entries(TEMPLATE_ONLY)) assert.ok(packagedChartFile(`grafana-${GRAFANA_CHART.version}.tgz`, template).includes(`.Values.${key}`), `${key} in ${template}`);
         assert.equal(typeof upstream["grafana.ini"], "object");
     });
 
@@ -349,10 +342,8 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
         for (const p of providers) assert.equal(p.options.path, `/var/lib/grafana/dashboards/${p.name}`);
         const names = providers.map((p: any) => p.name).sort();
         assert.deepEqual(names, [...Object.keys(v.dashboardsConfigMaps), ...Object.keys(v.dashboards)].sort());
+        assert.deepEqual(names, ["kuma", "meshobs"]);
         assert.deepEqual(v.dashboardsConfigMaps, { meshobs: "global-grafana-dashboards" });
-        const none: any = buildGrafanaValues(chartSettings({ kumaDashboards: false, dashboardsConfigMap: undefined }));
-        assert.equal(none.dashboardProviders, undefined);
-        assert.equal(none.dashboards, undefined);
     });
 
     it("downloads the Kuma dashboards kumactl ships, pinned to a Kuma release, with the reference's gnetIds", () => {
@@ -398,24 +389,12 @@ describe(`grafana chart ${GRAFANA_CHART.version} values`, () => {
         for (const sc of ["dashboards", "datasources"]) assert.equal(upstream.sidecar[sc].enabled, false, `upstream ${sc} sidecar stays off`);
     });
 
-    it("exposure: TLS ingress with root_url, load balancer with source ranges, URLs to match", () => {
-        const ing: any = buildGrafanaValues(chartSettings());
-        assert.deepEqual(ing.ingress, {
-            enabled: true,
-            ingressClassName: "nginx",
-            annotations: { a: "b" },
-            hosts: ["grafana.example.com"],
-            path: "/",
-            pathType: "Prefix",
-            tls: [{ secretName: "grafana-tls", hosts: ["grafana.example.com"] }],
-        });
-        assert.equal(ing["grafana.ini"].server.root_url, "https://grafana.example.com/");
-        const lb: any = buildGrafanaValues(variants[2][1]);
-        assert.deepEqual(lb.service, { type: "LoadBalancer", annotations: { x: "y" }, loadBalancerSourceRanges: ["10.0.0.0/8"] });
-        assert.deepEqual((buildGrafanaValues(variants[3][1]) as any).service, { type: "NodePort", nodePort: 30300, annotations: { x: "y" } });
-        assert.equal(grafanaUrl(variants[3][1].exposure, "x", "obs"), "http://node-a:30300");
-        assert.equal(grafanaUrl({ type: "ClusterIP" }, "global-grafana", "obs"), "http://global-grafana.obs.svc.cluster.local");
-        assert.equal(grafanaUrl(chartSettings().exposure, "x", "obs"), "https://grafana.example.com");
+    it("the UI is a ClusterIP Service at its in-cluster DNS name, with no ingress and no root_url", () => {
+        const v: any = buildGrafanaValues(chartSettings());
+        assert.deepEqual(v.service, { type: "ClusterIP" });
+        assert.equal(v.ingress, undefined);
+        assert.equal(v["grafana.ini"].server, undefined);
+        assert.equal(grafanaUrl("global-grafana", "obs"), "http://global-grafana.obs.svc.cluster.local");
         assert.equal(grafanaFullname("global-grafana"), "global-grafana");
         assert.equal(grafanaFullname("dashboards"), "dashboards-grafana");
     });
@@ -509,10 +488,9 @@ describe("GlobalGrafana under Pulumi mocks", () => {
         assert.equal(run.outputs.url.secret, false);
     });
 
-    it("refuses half a basic-auth credential and a Kuma datasource without its plugin", async () => {
+    it("refuses half a basic-auth credential", async () => {
         await underGrafanaMocks(() => ({}));
         assert.throws(() => new GlobalGrafana("g1", { namespace: "obs", prometheus: { url: "http://p", basicAuthUser: "grafana" } }), /go together/);
-        assert.throws(() => new GlobalGrafana("g2", { namespace: "obs", prometheus: { url: "http://p" }, kuma: { url: "http://k:5681" }, kumaPlugin: false }), /needs kumaPlugin/);
     });
 });
 
@@ -523,7 +501,6 @@ describe("global Jaeger, Loki and Grafana wired together under Pulumi mocks", ()
             const loki = new GlobalLoki("global-loki", {
                 namespace: "obs",
                 replicas: 1,
-                authEnabled: true,
                 tenant: "mesh-prod",
                 retention: "30d",
                 storage: { type: "filesystem", size: "10Gi" },
@@ -534,7 +511,6 @@ describe("global Jaeger, Loki and Grafana wired together under Pulumi mocks", ()
                 prometheus: { url: "http://global-prometheus.obs.svc.cluster.local:80" },
                 jaeger: { url: jaeger.queryUrl },
                 loki: { url: loki.queryUrl, tenant: loki.tenant },
-                kumaDashboards: false,
             });
             return { datasources: grafana.datasourcesText, jaegerQuery: jaeger.queryUrl, lokiQuery: loki.queryUrl };
         });

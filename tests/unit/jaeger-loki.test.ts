@@ -236,7 +236,6 @@ describe("jaeger exposure", () => {
 const lokiSettings = (over: Partial<LokiChartSettings> = {}): LokiChartSettings => ({
     fullname: "global-loki",
     replicas: 1,
-    authEnabled: true,
     retention: "30d",
     storage: { type: "filesystem", size: "50Gi" },
     exposure: { type: "ClusterIP" },
@@ -246,8 +245,8 @@ const lokiSettings = (over: Partial<LokiChartSettings> = {}): LokiChartSettings 
 const S3 = { type: "s3", bucket: "mesh-logs", region: "eu-west-1", endpoint: "https://s3.eu-west-1.amazonaws.com" } as const;
 const lokiVariants: Array<[string, LokiChartSettings]> = [
     ["one replica on a PVC, cluster-internal", lokiSettings()],
-    ["HA monolithic on s3 behind a load balancer", lokiSettings({ replicas: 3, storage: S3, exposure: LB, storageClassName: "gp3", walSize: "20Gi" })],
-    ["one replica on s3 behind a TLS ingress, auth off", lokiSettings({ storage: { type: "s3", bucket: "b", region: "us-east-1" }, exposure: INGRESS_TLS, authEnabled: false })],
+    ["HA monolithic on s3 behind a load balancer", lokiSettings({ replicas: 3, storage: S3, exposure: LB })],
+    ["one replica on s3 behind a TLS ingress", lokiSettings({ storage: { type: "s3", bucket: "b", region: "us-east-1" }, exposure: INGRESS_TLS })],
     ["HA monolithic on s3 with keys from a Secret (no IRSA)", lokiSettings({ replicas: 3, storage: S3, s3KeysSecret: "global-loki-s3-keys" })],
 ];
 
@@ -327,7 +326,7 @@ describe("loki values: what the deployment needs", () => {
         const s3: any = buildLokiValues(lokiVariants[1][1]);
         assert.equal(s3.loki.schemaConfig.configs[0].object_store, "s3");
         assert.deepEqual(s3.loki.storage, { type: "s3", bucketNames: { chunks: "mesh-logs", ruler: "mesh-logs" }, s3: { region: "eu-west-1", endpoint: "https://s3.eu-west-1.amazonaws.com" } });
-        assert.deepEqual(s3.singleBinary.persistence, { enabled: true, size: "20Gi", storageClass: "gp3" });
+        assert.deepEqual(s3.singleBinary.persistence, { enabled: true, size: "10Gi" }, "WAL, index cache and compactor state on the cluster's default StorageClass");
     });
 
     it("accepts OTLP logs (structured metadata on) and indexes the zone attribute", () => {
@@ -346,9 +345,8 @@ describe("loki values: what the deployment needs", () => {
         assert.throws(() => buildLokiValues(lokiSettings({ retention: "a month" })), /at least 24h/);
     });
 
-    it("sets auth_enabled as asked", () => {
-        assert.equal((buildLokiValues(lokiSettings()) as any).loki.auth_enabled, true);
-        assert.equal((buildLokiValues(lokiVariants[2][1]) as any).loki.auth_enabled, false);
+    it("runs multi-tenant (auth_enabled): every request names its tenant", () => {
+        for (const [what, s] of lokiVariants) assert.equal((buildLokiValues(s) as any).loki.auth_enabled, true, what);
     });
 
     it("keeps the gateway, drops memcached, canary, helm test and ruler", () => {
@@ -392,7 +390,7 @@ describe("loki values: what the deployment needs", () => {
         assert.deepEqual(spec.selector, { "app.kubernetes.io/name": "loki", "app.kubernetes.io/instance": "global-loki", "app.kubernetes.io/component": "gateway" });
         assert.deepEqual(spec.ports, [{ name: "http", port: 80, targetPort: "http", protocol: "TCP", nodePort: 30100 }]);
         assert.equal(spec.loadBalancerSourceRanges, undefined);
-        const e = lokiEndpoints({ type: "NodePort", host: "meshobs-east-control-plane", nodePort: 30100 }, "global-loki", "obs", true);
+        const e = lokiEndpoints({ type: "NodePort", host: "meshobs-east-control-plane", nodePort: 30100 }, "global-loki", "obs");
         assert.equal(e.pushUrl, "http://meshobs-east-control-plane:30100/loki/api/v1/push");
         assert.equal(e.otlpUrl, "http://meshobs-east-control-plane:30100/otlp");
         assert.equal(e.queryUrl, "http://global-loki-gateway.obs.svc.cluster.local", "Grafana always queries in-cluster");
@@ -401,19 +399,20 @@ describe("loki values: what the deployment needs", () => {
     });
 
     it("endpoints: push, OTLP and query URLs per exposure", () => {
-        const internal = lokiEndpoints({ type: "ClusterIP" }, "global-loki", "obs", true);
+        const internal = lokiEndpoints({ type: "ClusterIP" }, "global-loki", "obs");
         assert.equal(internal.pushUrl, "http://global-loki-gateway.obs.svc.cluster.local/loki/api/v1/push");
         assert.equal(internal.otlpUrl, "http://global-loki-gateway.obs.svc.cluster.local/otlp");
         assert.equal(internal.queryUrl, "http://global-loki-gateway.obs.svc.cluster.local");
         assert.deepEqual(internal.warnings, []);
-        const ingress = lokiEndpoints(INGRESS_TLS, "global-loki", "obs", true);
+        const ingress = lokiEndpoints(INGRESS_TLS, "global-loki", "obs");
         assert.equal(ingress.pushUrl, "https://otlp.example.com/loki/api/v1/push");
         assert.equal(ingress.otlpUrl, "https://otlp.example.com/otlp");
         assert.equal(ingress.queryUrl, internal.queryUrl, "Grafana always queries in-cluster");
         assert.match(ingress.warnings.join("\n"), /authenticates nobody/);
-        const lb = lokiEndpoints(LB, "global-loki", "obs", false);
+        const lb = lokiEndpoints(LB, "global-loki", "obs");
         assert.equal(lb.pushUrl, "http://lb.example.com/loki/api/v1/push");
-        assert.match(lb.warnings.join("\n"), /auth disabled/);
+        assert.match(lb.warnings.join("\n"), /without TLS/);
+        assert.match(lb.warnings.join("\n"), /authenticates nobody/);
     });
 
     it("accepts one tenant ID and refuses several or unsafe ones", () => {
@@ -436,7 +435,7 @@ describe("GlobalJaeger under Pulumi mocks", () => {
         let configText = "";
         before(async () => {
             run = await underMocks({ stack: "test-global" }, () => {
-                const j = new GlobalJaeger("global-jaeger", { namespace: "obs", storage: BADGER, exposure: LB, storageClassName: "gp3" });
+                const j = new GlobalJaeger("global-jaeger", { namespace: "obs", storage: BADGER, exposure: LB });
                 configText = j.configText;
                 return { grpc: j.otlpGrpcEndpoint, http: j.otlpHttpEndpoint, query: j.queryUrl };
             });
@@ -469,7 +468,7 @@ describe("GlobalJaeger under Pulumi mocks", () => {
             assert.equal(chart.inputs.values.jaeger.extraVolumes[1].persistentVolumeClaim.claimName, "global-jaeger-badger");
             const [pvc] = ofType(run, "kubernetes:core/v1:PersistentVolumeClaim");
             assert.equal(pvc.inputs.spec.resources.requests.storage, "20Gi");
-            assert.equal(pvc.inputs.spec.storageClassName, "gp3");
+            assert.equal(pvc.inputs.spec.storageClassName, undefined, "the cluster's default StorageClass");
         });
 
         it("exports the endpoints zones use and the in-cluster query URL", () => {
@@ -495,7 +494,7 @@ describe("GlobalLoki under Pulumi mocks", () => {
     let run: RecordedRun;
     before(async () => {
         run = await underMocks({ stack: "test-global" }, () => {
-            const l = new GlobalLoki("global-loki", { namespace: "obs", replicas: 3, authEnabled: true, tenant: "mesh", retention: "30d", storage: S3, exposure: LB });
+            const l = new GlobalLoki("global-loki", { namespace: "obs", replicas: 3, tenant: "mesh", retention: "30d", storage: S3, exposure: LB });
             return { push: l.pushUrl, otlp: l.otlpUrl, query: l.queryUrl, tenant: l.tenant };
         });
     });
@@ -508,7 +507,7 @@ describe("GlobalLoki under Pulumi mocks", () => {
         assert.equal(chart.inputs.repositoryOpts.repo, "https://grafana-community.github.io/helm-charts");
         assert.deepEqual(
             chart.inputs.values,
-            buildLokiValues({ fullname: "global-loki", replicas: 3, authEnabled: true, retention: "30d", storage: S3, exposure: LB }),
+            buildLokiValues({ fullname: "global-loki", replicas: 3, retention: "30d", storage: S3, exposure: LB }),
         );
         assert.deepEqual(ofType(run, "kubernetes:core/v1:Service").map((r) => r.name), ["global-loki-push"]);
         assert.deepEqual(ofType(run, "meshobs:logs:GlobalLoki").map((r) => r.name), ["global-loki"]);
@@ -521,20 +520,11 @@ describe("GlobalLoki under Pulumi mocks", () => {
         assert.equal(run.outputs.tenant.value, "mesh");
     });
 
-    it("refuses a tenant without auth, and auth without a tenant", async () => {
-        await underMocks({ stack: "test-global" }, () => ({}));
-        assert.throws(() => new GlobalLoki("l1", { namespace: "obs", replicas: 1, authEnabled: true, retention: "30d", storage: { type: "filesystem", size: "1Gi" }, exposure: { type: "ClusterIP" } }), /authEnabled needs a tenant/);
-        assert.throws(
-            () => new GlobalLoki("l2", { namespace: "obs", replicas: 1, authEnabled: false, tenant: "x", retention: "30d", storage: { type: "filesystem", size: "1Gi" }, exposure: { type: "ClusterIP" } }),
-            /given with auth disabled/,
-        );
-    });
-
-    it("without auth, the tenant is Loki's no-auth tenant", async () => {
+    it("refuses a tenant Loki would not take as one X-Scope-OrgID, before registering anything", async () => {
         const r = await underMocks({ stack: "test-global" }, () => {
-            const l = new GlobalLoki("l3", { namespace: "obs", replicas: 1, authEnabled: false, retention: "7d", storage: { type: "filesystem", size: "1Gi" }, exposure: { type: "ClusterIP" } });
-            return { tenant: l.tenant };
+            assert.throws(() => new GlobalLoki("l1", { namespace: "obs", replicas: 1, tenant: "a|b", retention: "30d", storage: { type: "filesystem", size: "1Gi" }, exposure: { type: "ClusterIP" } }), /not a tenant ID/);
+            return {};
         });
-        assert.equal(r.outputs.tenant.value, "fake");
+        assert.deepEqual(registered(r, "kubernetes:helm.sh/v4:Chart"), []);
     });
 });

@@ -210,20 +210,19 @@ describe("mesh policy builder", () => {
         assert.deepEqual(
             rs.map((r) => [r.kind, r.metadata.name, r.metadata.labels]),
             [
-                ["MeshMetric", "meshobs-metrics-default", { "kuma.io/mesh": "default" }],
-                ["MeshOpenTelemetryBackend", "meshobs-otel-traces-default", { "kuma.io/mesh": "default", "meshobs.io/signal": "traces" }],
-                ["MeshTrace", "meshobs-traces-default", { "kuma.io/mesh": "default" }],
-                ["MeshOpenTelemetryBackend", "meshobs-otel-access-logs-default", { "kuma.io/mesh": "default", "meshobs.io/signal": "access-logs" }],
-                ["MeshAccessLog", "meshobs-access-logs-default", { "kuma.io/mesh": "default" }],
+                ["MeshMetric", "meshobs-metrics-default", { "kuma.io/mesh": "default", "kuma.io/origin": "zone" }],
+                ["MeshOpenTelemetryBackend", "meshobs-otel-traces-default", { "kuma.io/mesh": "default", "kuma.io/origin": "zone", "meshobs.io/signal": "traces" }],
+                ["MeshTrace", "meshobs-traces-default", { "kuma.io/mesh": "default", "kuma.io/origin": "zone" }],
+                ["MeshOpenTelemetryBackend", "meshobs-otel-access-logs-default", { "kuma.io/mesh": "default", "kuma.io/origin": "zone", "meshobs.io/signal": "access-logs" }],
+                ["MeshAccessLog", "meshobs-access-logs-default", { "kuma.io/mesh": "default", "kuma.io/origin": "zone" }],
             ],
         );
     });
 
-    it("puts policies in the given system namespace (Kong Mesh) and marks zone-applied ones kuma.io/origin: zone", () => {
-        const rs = buildMeshPolicies(settings({ namespace: "kong-mesh-system", origin: "zone" }));
+    it("puts policies in the given system namespace (Kong Mesh) and marks them kuma.io/origin: zone (applied on the zone control plane)", () => {
+        const rs = buildMeshPolicies(settings({ namespace: "kong-mesh-system" }));
         assert.ok(rs.every((r) => r.metadata.namespace === "kong-mesh-system"));
         assert.ok(rs.every((r) => r.metadata.labels["kuma.io/origin"] === "zone"));
-        assert.ok(buildMeshPolicies(settings()).every((r) => !("kuma.io/origin" in r.metadata.labels)));
     });
 
     it("omits clientId when unset (Kuma's default client)", () => {

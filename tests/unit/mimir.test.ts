@@ -1,16 +1,14 @@
 import { strict as assert } from "assert";
-import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
 import { GlobalMimir } from "../../components/mimir/global-mimir";
 import {
     buildMimirValues,
-    DEFAULT_MIMIR_LIMITS,
     GATEWAY_NO_AUTH_TENANT,
     MIMIR_CHART,
     MIMIR_GATEWAY_PORT,
     MimirChartSettings,
     mimirEndpoints,
-    mimirReplicationFactor,
+    MIMIR_TENANT_LIMITS,
     STORAGE_PREFIXES,
     validateMimirTenant,
 } from "../../components/mimir/mimir-chart";
@@ -18,7 +16,7 @@ import { TENANT_HEADER } from "../../components/kernel/tenant-header";
 import { renderYaml } from "../../components/kernel/render-yaml";
 import { underMocks } from "../../infra/plan/mock-runtime";
 import { promtoolCheckConfig } from "../support/prometheus-process";
-import { upstreamPath, upstreamYaml } from "../support/upstream";
+import { upstreamYaml } from "../support/upstream";
 import { unknownValuePaths } from "../support/values-keys";
 
 const DIR = `mimir-distributed-chart-${MIMIR_CHART.version}`;
@@ -26,28 +24,6 @@ const S3 = { type: "s3", bucketName: "mesh-metrics", region: "eu-west-1" } as co
 const BASE: MimirChartSettings = { fullname: "global-mimir", tenant: "mesh", storage: S3 };
 const values = (s: Partial<MimirChartSettings> = {}) => buildMimirValues({ ...BASE, ...s }) as Record<string, any>;
 const structured = (s: Partial<MimirChartSettings> = {}) => values(s).mimir.structuredConfig;
-
-/**
- * Paths upstream documents only as a commented-out example (`# storageClass: "-"` under each
- * persistentVolume); each is checked to really be commented there, right under its parent.
- */
-const COMMENTED = ["ingester.persistentVolume.storageClass", "store_gateway.persistentVolume.storageClass", "compactor.persistentVolume.storageClass", "alertmanager.persistentVolume.storageClass"];
-
-function commentedUnder(parentPath: string, key: string): boolean {
-    const lines = fs.readFileSync(upstreamPath(DIR, "values.yaml"), "utf8").split("\n");
-    // Walk down parentPath one indentation level (2 spaces) at a time, then scan that block.
-    let from = 0;
-    let to = lines.length;
-    parentPath.split(".").forEach((part, depth) => {
-        const indent = " ".repeat(depth * 2);
-        const at = lines.findIndex((l, i) => i >= from && i < to && l === `${indent}${part}:`);
-        if (at === -1) throw new Error(`${parentPath}: no ${part} at depth ${depth}`);
-        const next = lines.findIndex((l, i) => i > at && i < to && new RegExp(`^ {0,${depth * 2}}[A-Za-z_-]`).test(l));
-        from = at + 1;
-        to = next === -1 ? to : next;
-    });
-    return lines.slice(from, to).some((l) => new RegExp(`^\\s*#\\s*${key}:`).test(l));
-}
 
 describe(`mimir-distributed chart ${MIMIR_CHART.version} values`, () => {
     const upstream = upstreamYaml(DIR, "values.yaml");
@@ -64,10 +40,6 @@ describe(`mimir-distributed chart ${MIMIR_CHART.version} values`, () => {
         [
             "everything set",
             {
-                replicationFactor: 1,
-                sizing: { ingesterReplicas: 2, storeGatewayReplicas: 1, querierReplicas: 2, ingesterStorageSize: "20Gi", storeGatewayStorageSize: "5Gi", compactorStorageSize: "10Gi", gatewayReplicas: 2 },
-                limits: { maxGlobalSeriesPerUser: 5_000_000, ingestionRate: 300_000, ingestionBurstSize: 3_000_000 },
-                storageClassName: "gp3",
                 serviceAccountAnnotations: { "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/mimir" },
                 storage: { ...S3, endpoint: "minio.storage:9000", insecure: true },
             },
@@ -76,12 +48,7 @@ describe(`mimir-distributed chart ${MIMIR_CHART.version} values`, () => {
     ];
     for (const [what, s] of variants) {
         it(`${what}: every key path we set exists in upstream values.yaml (mimir.structuredConfig is upstream's open map)`, () => {
-            const unknown = unknownValuePaths(values(s), upstream, []);
-            assert.deepEqual(unknown.filter((p) => !COMMENTED.includes(p)), []);
-            for (const p of unknown) {
-                const i = p.lastIndexOf(".");
-                assert.ok(commentedUnder(p.slice(0, i), p.slice(i + 1)), `${p} is not even a commented example upstream`);
-            }
+            assert.deepEqual(unknownValuePaths(values(s), upstream, []), []);
         });
     }
 
@@ -89,9 +56,6 @@ describe(`mimir-distributed chart ${MIMIR_CHART.version} values`, () => {
         const v = values();
         v.ingester.replica = 3;
         assert.deepEqual(unknownValuePaths(v, upstream, []), ["ingester.replica"]);
-        assert.equal(commentedUnder("ingester.persistentVolume", "storageClass"), true);
-        assert.equal(commentedUnder("ingester.persistentVolume", "storageClassName"), false, "the commented-example check can fail too");
-        assert.equal(commentedUnder("distributor", "storageClass"), false);
     });
 
     it("upstream defaults we override are what the code says they are", () => {
@@ -204,7 +168,7 @@ describe("mimir storage", () => {
 });
 
 describe("mimir replication and sizing", () => {
-    it("replication factor 3 by default: three ingesters and store-gateways, one of everything else, no zone-aware StatefulSets", () => {
+    it("replication factor 3: three ingesters and store-gateways, one of everything else, no zone-aware StatefulSets, chart volumes", () => {
         const v = values();
         assert.deepEqual(v.mimir.structuredConfig.ingester, { ring: { replication_factor: 3 } });
         assert.deepEqual(v.mimir.structuredConfig.store_gateway, { sharding_ring: { replication_factor: 3 } });
@@ -212,40 +176,18 @@ describe("mimir replication and sizing", () => {
         assert.deepEqual(v.store_gateway, { replicas: 3, zoneAwareReplication: { enabled: false } });
         assert.deepEqual(v.rollout_operator, { enabled: false });
         for (const c of ["distributor", "querier", "query_frontend", "query_scheduler", "compactor"]) assert.deepEqual(v[c], { replicas: 1 }, c);
+        assert.equal(v.gateway.replicas, 1);
+        assert.equal(v.alertmanager, undefined, "the chart's alertmanager volume");
     });
 
-    it("factor 1 runs one ingester and one store-gateway", () => {
-        const v = values({ replicationFactor: 1 });
-        assert.equal(v.ingester.replicas, 1);
-        assert.equal(v.store_gateway.replicas, 1);
-        assert.equal(v.mimir.structuredConfig.ingester.ring.replication_factor, 1);
-    });
-
-    it("refuses factor 2 and fewer ingesters than the factor", () => {
-        assert.throws(() => mimirReplicationFactor(2), /replicationFactor 2 is not supported; allowed: 1 \(no redundancy\), 3 or 5/);
-        assert.throws(() => values({ sizing: { ingesterReplicas: 2 } }), /sizing.ingesterReplicas 2 is below replicationFactor 3; allowed: at least 3/);
-        assert.throws(() => values({ sizing: { querierReplicas: 0 } }), /sizing.querierReplicas 0 is not an integer of at least 1/);
-        assert.throws(() => values({ sizing: { ingesterStorageSize: "20 GB" } }), /sizing.ingesterStorageSize "20 GB" is not a Kubernetes quantity/);
+    it("refuses a fullname that cannot prefix every object name", () => {
         assert.throws(() => values({ fullname: "Global_Mimir" }), /fullname "Global_Mimir" is not usable/);
-    });
-
-    it("puts volumes and the StorageClass on every stateful component", () => {
-        const v = values({ storageClassName: "gp3", sizing: { ingesterStorageSize: "20Gi" } });
-        assert.deepEqual(v.ingester.persistentVolume, { size: "20Gi", storageClass: "gp3" });
-        assert.deepEqual(v.store_gateway.persistentVolume, { storageClass: "gp3" });
-        assert.deepEqual(v.compactor.persistentVolume, { storageClass: "gp3" });
-        assert.deepEqual(v.alertmanager, { persistentVolume: { storageClass: "gp3" } });
-        assert.equal(values().alertmanager, undefined, "chart defaults when nothing is set");
     });
 
     it("raises the per-tenant limits (one tenant carries every zone)", () => {
         assert.deepEqual(structured().limits, { max_global_series_per_user: 1_500_000, ingestion_rate: 100_000, ingestion_burst_size: 1_000_000, out_of_order_time_window: "6h" });
-        assert.deepEqual(DEFAULT_MIMIR_LIMITS, { maxGlobalSeriesPerUser: 1_500_000, ingestionRate: 100_000, ingestionBurstSize: 1_000_000, outOfOrderTimeWindow: "6h" });
-        assert.equal(structured({ limits: { maxGlobalSeriesPerUser: 9_000_000 } }).limits.max_global_series_per_user, 9_000_000);
-        // A zone back from a partition longer than 1h: its backlog is within the window (same as the global Prometheus').
-        assert.equal(structured({ limits: { outOfOrderTimeWindow: "0s" } }).limits.out_of_order_time_window, "0s");
-        assert.throws(() => values({ limits: { outOfOrderTimeWindow: "3 hours" } }), /mimir: limits\.outOfOrderTimeWindow: "3 hours" is not a Prometheus duration; allowed: e\.g\. 6h, 90m, 0s \(off\)/);
-        assert.throws(() => values({ limits: { ingestionRate: 2_000_000 } }), /limits.ingestionBurstSize 1000000 is below limits.ingestionRate 2000000; allowed: at least the rate/);
+        assert.deepEqual(MIMIR_TENANT_LIMITS, { maxGlobalSeriesPerUser: 1_500_000, ingestionRate: 100_000, ingestionBurstSize: 1_000_000, outOfOrderTimeWindow: "6h" });
+        assert.ok(MIMIR_TENANT_LIMITS.ingestionBurstSize >= MIMIR_TENANT_LIMITS.ingestionRate, "a burst holds at least a second's rate");
     });
 
     it("IRSA: ServiceAccount annotations pass through", () => {
@@ -257,7 +199,7 @@ describe("mimir replication and sizing", () => {
 });
 
 describe("GlobalMimir under Pulumi mocks", () => {
-    const ARGS = { namespace: "obs", tenant: "mesh", storage: S3, storageClassName: "gp3" };
+    const ARGS = { namespace: "obs", tenant: "mesh", storage: S3 };
 
     it("registers meshobs:mimir:GlobalMimir with the pinned chart as its child and exports push URL, query URL and tenant", async () => {
         const run = await underMocks({ stack: "test-global" }, () => {
@@ -276,7 +218,7 @@ describe("GlobalMimir under Pulumi mocks", () => {
         assert.equal(chart.inputs.repositoryOpts.repo, "https://grafana.github.io/helm-charts");
         assert.equal(chart.inputs.namespace, "obs");
         assert.equal(chart.inputs.name, "global-mimir");
-        assert.deepEqual(chart.inputs.values, buildMimirValues({ fullname: "global-mimir", tenant: "mesh", storage: S3, storageClassName: "gp3" }));
+        assert.deepEqual(chart.inputs.values, buildMimirValues({ fullname: "global-mimir", tenant: "mesh", storage: S3 }));
         assert.deepEqual(
             { push: run.outputs.push.value, query: run.outputs.query.value, tenant: run.outputs.tenant.value },
             {

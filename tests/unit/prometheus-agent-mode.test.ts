@@ -14,9 +14,9 @@ describe("agent mode", () => {
         for (const key of AGENT_FORBIDDEN_KEYS) assert.ok(!(key in a), key);
     });
 
-    it("refuses rule_files and alerting, naming the setting and what is allowed", () => {
+    it("refuses rule_files, naming the setting and what is allowed", () => {
         assert.throws(() => agent({ ruleFiles: ["/etc/rules/job.rules"] }), /zone east prometheus\.yml: rule_files is set but mode is agent; allowed in agent mode: none of rule_files, alerting, remote_read/);
-        assert.throws(() => agent({ alertmanagers: ["alertmanager:9093"] }), /alerting is set but mode is agent/);
+        assert.throws(() => assertAgentCompatible({ alerting: { alertmanagers: [] } }, "x"), /alerting is set but mode is agent/);
     });
 
     it("refuses remote_read in any config checked for agent mode", () => {
@@ -28,10 +28,10 @@ describe("agent mode", () => {
         assert.throws(() => agent({ remoteWrite: undefined }), /remoteWrite: missing but mode is agent; allowed: a remote-write target/);
     });
 
-    it("allows rule_files and alerting in server mode", () => {
-        const s: any = buildZonePrometheusConfig(zoneSettings({ ruleFiles: ["/etc/rules/*.rules"], alertmanagers: ["am:9093"] }));
+    it("allows rule_files in server mode", () => {
+        const s: any = buildZonePrometheusConfig(zoneSettings({ ruleFiles: ["/etc/rules/*.rules"] }));
         assert.deepEqual(s.rule_files, ["/etc/rules/*.rules"]);
-        assert.deepEqual(s.alerting, { alertmanagers: [{ static_configs: [{ targets: ["am:9093"] }] }] });
+        assert.equal(s.alerting, undefined, "no Alertmanager: the alerts are for whoever queries the rules");
     });
 
     it("refuses an unknown mode", () => {

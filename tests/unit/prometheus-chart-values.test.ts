@@ -145,10 +145,10 @@ describe(`prometheus chart ${PROMETHEUS_CHART.version} values for agent mode, AW
         assert.equal(v.server.statefulSet.enabled, true, "the WAL survives restarts");
     });
 
-    it("agent on a 2.x image gets the feature flag; extraArgs follow as --key=value", () => {
-        const v: any = buildPrometheusChartValues(zone({ mode: "agent", prometheusVersion: "v2.53.0", extraArgs: { "web.config.file": "/w.yml" } }));
-        assert.deepEqual(agentFlags(zone({ mode: "agent", prometheusVersion: "v2.53.0", extraArgs: { "web.config.file": "/w.yml" } })), v.server.defaultFlagsOverride);
-        assert.deepEqual(v.server.defaultFlagsOverride, ["--config.file=/etc/config/prometheus.yml", "--enable-feature=agent", "--storage.agent.path=/data", "--web.enable-lifecycle", "--web.config.file=/w.yml"]);
+    it("agent: extraArgs follow the mode flags as --key=value", () => {
+        const v: any = buildPrometheusChartValues(zone({ mode: "agent", extraArgs: { "web.config.file": "/w.yml" } }));
+        assert.deepEqual(agentFlags(zone({ mode: "agent", extraArgs: { "web.config.file": "/w.yml" } })), v.server.defaultFlagsOverride);
+        assert.deepEqual(v.server.defaultFlagsOverride, ["--config.file=/etc/config/prometheus.yml", "--agent", "--storage.agent.path=/data", "--web.enable-lifecycle", "--web.config.file=/w.yml"]);
     });
 
     it("agent refuses TSDB retention settings", () => {

@@ -55,21 +55,17 @@ describe("zone collector config", () => {
         assert.deepEqual(config().receivers, { otlp: { protocols: { grpc: { endpoint: "0.0.0.0:4317" }, http: { endpoint: "0.0.0.0:4318" } } } });
     });
 
-    it("upserts the zone as kuma.zone (kuma-cp's key) and zone (Loki's index label), then the extra attributes", () => {
-        const cfg = config({ zone: "eu-west-1", extraResourceAttributes: { "deployment.environment.name": "prod" } });
+    it("upserts the zone as kuma.zone (kuma-cp's key) and zone (Loki's index label)", () => {
+        const cfg = config({ zone: "eu-west-1" });
         assert.deepEqual(cfg.processors.resource.attributes, [
             { key: "kuma.zone", value: "eu-west-1", action: "upsert" },
             { key: "zone", value: "eu-west-1", action: "upsert" },
-            { key: "deployment.environment.name", value: "prod", action: "upsert" },
         ]);
         assert.ok(ZONE_RESOURCE_ATTRIBUTES.includes(ZONE_ATTRIBUTE as never), "the key kuma-cp's spans carry");
         assert.ok(ZONE_RESOURCE_ATTRIBUTES.some((k) => (OTLP_INDEX_LABELS as readonly string[]).includes(k)), "a key the global Loki indexes");
     });
 
-    it("refuses extra attributes that would overwrite the zone, odd keys and bad zone names", () => {
-        assert.throws(() => config({ extraResourceAttributes: { zone: "west" } }), /extraResourceAttributes\.zone is set from zone/);
-        assert.throws(() => config({ extraResourceAttributes: { "kuma.zone": "west" } }), /kuma\.zone is set from zone/);
-        assert.throws(() => config({ extraResourceAttributes: { "1x": "y" } }), /is not allowed/);
+    it("refuses bad zone names", () => {
         assert.throws(() => config({ zone: "East_1" }), /not a zone name/);
     });
 
@@ -185,10 +181,10 @@ describe(`opentelemetry-collector chart ${OTEL_COLLECTOR_CHART.version} values`,
     const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
     /** Keys upstream documents only as commented-out examples in values.yaml. */
     const COMMENTED = ["service.enabled"];
-    const base: CollectorChartSettings = { fullname: "zone-collector", configMapName: "zone-collector-config", replicas: 2, configChecksum: "0".repeat(64) };
+    const base: CollectorChartSettings = { fullname: "zone-collector", configMapName: "zone-collector-config", configChecksum: "0".repeat(64) };
     const variants: Array<[string, CollectorChartSettings]> = [
         ["Jaeger/Loki", base],
-        ["Datadog (API key from a Secret)", { ...base, replicas: 1, apiKeySecret: { name: "zone-collector-datadog-api-key", key: "api-key", env: "DD_API_KEY" } }],
+        ["Datadog (API key from a Secret)", { ...base, apiKeySecret: { name: "zone-collector-datadog-api-key", key: "api-key", env: "DD_API_KEY" } }],
     ];
 
     it("pins the chart whose appVersion is the image tag", () => {
@@ -238,14 +234,13 @@ describe(`opentelemetry-collector chart ${OTEL_COLLECTOR_CHART.version} values`,
     it("a Deployment with the OTLP ports on a ClusterIP Service and the default Jaeger/Zipkin ports off", () => {
         const v: any = buildCollectorChartValues(base);
         assert.equal(v.mode, "deployment");
-        assert.equal(v.replicaCount, 2);
+        assert.equal(v.replicaCount, 1);
         assert.equal(v.fullnameOverride, "zone-collector");
         assert.deepEqual(v.ports.otlp, { enabled: true, containerPort: 4317, servicePort: 4317, protocol: "TCP", appProtocol: "grpc" });
         assert.deepEqual(v.ports["otlp-http"], { enabled: true, containerPort: 4318, servicePort: 4318, protocol: "TCP" });
         const defaultOn = Object.entries<any>(upstream.ports).filter(([, p]) => p.enabled).map(([k]) => k);
         for (const p of defaultOn.filter((k) => k !== "otlp" && k !== "otlp-http")) assert.deepEqual(v.ports[p], { enabled: false }, p);
         assert.deepEqual(v.service, { enabled: true, type: "ClusterIP" });
-        assert.throws(() => buildCollectorChartValues({ ...base, replicas: 0 }), /positive integer/);
     });
 
     it("runs restricted, with a memory limit for memory_limiter and GOMEMLIMIT, and no API token", () => {
@@ -276,7 +271,6 @@ describe("ZoneCollector under Pulumi mocks", () => {
                     zone: "east",
                     traces: { type: "otlp", endpoint: pulumi.output("http://global-jaeger.obs.svc.cluster.local:4317"), insecure: true },
                     logs: { type: "loki-otlp", endpoint: pulumi.output(LOKI.endpoint), tenant: pulumi.output("mesh-prod") },
-                    replicas: 2,
                 });
                 return { grpc: c.otlpGrpcEndpoint, http: c.otlpHttpEndpoint, config: c.configText };
             });
@@ -306,7 +300,7 @@ describe("ZoneCollector under Pulumi mocks", () => {
             assert.equal(chart.revealed.version, OTEL_COLLECTOR_CHART.version);
             assert.equal(chart.revealed.repositoryOpts.repo, "https://open-telemetry.github.io/opentelemetry-helm-charts");
             assert.equal(chart.revealed.namespace, "mesh-observability-east");
-            assert.equal(chart.revealed.values.replicaCount, 2);
+            assert.equal(chart.revealed.values.replicaCount, 1);
             assert.equal(chart.revealed.values.fullnameOverride, "zone-collector");
         });
 

@@ -7,6 +7,7 @@ import { withMockSpy } from "../../infra/plan/mock-runtime";
 import { environmentStacks, StackFile } from "../../infra/plan/stack-files";
 import { output } from "../support/plan-access";
 import { localOnKind as localOnKindIn, testStack, withConfigKey } from "../support/stack-file";
+import { refusedEnvironment as refused } from "../support/refused-environment";
 
 const STACKS = path.join(PROJECT_ROOT, "stacks");
 const localOnKind = () => localOnKindIn(STACKS);
@@ -22,12 +23,6 @@ function clusterDnsOnly(f: StackFile): StackFile {
     let out = withConfigKey(f, "globalPrometheus", without("globalPrometheus", (v) => v));
     out = withConfigKey(out, "traces", without("traces", (v) => v.jaeger));
     return withConfigKey(out, "logs", without("logs", (v) => v.loki));
-}
-
-async function refused(env: string, files: StackFile[]) {
-    const run = await withMockSpy(() => evaluateEnvironment(env, { files }));
-    assert.ok(run.error instanceof Error, `${env} evaluated, but should have been refused`);
-    return { message: run.error.message, registeredBy: (s: string) => run.resources.filter((r) => r.stack === s && r.type !== "pulumi:pulumi:Stack").map((r) => `${r.type} ${r.name}`) };
 }
 
 /**

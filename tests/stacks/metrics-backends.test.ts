@@ -9,6 +9,7 @@ import { containsSecret, revealOrMask } from "../../infra/plan/secret-values";
 import { securePlaceholder, StackFile } from "../../infra/plan/stack-files";
 import { file, one, output, resourcesOf, revealed, yamlFile } from "../support/plan-access";
 import { testStack } from "../support/stack-file";
+import { refusedEnvironment as refused } from "../support/refused-environment";
 import { CHART_TYPE } from "../../infra/plan/mock-runtime";
 
 const CONFIG_MAP = "kubernetes:core/v1:ConfigMap";
@@ -31,16 +32,6 @@ async function evaluated(env: string, files?: StackFile[]): Promise<MockSpyRun<E
     const run = await withMockSpy(() => evaluateEnvironment(env, files !== undefined ? { files } : {}));
     if (run.error !== undefined) throw run.error;
     return { ...run, e: run.result! };
-}
-
-/** Runs an environment that must fail; returns the error message and what each stack registered. */
-async function refused(env: string, files: StackFile[]): Promise<{ message: string; registered: (stack: string) => string[] }> {
-    const run = await withMockSpy(() => evaluateEnvironment(env, { files }));
-    assert.ok(run.error !== undefined, `${env} evaluated, but should have failed`);
-    return {
-        message: run.error instanceof Error ? run.error.message : String(run.error),
-        registered: (s) => run.resources.filter((r) => r.stack === s).map((r) => r.type),
-    };
 }
 
 const stackOf = (e: EnvironmentEvaluation, name: string) => {

@@ -3,20 +3,13 @@ import * as path from "path";
 import { evaluateEnvironment, PROJECT_ROOT } from "../../infra/plan/evaluate-environment";
 import { evaluateStack } from "../../infra/plan/evaluate-stack";
 import { withMockSpy } from "../../infra/plan/mock-runtime";
-import { StackFile } from "../../infra/plan/stack-files";
 import { one, revealed } from "../support/plan-access";
 import { localOnKind, testStack } from "../support/stack-file";
+import { refusedEnvironment as refused } from "../support/refused-environment";
 import { CHART_TYPE } from "../../infra/plan/mock-runtime";
 
 const global = (env: string, extra: Record<string, unknown> = {}) => testStack(`${env}-global`, { zones: ["a", "b"], grafana: { enabled: false }, logs: { backend: "loki" }, ...extra });
 const zone = (env: string, name: string, extra: Record<string, unknown> = {}) => testStack(`${env}-zone-${name}`, { namespace: `obs-${name}`, mesh: { version: "2.14.3" }, ...extra });
-
-/** Evaluates an environment that must fail; returns the message and the stacks that registered anything. */
-async function refused(env: string, files: StackFile[]): Promise<{ message: string; registeredBy: (stack: string) => string[] }> {
-    const run = await withMockSpy(() => evaluateEnvironment(env, { files }));
-    assert.ok(run.error !== undefined, `${env} evaluated, but should have been refused`);
-    return { message: run.error instanceof Error ? run.error.message : String(run.error), registeredBy: (s) => run.resources.filter((r) => r.stack === s && r.type !== "pulumi:pulumi:Stack").map((r) => `${r.type} ${r.name}`) };
-}
 
 /**
  * A Kuma zone is one cluster: two zone stacks aimed at one cluster would create the same

@@ -4,6 +4,7 @@ import { securePlaceholder, StackFile } from "../../infra/plan/stack-files";
 import { parseStackName } from "../../infra/stack-identity";
 import { StackTarget } from "../../infra/cluster-identity";
 import { inDifferentClusters } from "../../infra/cross-cluster-endpoints";
+import { ExposureConfig, zoneFacingExposures } from "../../infra/config/global-schema";
 
 /**
  * fast-check arbitraries for whole environments (one global stack + its zone stacks) that are
@@ -74,8 +75,8 @@ const quantityArb = fc.constantFrom("5Gi", "20Gi", "100Gi", "1Ti", "500M", "1.5G
 const tenantArb = fc.stringMatching(/^[A-Za-z0-9_.-]{1,20}$/).filter((t) => t !== "." && t !== ".." && t !== "__mimir_cluster");
 const annotationsArb = opt(fc.dictionary(fc.constantFrom("a.io/x", "service.beta.kubernetes.io/aws-load-balancer-scheme", "nginx.ingress.kubernetes.io/ssl-redirect"), fc.string({ maxLength: 10 }), { maxKeys: 2 }));
 
-/** Node ports of the global's exposures: one per key, as the schema requires (each exposure its own port). */
-const NODE_PORTS = { globalPrometheus: 30090, jaeger: 30318, loki: 30100 } as const;
+/** Node ports of the global's zone-facing exposures (zoneFacingExposures' keys): one each, as the schema requires. */
+const NODE_PORTS = { "globalPrometheus.exposure": 30090, "traces.jaeger.exposure": 30318, "logs.loki.exposure": 30100 } as const;
 
 export const exposureArb = (nodePort: number) =>
     fc.oneof(
@@ -173,7 +174,7 @@ const jaegerArb = fc
                 fc.record({ type: fc.constant("elasticsearch"), url: fc.constantFrom("https://es.example.com:9200", "http://elasticsearch.logging:9200"), indexPrefix: opt(fc.constantFrom("jaeger", "mesh-traces")) }).map(compact),
             ),
         ),
-        exposure: opt(exposureArb(NODE_PORTS.jaeger)),
+        exposure: opt(exposureArb(NODE_PORTS["traces.jaeger.exposure"])),
     })
     .map(compact);
 
@@ -181,7 +182,7 @@ const lokiArb = fc
     .record({
         retention: opt(lokiRetentionArb),
         tenant: opt(tenantArb),
-        exposure: opt(exposureArb(NODE_PORTS.loki)),
+        exposure: opt(exposureArb(NODE_PORTS["logs.loki.exposure"])),
         shape: fc.oneof(
             // one replica: filesystem (default or explicit) or s3
             fc.record({ replicas: opt(fc.constant(1)), storage: opt(fc.oneof(fc.constant({ type: "filesystem" }), fc.record({ type: fc.constant("filesystem"), size: quantityArb }))) }),
@@ -215,7 +216,7 @@ export const globalArb = (env: string, zones: readonly string[]): fc.Arbitrary<G
                         remoteWriteUsername: opt(fc.constantFrom("zone-writer", "writer.1", "w_2")),
                         scrapeInterval: opt(intervalArb),
                         outOfOrderTimeWindow: opt(fc.constantFrom("0s", "1h", "3h", "6h", "90m")),
-                        exposure: opt(exposureArb(NODE_PORTS.globalPrometheus)),
+                        exposure: opt(exposureArb(NODE_PORTS["globalPrometheus.exposure"])),
                     })
                     .map(compact),
             ),
@@ -371,12 +372,17 @@ function reachableFromZones<E extends EnvironmentSpec & { readonly shape: Global
         return { ...e, zoneStacks };
     }
     const config = clone(e.global.config);
-    const reachable = (at: Config, nodePort: number) => {
-        if (((at.exposure as Config | undefined)?.type ?? "cluster-dns") === "cluster-dns") at.exposure = { type: "node-port", host: "kind-mesh-control-plane", nodePort };
-    };
-    if (e.shape.metricsBackend === "prometheus" && !e.shape.federates) reachable(objectAt(config, ["globalPrometheus"]), NODE_PORTS.globalPrometheus);
-    if (e.shape.tracesBackend === "jaeger") reachable(objectAt(config, ["traces", "jaeger"]), NODE_PORTS.jaeger);
-    if (e.shape.logsBackend === "loki") reachable(objectAt(config, ["logs", "loki"]), NODE_PORTS.loki);
+    // Which exposures zones use is the schema's call (zoneFacingExposures), read here off the raw config.
+    const exposureAt = (path: readonly string[]) => (path.reduce<unknown>((o, k) => (o as Config | undefined)?.[k], config) as Config | undefined)?.exposure as ExposureConfig | undefined;
+    const used = zoneFacingExposures({
+        metrics: { backend: e.shape.metricsBackend, federation: e.shape.federates ? {} : undefined },
+        globalPrometheus: { exposure: exposureAt(["globalPrometheus"]) ?? { type: "cluster-dns" } },
+        traces: { backend: e.shape.tracesBackend, jaeger: { exposure: exposureAt(["traces", "jaeger"]) ?? { type: "cluster-dns" } } },
+        logs: { backend: e.shape.logsBackend, loki: { exposure: exposureAt(["logs", "loki"]) ?? { type: "cluster-dns" } } },
+    });
+    for (const { key, exposure } of used) {
+        if (exposure.type === "cluster-dns") objectAt(config, key.split(".").slice(0, -1)).exposure = { type: "node-port", host: "kind-mesh-control-plane", nodePort: NODE_PORTS[key as keyof typeof NODE_PORTS] };
+    }
     return { ...e, global: { ...e.global, config } };
 }
 
